@@ -1,0 +1,136 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import type { MikroORM } from '@mikro-orm/core';
+import type { EntityManager, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { createRequestContext, type Services } from './context.js';
+import { startEmbeddedPostgres } from './db/embedded.js';
+import { migrate, openOrm } from './db/orm.js';
+import { createApollo } from './graphql/apollo.js';
+import { buildGraphQLSchema } from './graphql/schema.js';
+import { databaseCheck, runChecks } from './health.js';
+import { createHttpServer } from './http/server.js';
+import type { Logger } from './logger.js';
+import { createAuthService } from './modules/auth/auth.service.js';
+import { loadCommonPasswords } from './modules/auth/common-passwords.js';
+import { createPasswordHasher } from './modules/auth/password.hasher.js';
+import { bearerToken } from './modules/token/access-token.claims.js';
+import { createSessionService } from './modules/session/session.service.js';
+import { createAccessTokenService } from './modules/token/access-token.service.js';
+import { loadKeyRing } from './modules/token/key-ring.js';
+
+export interface AppOptions {
+  config: Readonly<Config>;
+  logger: Logger;
+  clock?: Clock;
+}
+
+export interface App {
+  url: string;
+  orm: MikroORM<PostgreSqlDriver>;
+  services: Services;
+  /** Stops taking requests, lets in-flight ones finish (bounded), then closes the database. */
+  close(): Promise<void>;
+}
+
+/** The composition root: main.ts and the tests both build Tollgate here and nowhere else. */
+export async function createApp({ config, logger, clock = systemClock }: AppOptions): Promise<App> {
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((err: unknown) => logger.error({ err }, 'close failed'));
+  };
+  try {
+    const db = config.database;
+    let url: string;
+    let poolMax: number;
+    if (db.kind === 'embedded') {
+      logger.info(
+        { database: 'embedded', dataDir: db.dataDir },
+        `Using the embedded Postgres (PGlite) with data in ${db.dataDir}: fine for trying Tollgate, not for production. Set DATABASE_URL to use a Postgres server.`,
+      );
+      const embedded = await startEmbeddedPostgres(db.dataDir);
+      closers.push(() => embedded.close());
+      url = embedded.url;
+      poolMax = 1;
+    } else {
+      url = db.url;
+      poolMax = db.poolMax;
+    }
+    const orm = await openOrm({ url, poolMax, logger });
+    closers.push(() => orm.close(true));
+    if (db.migrateOnStart) {
+      const applied = await migrate(orm);
+      if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
+    }
+
+    const keys = await loadKeyRing(config.tokens.signingKeys);
+    if (keys.ephemeral) {
+      logger.warn(
+        { kid: keys.signing.kid },
+        'JWT_SIGNING_KEYS is not set: signing with an ephemeral key; tokens stop working when the process restarts',
+      );
+    }
+    const accessTokens = createAccessTokenService({
+      keys,
+      issuer: config.tokens.issuer,
+      audience: config.tokens.audience,
+      ttlSeconds: config.tokens.accessTtlSeconds,
+      clock,
+    });
+    const sessions = createSessionService({ clock, ...config.sessions });
+    const hasher = await createPasswordHasher(config.argon2);
+    const auth = createAuthService({ hasher, isCommonPassword: loadCommonPasswords(), sessions, accessTokens, clock });
+    const services: Services = { auth, sessions, accessTokens };
+
+    const apollo = createApollo(await buildGraphQLSchema(), { ...config.graphql, development: config.env === 'development' });
+    await apollo.start();
+    closers.push(() => apollo.stop());
+
+    const em = orm.em as EntityManager;
+    const http = createHttpServer({
+      apollo,
+      log: logger,
+      maxBodyBytes: config.http.maxBodyBytes,
+      buildContext: (req, requestId, log) =>
+        createRequestContext({
+          requestId,
+          log,
+          em: em.fork(),
+          services,
+          client: { ip: req.socket.remoteAddress ?? null, userAgent: req.headers['user-agent'] ?? null },
+          bearer: bearerToken(req.headers.authorization),
+        }),
+      routes: {
+        '/health/live': async () => ({ status: 200, body: { status: 'live', checks: {} } }),
+        '/health/ready': () => runChecks({ database: databaseCheck(orm) }),
+        '/.well-known/jwks.json': async () => ({ status: 200, body: keys.publicJwks, cacheSeconds: 300 }),
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.http.port, config.http.host, resolve);
+    });
+    closers.push(() => drain(http, config.http.shutdownTimeoutMs));
+    const { port } = http.address() as AddressInfo;
+    const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+
+    let closing: Promise<void> | undefined;
+    return { url: `http://${host}:${port}`, orm, services, close: () => (closing ??= closeAll()) };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+async function drain(http: ReturnType<typeof createHttpServer>, timeoutMs: number) {
+  const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+  http.closeIdleConnections();
+  const deadline = Date.now() + timeoutMs;
+  while (http.inFlight() > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    http.closeIdleConnections();
+  }
+  http.closeAllConnections();
+  await closed;
+}

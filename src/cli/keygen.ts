@@ -1,0 +1,6 @@
+import { generateSigningJwk } from '../modules/token/key-ring.js';
+
+// Prints a JWT_SIGNING_KEYS value with one new Ed25519 key. To rotate, put the new key first and keep
+// the old one after it until the last token it signed has expired.
+const jwk = await generateSigningJwk();
+process.stdout.write(`JWT_SIGNING_KEYS='${JSON.stringify([jwk])}'\n`);

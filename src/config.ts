@@ -1,0 +1,153 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/** The environment, parsed and validated once at start-up. Nothing else under src/ reads process.env. */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const publicJwk = z.looseObject({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: z.string().min(40),
+  kid: z.string().min(1).max(128),
+});
+const signingKeyList = z
+  .string()
+  .transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of Ed25519 JWKs (see npm run keygen)' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(publicJwk.extend({ d: z.string().min(40).optional() }))
+      .min(1)
+      .refine((keys) => keys[0]?.d !== undefined, 'the first key signs, so it must include its private part "d"')
+      .refine((keys) => new Set(keys.map((k) => k.kid)).size === keys.length, 'every key needs a distinct "kid"'),
+  );
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: int(0, 65535).default(4000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATABASE_POOL_MAX: int(1, 100).default(10),
+    EMBEDDED_DATA_DIR: z.string().min(1).default('.data/pglite'),
+    MIGRATE_ON_START: bool.optional(),
+
+    JWT_ISSUER: z.string().min(1).default('urn:tollgate'),
+    JWT_AUDIENCE: z.string().min(1).default('urn:tollgate:api'),
+    JWT_SIGNING_KEYS: signingKeyList.optional(),
+    ACCESS_TOKEN_TTL_MINUTES: int(5, 60).default(15),
+    SESSION_TTL_DAYS: int(1, 365).default(30),
+    SESSION_IDLE_TIMEOUT_DAYS: int(1, 365).default(7),
+
+    ARGON2_MEMORY_KIB: int(8192, 1048576).default(19456),
+    ARGON2_ITERATIONS: int(1, 20).default(2),
+    ARGON2_PARALLELISM: int(1, 16).default(1),
+
+    GRAPHQL_INTROSPECTION: bool.optional(),
+    MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(100 * 1024),
+    SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    // Production must never run on a throwaway key or an embedded database.
+    if (!env.JWT_SIGNING_KEYS) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SIGNING_KEYS'], message: 'is required in production' });
+    }
+    if (!env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production' });
+    }
+  });
+
+export type SigningJwk = z.infer<typeof publicJwk> & { d?: string };
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  http: { host: string; port: number; maxBodyBytes: number; shutdownTimeoutMs: number };
+  logLevel: string;
+  database:
+    | { kind: 'server'; url: string; poolMax: number; migrateOnStart: boolean }
+    | { kind: 'embedded'; dataDir: string; migrateOnStart: boolean };
+  tokens: {
+    issuer: string;
+    audience: string;
+    /** null outside production means: generate an ephemeral key and say so. */
+    signingKeys: SigningJwk[] | null;
+    accessTtlSeconds: number;
+  };
+  sessions: { ttlSeconds: number; idleTimeoutSeconds: number };
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  graphql: { introspection: boolean; landingPage: boolean; hideSchemaDetails: boolean };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function parseConfig(env: Env): Readonly<Config> {
+  // An empty variable means "not set", as in most .env tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+  }
+  const e = result.data;
+  const day = 24 * 60 * 60;
+  const migrateOnStart = e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production';
+  const production = e.NODE_ENV === 'production';
+  const config: Config = {
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    logLevel: e.LOG_LEVEL,
+    database: e.DATABASE_URL
+      ? { kind: 'server', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart }
+      : { kind: 'embedded', dataDir: e.EMBEDDED_DATA_DIR, migrateOnStart },
+    tokens: {
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      signingKeys: e.JWT_SIGNING_KEYS ?? null,
+      accessTtlSeconds: e.ACCESS_TOKEN_TTL_MINUTES * 60,
+    },
+    sessions: { ttlSeconds: e.SESSION_TTL_DAYS * day, idleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_DAYS * day },
+    argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM },
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION ?? !production,
+      landingPage: e.NODE_ENV === 'development',
+      hideSchemaDetails: production,
+    },
+  };
+  return deepFreeze(config);
+}
+
+/** The process environment, with a `.env` file layered under it in development. */
+export function readEnvironment(): Env {
+  if ((process.env.NODE_ENV ?? 'development') === 'development' && existsSync('.env')) {
+    process.loadEnvFile('.env'); // never overrides variables already set
+  }
+  return process.env;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

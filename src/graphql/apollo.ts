@@ -1,0 +1,61 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { Config } from '../config.js';
+import type { RequestContext } from '../context.js';
+import { ErrorCode, isExpectedError } from '../errors.js';
+
+export function createApollo(schema: GraphQLSchema, config: Config['graphql'] & { development: boolean }) {
+  return new ApolloServer<RequestContext>({
+    schema,
+    introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
+    includeStacktraceInErrorResponses: config.development,
+    // Batching stays off and CSRF prevention on (Apollo's defaults): one operation per request.
+    allowBatchedHttpRequests: false,
+    formatError: (formatted, error) => maskError(formatted, error, config.development),
+    plugins: [
+      config.landingPage
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+        : ApolloServerPluginLandingPageDisabled(),
+      errorReporting,
+    ],
+  });
+}
+
+/** Expected errors pass with their code; anything else becomes a bare INTERNAL_SERVER_ERROR outside development. */
+export function maskError(formatted: GraphQLFormattedError, error: unknown, development: boolean): GraphQLFormattedError {
+  if (isExpectedError(unwrapResolverError(error)) || development) return formatted;
+  return {
+    message: 'Internal server error.',
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}
+
+/** Logs each unexpected error once, with the request id, and puts that id into every error sent. */
+const errorReporting: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors, contextValue }) {
+        for (const error of errors) {
+          const original = unwrapResolverError(error);
+          if (!isExpectedError(original)) {
+            contextValue.log.error({ err: original, path: error.path }, 'unexpected error');
+          }
+        }
+      },
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind !== 'single') return;
+        const { singleResult } = response.body;
+        if (!singleResult.errors) return;
+        singleResult.errors = singleResult.errors.map((e) => ({
+          ...e,
+          extensions: { ...e.extensions, requestId: contextValue.requestId },
+        }));
+      },
+    };
+  },
+};

@@ -1,0 +1,113 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { RequestContext } from '../context.js';
+import type { Logger } from '../logger.js';
+import { pickRequestId } from './request-id.js';
+
+export interface HttpDeps {
+  apollo: ApolloServer<RequestContext>;
+  log: Logger;
+  maxBodyBytes: number;
+  buildContext(req: IncomingMessage, requestId: string, log: Logger): RequestContext;
+  /** Plain JSON routes: path → handler returning a status and a body. */
+  routes: Record<string, () => Promise<{ status: number; body: unknown; cacheSeconds?: number }>>;
+}
+
+/**
+ * Tollgate's HTTP integration: node:http straight into Apollo's executeHTTPGraphQLRequest. A framework
+ * router would cost more than half the throughput of a trivial operation and give nothing we need.
+ */
+export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number } {
+  let inFlight = 0;
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+    const started = process.hrtime.bigint();
+    const requestId = pickRequestId(req.headers['x-request-id']);
+    const log = deps.log.child({ reqId: requestId });
+    res.setHeader('x-request-id', requestId);
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.once('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.info({ method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms }, 'request');
+    });
+    handle(deps, req, res, requestId, log).catch((err: unknown) => {
+      log.error({ err }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+      else res.destroy();
+    });
+  });
+  return Object.assign(server, { inFlight: () => inFlight });
+}
+
+async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger) {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const route = deps.routes[url.pathname];
+  if (route) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
+    const { status, body, cacheSeconds } = await route();
+    res.setHeader('cache-control', cacheSeconds ? `public, max-age=${cacheSeconds}` : 'no-store');
+    return sendJson(res, status, body);
+  }
+  if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
+
+  const body = await readBody(req, deps.maxBodyBytes);
+  if (body === tooLarge) return sendJson(res, 413, { errors: [{ message: 'Request body too large.', extensions: { code: 'BAD_REQUEST', requestId } }] });
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  let parsed: unknown = body;
+  if (body && (headers.get('content-type') ?? '').includes('application/json')) {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST', requestId } }] });
+    }
+  }
+  const result = await deps.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: url.search, body: parsed },
+    context: async () => deps.buildContext(req, requestId, log),
+  });
+  for (const [key, value] of result.headers) res.setHeader(key, value);
+  // Responses carry tokens and personal data: no shared cache may keep them.
+  if (!result.headers.has('cache-control')) res.setHeader('cache-control', 'no-store');
+  res.statusCode = result.status ?? 200;
+  if (result.body.kind === 'complete') {
+    res.end(result.body.string);
+    return;
+  }
+  for await (const chunk of result.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+const tooLarge = Symbol('too large');
+
+function readBody(req: IncomingMessage, limit: number): Promise<string | typeof tooLarge> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      resolve(tooLarge);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(tooLarge);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

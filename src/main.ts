@@ -1,0 +1,39 @@
+import { createApp } from './app.js';
+import { ConfigError, parseConfig, readEnvironment } from './config.js';
+import { createLogger } from './logger.js';
+
+let config;
+try {
+  config = parseConfig(readEnvironment());
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`Tollgate did not start. ${error.message}\n`);
+  process.exit(1);
+}
+
+const logger = createLogger({ level: config.logLevel });
+try {
+  const app = await createApp({ config, logger });
+  logger.info({ url: `${app.url}/graphql`, env: config.env }, `Tollgate is listening on ${app.url}/graphql`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    app.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} catch (err) {
+  logger.fatal({ err }, 'Tollgate did not start');
+  process.exit(1);
+}

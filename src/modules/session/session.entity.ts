@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { User } from '../user/user.entity.js';
+
+/**
+ * A signed-in device. Its id is the access token's `sid` claim, so ending a session can reject
+ * that session's access tokens before they expire.
+ */
+@Entity({ tableName: 'session' })
+export class Session {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne({ entity: () => User, deleteRule: 'cascade', index: 'session_user_idx' })
+  user!: User;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  createdAt!: Date;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  lastUsedAt!: Date;
+
+  /** Absolute end of the session; rotation never moves it. */
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  revokedAt: Date | null = null;
+
+  @Property({ type: 'string', length: 32, nullable: true })
+  revokedReason: string | null = null;
+
+  @Property({ type: 'string', length: 512, nullable: true })
+  userAgent: string | null = null;
+
+  @Property({ type: 'string', length: 45, nullable: true })
+  ip: string | null = null;
+}
+
+/**
+ * One refresh token of a session's chain, kept by its SHA-256 hash only. Rotated tokens stay,
+ * marked, so a replayed one can be recognised as reuse.
+ */
+@Entity({ tableName: 'refresh_token' })
+export class RefreshToken {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne({ entity: () => Session, deleteRule: 'cascade', index: 'refresh_token_session_idx' })
+  session!: Session;
+
+  @Property({ type: 'string', length: 64, unique: 'refresh_token_hash_unique' })
+  tokenHash!: string;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  createdAt!: Date;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  rotatedAt: Date | null = null;
+}

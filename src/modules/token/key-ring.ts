@@ -1,0 +1,36 @@
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import type { SigningJwk } from '../../config.js';
+
+export const ACCESS_TOKEN_ALG = 'EdDSA';
+
+type SigningKey = Awaited<ReturnType<typeof importJWK>>;
+
+/** The signing key plus every key that may still verify, as published at /.well-known/jwks.json. */
+export interface KeyRing {
+  signing: { kid: string; key: SigningKey };
+  publicJwks: { keys: JWK[] };
+  ephemeral: boolean;
+}
+
+export async function loadKeyRing(configured: readonly SigningJwk[] | null): Promise<KeyRing> {
+  const jwks = configured ? [...configured] : [await generateSigningJwk()];
+  const [first] = jwks;
+  if (!first?.d) throw new Error('The first signing key must include its private part.');
+  const key = (await importJWK({ ...first, alg: ACCESS_TOKEN_ALG }, ACCESS_TOKEN_ALG));
+  return {
+    signing: { kid: first.kid, key },
+    // Only the public members leave the process.
+    publicJwks: {
+      keys: jwks.map(({ kty, crv, x, kid }) => ({ kty, crv, x, kid, alg: ACCESS_TOKEN_ALG, use: 'sig' })),
+    },
+    ephemeral: configured === null,
+  };
+}
+
+/** A fresh Ed25519 key as a private JWK whose kid is its RFC 7638 thumbprint. */
+export async function generateSigningJwk(): Promise<SigningJwk> {
+  const { privateKey } = await generateKeyPair(ACCESS_TOKEN_ALG, { crv: 'Ed25519', extractable: true });
+  const jwk = await exportJWK(privateKey);
+  const kid = await calculateJwkThumbprint(jwk);
+  return { kty: 'OKP', crv: 'Ed25519', x: jwk.x as string, d: jwk.d as string, kid };
+}

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Tier } from './tier.js';
+
+// Every type is spelled out: tsx and vitest (esbuild) emit no decorator metadata to infer it from.
+@ObjectType('User', { description: 'A person with a Tollgate account.' })
+@Entity({ tableName: 'app_user' })
+export class User {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  /** Stored canonical (trimmed, NFC, lower case) so that one address is one account. */
+  @Field(() => String)
+  @Property({ type: 'string', length: 254, unique: 'app_user_email_unique' })
+  email!: string;
+
+  /** Stored in lower case; the unique index makes it unique case-insensitively. */
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'string', length: 32, nullable: true, unique: 'app_user_username_unique' })
+  username: string | null = null;
+
+  // Lazy and hidden: loaded only by login's explicit populate, never serialised.
+  @Property({ type: 'string', length: 255, lazy: true, hidden: true })
+  passwordHash!: string;
+
+  @Field(() => Tier)
+  @Enum({ items: () => Tier, type: 'string', default: Tier.FREE })
+  tier: Tier = Tier.FREE;
+
+  @Field(() => Date)
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  lastLoginAt: Date | null = null;
+}

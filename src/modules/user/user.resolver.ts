@@ -1,0 +1,11 @@
+import { Ctx, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../context.js';
+import { User } from './user.entity.js';
+
+@Resolver(() => User)
+export class UserResolver {
+  @Query(() => User, { description: 'The signed-in user.' })
+  async me(@Ctx() ctx: RequestContext): Promise<User> {
+    return (await ctx.viewer()).user;
+  }
+}
