@@ -14,7 +14,7 @@ import { createHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { loadCommonPasswords } from './modules/auth/common-passwords.js';
-import { createPasswordHasher } from './modules/auth/password.hasher.js';
+import { createPasswordHasher, type PasswordHasher } from './modules/auth/password.hasher.js';
 import { bearerToken } from './modules/token/access-token.claims.js';
 import { createSessionService } from './modules/session/session.service.js';
 import { createAccessTokenService } from './modules/token/access-token.service.js';
@@ -24,6 +24,8 @@ export interface AppOptions {
   config: Readonly<Config>;
   logger: Logger;
   clock?: Clock;
+  /** Lets tests observe a dependency by wrapping it; production passes none. */
+  hooks?: { hasher?: (hasher: PasswordHasher) => PasswordHasher };
 }
 
 export interface App {
@@ -35,7 +37,7 @@ export interface App {
 }
 
 /** The composition root: main.ts and the tests both build Tollgate here and nowhere else. */
-export async function createApp({ config, logger, clock = systemClock }: AppOptions): Promise<App> {
+export async function createApp({ config, logger, clock = systemClock, hooks = {} }: AppOptions): Promise<App> {
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch((err: unknown) => logger.error({ err }, 'close failed'));
@@ -79,7 +81,8 @@ export async function createApp({ config, logger, clock = systemClock }: AppOpti
       clock,
     });
     const sessions = createSessionService({ clock, ...config.sessions });
-    const hasher = await createPasswordHasher(config.argon2);
+    const realHasher = await createPasswordHasher(config.argon2);
+    const hasher = hooks.hasher?.(realHasher) ?? realHasher;
     const auth = createAuthService({ hasher, isCommonPassword: loadCommonPasswords(), sessions, accessTokens, clock });
     const services: Services = { auth, sessions, accessTokens };
 

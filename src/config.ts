@@ -71,6 +71,9 @@ const schema = z
     }
   });
 
+/** Every variable Tollgate reads; .env.example and docker-compose.yml must list the same set. */
+export const configVariables: readonly string[] = Object.keys(schema.shape);
+
 export type SigningJwk = z.infer<typeof publicJwk> & { d?: string };
 
 export interface Config {

@@ -20,7 +20,7 @@ export function ormOptions({ url, poolMax, logger }: OrmSettings): Options<Postg
     clientUrl: url,
     entities,
     // The explicit list works alike from src/ under tsx and vitest and from dist/ under node.
-    migrations: { migrationsList, transactional: true, allOrNothing: true, path: 'src/db/migrations', emit: 'ts' },
+    migrations: { migrationsList, transactional: true, allOrNothing: true, path: 'src/db/migrations', emit: 'ts', snapshot: false },
     extensions: [Migrator],
     pool: { min: 0, max: poolMax },
     forceUtcTimezone: true,

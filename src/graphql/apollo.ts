@@ -15,6 +15,8 @@ export function createApollo(schema: GraphQLSchema, config: Config['graphql'] & 
     includeStacktraceInErrorResponses: config.development,
     // Batching stays off and CSRF prevention on (Apollo's defaults): one operation per request.
     allowBatchedHttpRequests: false,
+    // main.ts owns the signals: it drains HTTP first, then stops Apollo and the database in order.
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) => maskError(formatted, error, config.development),
     plugins: [
       config.landingPage

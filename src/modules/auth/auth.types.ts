@@ -30,7 +30,7 @@ export class AuthPayload {
   @Field(() => Date)
   accessTokenExpiresAt!: Date;
 
-  @Field(() => String, { nullable: true, description: 'Returned once; exchange it for new tokens with refresh.' })
+  @Field(() => String, { nullable: true, description: 'Returned once and stored only as a hash; keep it secret.' })
   refreshToken!: string | null;
 
   @Field(() => Date)
