@@ -1,0 +1,71 @@
+import { Writable } from 'node:stream';
+import { afterAll } from 'vitest';
+import { createApp, type App, type AppOptions } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { manualClock } from './clock.js';
+import { createTestDatabase } from './database.js';
+import { execute, post, type RequestOptions } from './graphql.js';
+
+export interface TestApp extends App {
+  database: string;
+  clock: ReturnType<typeof manualClock>;
+  /** Every log line the app wrote, as raw JSON text. */
+  logs: string[];
+  execute: <R, V>(doc: Parameters<typeof execute<R, V>>[1], variables?: V, options?: RequestOptions) => ReturnType<typeof execute<R, V>>;
+  post: <T = Record<string, unknown>>(body: unknown, options?: RequestOptions) => ReturnType<typeof post<T>>;
+}
+
+/**
+ * A real Tollgate on a fresh Postgres database, listening on a loopback port, closed (and its
+ * database dropped) after the file's tests. Only the clock is fake.
+ */
+export async function createTestApp(
+  env: Record<string, string> = {},
+  hooks: AppOptions['hooks'] = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const clock = manualClock();
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: database.url,
+    DATABASE_POOL_MAX: '4',
+    MIGRATE_ON_START: 'true',
+    ...env,
+  });
+  const app = await createApp({ config, logger: createLogger({ level: config.logLevel, destination }), clock, hooks });
+  const close = async () => {
+    await app.close();
+    await database.drop();
+  };
+  afterAll(close);
+  return {
+    ...app,
+    close,
+    database: database.name,
+    clock,
+    logs,
+    execute: (doc, variables, options) => execute(app.url, doc, variables, options),
+    post: (body, options) => post(app.url, body, options),
+  };
+}
+
+let counter = 0;
+/** A unique, valid registration each call. */
+export function newAccount(overrides: { email?: string; username?: string | null; password?: string } = {}) {
+  const n = `${process.pid}${Date.now().toString(36)}${(counter++).toString(36)}`;
+  return {
+    email: overrides.email ?? `person.${n}@example.com`,
+    username: overrides.username === undefined ? `user_${n}`.slice(0, 32) : overrides.username,
+    password: overrides.password ?? `a fine passphrase ${n}`,
+  };
+}

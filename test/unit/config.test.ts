@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../src/config.js';
+import { generateSigningJwk } from '../../src/modules/token/key-ring.js';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.join('\n');
+    throw error;
+  }
+  return '';
+};
+
+describe('parseConfig', () => {
+  it('fills development defaults: embedded database, OWASP argon2, 15-minute tokens, introspection and Sandbox on', () => {
+    const config = parseConfig({});
+    expect(config.env).toBe('development');
+    expect(config.database).toEqual({ kind: 'embedded', dataDir: '.data/pglite', migrateOnStart: true });
+    expect(config.argon2).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    expect(config.tokens.accessTtlSeconds).toBe(900);
+    expect(config.tokens.signingKeys).toBeNull();
+    expect(config.graphql).toEqual({ introspection: true, landingPage: true, hideSchemaDetails: false });
+    expect(Object.isFrozen(config.database)).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ ACCESS_TOKEN_TTL_MINUTES: '4' }, 'ACCESS_TOKEN_TTL_MINUTES'],
+    [{ ACCESS_TOKEN_TTL_MINUTES: '61' }, 'ACCESS_TOKEN_TTL_MINUTES'],
+    [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ARGON2_MEMORY_KIB: '1024' }, 'ARGON2_MEMORY_KIB'],
+    [{ MIGRATE_ON_START: 'maybe' }, 'MIGRATE_ON_START'],
+    [{ JWT_SIGNING_KEYS: 'not json' }, 'JWT_SIGNING_KEYS'],
+    [{ JWT_SIGNING_KEYS: '[]' }, 'JWT_SIGNING_KEYS'],
+    [{ JWT_SIGNING_KEYS: '[{"kty":"RSA","kid":"a"}]' }, 'JWT_SIGNING_KEYS'],
+  ])('refuses %j, naming the variable', (env, variable) => {
+    expect(problemsOf(env)).toContain(variable);
+  });
+
+  it('refuses a key list whose first key cannot sign, and duplicate kids', async () => {
+    const { d: _d, ...publicOnly } = await generateSigningJwk();
+    expect(problemsOf({ JWT_SIGNING_KEYS: JSON.stringify([publicOnly]) })).toMatch(/JWT_SIGNING_KEYS.*private/);
+    const key = await generateSigningJwk();
+    expect(problemsOf({ JWT_SIGNING_KEYS: JSON.stringify([key, key]) })).toMatch(/JWT_SIGNING_KEYS.*kid/);
+  });
+
+  it('refuses to run production without signing keys or a database URL', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toContain('JWT_SIGNING_KEYS: is required in production');
+    expect(problems).toContain('DATABASE_URL: is required in production');
+  });
+
+  it('turns introspection, Sandbox and schema hints off in production unless introspection is asked for', async () => {
+    const keys = JSON.stringify([await generateSigningJwk()]);
+    const base = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/tollgate', JWT_SIGNING_KEYS: keys };
+    const prod = parseConfig(base);
+    expect(prod.graphql).toEqual({ introspection: false, landingPage: false, hideSchemaDetails: true });
+    expect(prod.database).toMatchObject({ kind: 'server', migrateOnStart: false });
+    expect(parseConfig({ ...base, GRAPHQL_INTROSPECTION: 'true' }).graphql.introspection).toBe(true);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(parseConfig({ PORT: '', DATABASE_URL: '' }).http.port).toBe(4000);
+  });
+});
