@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { createBackgroundTasks } from './background.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createRequestContext, type Services } from './context.js';
@@ -10,12 +11,14 @@ import { migrate, openOrm } from './db/orm.js';
 import { createApollo } from './graphql/apollo.js';
 import { buildGraphQLSchema } from './graphql/schema.js';
 import { databaseCheck, runChecks } from './health.js';
+import { refreshCookieFor } from './http/refresh-cookie.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { loadCommonPasswords } from './modules/auth/common-passwords.js';
 import { createPasswordHasher, type PasswordHasher } from './modules/auth/password.hasher.js';
 import { bearerToken } from './modules/token/access-token.claims.js';
+import { createEventRecorder } from './modules/session/security-events.js';
 import { createSessionService } from './modules/session/session.service.js';
 import { createAccessTokenService } from './modules/token/access-token.service.js';
 import { loadKeyRing } from './modules/token/key-ring.js';
@@ -80,11 +83,22 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       ttlSeconds: config.tokens.accessTtlSeconds,
       clock,
     });
-    const sessions = createSessionService({ clock, ...config.sessions });
+    const recordEvent = createEventRecorder(clock);
+    const background = createBackgroundTasks(logger);
+    closers.push(() => background.drain());
+    const sessions = createSessionService({ clock, recordEvent, ...config.sessions });
     const realHasher = await createPasswordHasher(config.argon2);
     const hasher = hooks.hasher?.(realHasher) ?? realHasher;
-    const auth = createAuthService({ hasher, isCommonPassword: loadCommonPasswords(), sessions, accessTokens, clock });
-    const services: Services = { auth, sessions, accessTokens };
+    const auth = createAuthService({
+      hasher,
+      isCommonPassword: loadCommonPasswords(),
+      sessions,
+      accessTokens,
+      recordEvent,
+      background,
+      clock,
+    });
+    const services: Services = { clock, auth, sessions, accessTokens, recordEvent };
 
     const apollo = createApollo(await buildGraphQLSchema(), { ...config.graphql, development: config.env === 'development' });
     await apollo.start();
@@ -95,7 +109,8 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       apollo,
       log: logger,
       maxBodyBytes: config.http.maxBodyBytes,
-      buildContext: (req, requestId, log) =>
+      corsOrigins: config.browser.corsOrigins,
+      buildContext: (req, res, requestId, log) =>
         createRequestContext({
           requestId,
           log,
@@ -103,6 +118,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
           services,
           client: { ip: req.socket.remoteAddress ?? null, userAgent: req.headers['user-agent'] ?? null },
           bearer: bearerToken(req.headers.authorization),
+          refreshCookie: refreshCookieFor(req, res, { secure: config.browser.cookieSecure, corsOrigins: config.browser.corsOrigins }),
         }),
       routes: {
         '/health/live': async () => ({ status: 200, body: { status: 'live', checks: {} } }),

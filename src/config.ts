@@ -51,6 +51,13 @@ const schema = z
     ACCESS_TOKEN_TTL_MINUTES: int(5, 60).default(15),
     SESSION_TTL_DAYS: int(1, 365).default(30),
     SESSION_IDLE_TIMEOUT_DAYS: int(1, 365).default(7),
+    REFRESH_GRACE_SECONDS: int(0, 60).default(10),
+    COOKIE_SECURE: bool.optional(),
+    CORS_ORIGINS: z
+      .string()
+      .transform((raw) => raw.split(',').map((o) => o.trim()).filter(Boolean))
+      .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((o) => new URL(o).origin)))
+      .optional(),
 
     ARGON2_MEMORY_KIB: int(8192, 1048576).default(19456),
     ARGON2_ITERATIONS: int(1, 20).default(2),
@@ -90,7 +97,9 @@ export interface Config {
     signingKeys: SigningJwk[] | null;
     accessTtlSeconds: number;
   };
-  sessions: { ttlSeconds: number; idleTimeoutSeconds: number };
+  sessions: { ttlSeconds: number; idleTimeoutSeconds: number; refreshGraceSeconds: number };
+  /** Cookie mode for browser apps: where the refresh token may travel and who may send it. */
+  browser: { cookieSecure: boolean; corsOrigins: readonly string[] };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   graphql: { introspection: boolean; landingPage: boolean; hideSchemaDetails: boolean };
 }
@@ -128,7 +137,13 @@ export function parseConfig(env: Env): Readonly<Config> {
       signingKeys: e.JWT_SIGNING_KEYS ?? null,
       accessTtlSeconds: e.ACCESS_TOKEN_TTL_MINUTES * 60,
     },
-    sessions: { ttlSeconds: e.SESSION_TTL_DAYS * day, idleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_DAYS * day },
+    sessions: {
+      ttlSeconds: e.SESSION_TTL_DAYS * day,
+      idleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_DAYS * day,
+      refreshGraceSeconds: e.REFRESH_GRACE_SECONDS,
+    },
+    // Plain-http cookies only where a developer runs on localhost without TLS.
+    browser: { cookieSecure: e.COOKIE_SECURE ?? e.NODE_ENV !== 'development', corsOrigins: e.CORS_ORIGINS ?? [] },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? !production,

@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from './clock.js';
+import type { RefreshCookie } from './http/refresh-cookie.js';
 import type { Logger } from './logger.js';
 import type { AuthService } from './modules/auth/auth.service.js';
+import type { RecordEvent } from './modules/session/security-events.js';
 import type { ClientInfo, SessionService } from './modules/session/session.service.js';
 import type { AccessClaims } from './modules/token/access-token.claims.js';
 import type { AccessTokenService } from './modules/token/access-token.service.js';
@@ -10,8 +13,10 @@ import { unauthenticated } from './errors.js';
 
 /** The services built once by the composition root and handed to every request. */
 export interface Services {
+  clock: Clock;
   auth: AuthService;
   sessions: SessionService;
+  recordEvent: RecordEvent;
   accessTokens: AccessTokenService;
 }
 
@@ -27,6 +32,7 @@ export interface RequestContext {
   em: EntityManager;
   client: ClientInfo;
   services: Services;
+  refreshCookie: RefreshCookie;
   /** The caller, or UNAUTHENTICATED. Resolved once per request, on first use. */
   viewer(): Promise<Viewer>;
 }
@@ -37,6 +43,7 @@ export function createRequestContext(input: {
   em: EntityManager;
   client: ClientInfo;
   services: Services;
+  refreshCookie: RefreshCookie;
   bearer: string | null;
 }): RequestContext {
   const { services, em, bearer } = input;
@@ -47,6 +54,7 @@ export function createRequestContext(input: {
     em,
     client: input.client,
     services,
+    refreshCookie: input.refreshCookie,
     viewer: () => (viewer ??= resolveViewer(services, em, bearer)),
   };
 }

@@ -2,11 +2,12 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
+import { SecurityEvent } from '../modules/session/security-event.entity.js';
 import { RefreshToken, Session } from '../modules/session/session.entity.js';
 import { User } from '../modules/user/user.entity.js';
 import { migrationsList } from './migrations/index.js';
 
-export const entities = [User, Session, RefreshToken];
+export const entities = [User, Session, RefreshToken, SecurityEvent];
 
 export interface OrmSettings {
   url: string;

@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
+import { SessionResolver, UserSessionsResolver } from '../modules/session/session.resolver.js';
 import { UserResolver } from '../modules/user/user.resolver.js';
 
-export const resolvers = [AuthResolver, UserResolver] as const;
+export const resolvers = [AuthResolver, UserResolver, SessionResolver, UserSessionsResolver] as const;
 
 export function buildGraphQLSchema(): Promise<GraphQLSchema> {
   return buildSchema({ resolvers, validate: false, emitSchemaFile: false });

@@ -8,7 +8,9 @@ export interface HttpDeps {
   apollo: ApolloServer<RequestContext>;
   log: Logger;
   maxBodyBytes: number;
-  buildContext(req: IncomingMessage, requestId: string, log: Logger): RequestContext;
+  /** Browser origins allowed to call with credentials (cookie mode). */
+  corsOrigins: readonly string[];
+  buildContext(req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger): RequestContext;
   /** Plain JSON routes: path → handler returning a status and a body. */
   routes: Record<string, () => Promise<{ status: number; body: unknown; cacheSeconds?: number }>>;
 }
@@ -50,6 +52,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
     return sendJson(res, status, body);
   }
   if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
+  if (!applyCors(req, res, deps.corsOrigins)) return;
 
   const body = await readBody(req, deps.maxBodyBytes);
   if (body === tooLarge) return sendJson(res, 413, { errors: [{ message: 'Request body too large.', extensions: { code: 'BAD_REQUEST', requestId } }] });
@@ -67,7 +70,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
   }
   const result = await deps.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: url.search, body: parsed },
-    context: async () => deps.buildContext(req, requestId, log),
+    context: async () => deps.buildContext(req, res, requestId, log),
   });
   for (const [key, value] of result.headers) res.setHeader(key, value);
   // Responses carry tokens and personal data: no shared cache may keep them.
@@ -79,6 +82,35 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
   }
   for await (const chunk of result.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+const CORS_ALLOWED_HEADERS = 'content-type, authorization, x-request-id, x-token-delivery, apollo-require-preflight';
+
+/**
+ * Only configured origins get CORS headers, and with them credentials. Returns false when it has
+ * answered the request itself (a preflight).
+ */
+function applyCors(req: IncomingMessage, res: ServerResponse, allowed: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  const permitted = origin !== undefined && allowed.includes(origin);
+  res.setHeader('vary', 'Origin');
+  if (permitted) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-allow-credentials', 'true');
+    res.setHeader('access-control-expose-headers', 'x-request-id');
+  }
+  if (req.method !== 'OPTIONS') return true;
+  if (permitted) {
+    res.writeHead(204, {
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+      'access-control-allow-headers': CORS_ALLOWED_HEADERS,
+      'access-control-max-age': '600',
+    });
+  } else {
+    res.writeHead(403);
+  }
+  res.end();
+  return false;
 }
 
 const tooLarge = Symbol('too large');

@@ -5,10 +5,12 @@ import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { manualClock } from './clock.js';
 import { createTestDatabase } from './database.js';
+import { RegisterDocument } from '../../src/client/generated/graphql.js';
 import { execute, post, type RequestOptions } from './graphql.js';
 
 export interface TestApp extends App {
   database: string;
+  databaseUrl: string;
   clock: ReturnType<typeof manualClock>;
   /** Every log line the app wrote, as raw JSON text. */
   logs: string[];
@@ -23,8 +25,11 @@ export interface TestApp extends App {
 export async function createTestApp(
   env: Record<string, string> = {},
   hooks: AppOptions['hooks'] = {},
+  options: { shareDatabaseWith?: TestApp } = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase();
+  // A second instance on the same database stands in for another API process behind a balancer.
+  const shared = options.shareDatabaseWith;
+  const database = shared ? { name: shared.database, url: shared.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -32,7 +37,7 @@ export async function createTestApp(
       done();
     },
   });
-  const clock = manualClock();
+  const clock = options.shareDatabaseWith?.clock ?? manualClock();
   const config = parseConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -52,7 +57,8 @@ export async function createTestApp(
     ...app,
     close,
     database: database.name,
-    clock,
+    databaseUrl: database.url,
+    clock: options.shareDatabaseWith?.clock ?? clock,
     logs,
     execute: (doc, variables, options) => execute(app.url, doc, variables, options),
     post: (body, options) => post(app.url, body, options),
@@ -61,6 +67,14 @@ export async function createTestApp(
 
 let counter = 0;
 /** A unique, valid registration each call. */
+/** Registers a fresh account and returns it with its first tokens. */
+export async function signUp(app: TestApp, options: RequestOptions = {}) {
+  const account = newAccount();
+  const res = await app.execute(RegisterDocument, { input: account }, options);
+  if (!res.data) throw new Error(`register failed: ${res.raw}`);
+  return { account, ...res.data.register };
+}
+
 export function newAccount(overrides: { email?: string; username?: string | null; password?: string } = {}) {
   const n = `${process.pid}${Date.now().toString(36)}${(counter++).toString(36)}`;
   return {

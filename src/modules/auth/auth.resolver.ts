@@ -1,16 +1,31 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
+import { unauthenticated } from '../../errors.js';
 import { AuthPayload, LoginInput, RegisterInput } from './auth.types.js';
+import { deliver } from './deliver.js';
 
 @Resolver()
 export class AuthResolver {
   @Mutation(() => AuthPayload, { description: 'Creates an account and signs it in.' })
-  register(@Arg('input', () => RegisterInput) input: RegisterInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.auth.register(ctx, input);
+  async register(@Arg('input', () => RegisterInput) input: RegisterInput, @Ctx() ctx: RequestContext) {
+    return deliver(ctx, await ctx.services.auth.register(ctx, input));
   }
 
   @Mutation(() => AuthPayload, { description: 'Signs in by email or username.' })
-  login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.auth.login(ctx, input);
+  async login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: RequestContext) {
+    return deliver(ctx, await ctx.services.auth.login(ctx, input));
+  }
+
+  @Mutation(() => AuthPayload, {
+    description:
+      'Exchanges a refresh token (the argument, or in cookie mode the cookie) for new tokens. The old refresh token stops working.',
+  })
+  async refresh(
+    @Arg('refreshToken', () => String, { nullable: true }) refreshToken: string | null,
+    @Ctx() ctx: RequestContext,
+  ) {
+    const presented = refreshToken ?? ctx.refreshCookie.read();
+    if (!presented) throw unauthenticated('A refresh token is required.');
+    return deliver(ctx, await ctx.services.auth.refresh(ctx, presented));
   }
 }

@@ -1,9 +1,11 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
-import { conflict, invalidCredentials } from '../../errors.js';
+import type { BackgroundTasks } from '../../background.js';
+import { conflict, invalidCredentials, unauthenticated } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { ClientInfo, SessionService } from '../session/session.service.js';
+import { SecurityEventType, type RecordEvent } from '../session/security-events.js';
+import type { ClientInfo, IssuedRefresh, SessionService } from '../session/session.service.js';
 import type { AccessTokenService } from '../token/access-token.service.js';
 import { Tier } from '../user/tier.js';
 import { User } from '../user/user.entity.js';
@@ -20,7 +22,11 @@ export interface AuthRequest {
 export interface AuthService {
   register(req: AuthRequest, input: RegisterInput): Promise<AuthPayload>;
   login(req: AuthRequest, input: LoginInput): Promise<AuthPayload>;
+  /** Rotates a refresh token; UNAUTHENTICATED for unknown, expired, ended or replayed tokens. */
+  refresh(req: AuthRequest, presented: string): Promise<AuthPayload>;
 }
+
+const INVALID_REFRESH = 'The refresh token is invalid or has expired.';
 
 const uniqueFields: Record<string, string> = {
   app_user_email_unique: 'email',
@@ -32,21 +38,30 @@ export function createAuthService(deps: {
   isCommonPassword: (password: string) => boolean;
   sessions: SessionService;
   accessTokens: AccessTokenService;
+  recordEvent: RecordEvent;
+  background: BackgroundTasks;
   clock: Clock;
 }): AuthService {
-  const { hasher, isCommonPassword, sessions, accessTokens, clock } = deps;
+  const { hasher, isCommonPassword, sessions, accessTokens, recordEvent, background, clock } = deps;
 
-  async function issue(em: EntityManager, user: User, client: ClientInfo): Promise<AuthPayload> {
-    const started = sessions.start(em, user, client);
-    await em.flush();
-    const access = await accessTokens.issue({ userId: user.id, sessionId: started.session.id, tier: user.tier });
+  async function payload(issued: IssuedRefresh): Promise<AuthPayload> {
+    const { user } = issued.session;
+    const access = await accessTokens.issue({ userId: user.id, sessionId: issued.session.id, tier: user.tier });
     return {
       accessToken: access.token,
       accessTokenExpiresAt: access.expiresAt,
-      refreshToken: started.refreshToken,
-      refreshTokenExpiresAt: started.refreshTokenExpiresAt,
+      refreshToken: issued.refreshToken,
+      refreshTokenExpiresAt: issued.refreshTokenExpiresAt,
       user,
     };
+  }
+
+  /** Opens a session and records `type`, in the same flush as whatever else `em` holds. */
+  async function issue(em: EntityManager, user: User, client: ClientInfo, type: SecurityEventType): Promise<AuthPayload> {
+    const started = sessions.start(em, user, client);
+    recordEvent(em, { user, type, sessionId: started.session.id, client });
+    await em.flush();
+    return payload(started);
   }
 
   return {
@@ -68,9 +83,9 @@ export function createAuthService(deps: {
       });
       try {
         // The user, its session and refresh token are written in one transaction: all or none.
-        const payload = await issue(em, user, client);
+        const result = await issue(em, user, client, SecurityEventType.REGISTERED);
         log.info({ event: 'register', outcome: 'success', userId: user.id }, 'registered');
-        return payload;
+        return result;
       } catch (error) {
         if (error instanceof UniqueConstraintViolationException) {
           const field = uniqueFields[constraintOf(error)] ?? 'email';
@@ -94,16 +109,40 @@ export function createAuthService(deps: {
       }
       if (!(await hasher.verify(user.passwordHash, input.password))) {
         log.info({ event: 'login', outcome: 'wrong_password', userId: user.id }, 'login failed');
+        // Recorded off the request path, so a wrong password answers as fast as an unknown account.
+        const userId = user.id;
+        background.run('record LOGIN_FAILED', async () => {
+          const side = em.fork();
+          recordEvent(side, { user: userId, type: SecurityEventType.LOGIN_FAILED, client });
+          await side.flush();
+        });
         throw invalidCredentials();
       }
       if (hasher.needsRehash(user.passwordHash)) {
         user.passwordHash = await hasher.hash(input.password);
+        recordEvent(em, { user, type: SecurityEventType.PASSWORD_REHASHED, client });
         log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
       }
       user.lastLoginAt = clock();
-      const payload = await issue(em, user, client);
+      const result = await issue(em, user, client, SecurityEventType.LOGIN_SUCCEEDED);
       log.info({ event: 'login', outcome: 'success', userId: user.id }, 'logged in');
-      return payload;
+      return result;
+    },
+
+    async refresh({ em, log, client }, presented) {
+      const outcome = await sessions.refresh(em, presented, client);
+      switch (outcome.kind) {
+        case 'rotated':
+        case 'grace':
+          log.info({ event: 'refresh', outcome: outcome.kind, sessionId: outcome.session.id }, 'refreshed');
+          return payload(outcome);
+        case 'reused':
+          log.warn({ event: 'refresh', outcome: 'reused', sessionId: outcome.session.id }, 'refresh token reused: session revoked');
+          throw unauthenticated(INVALID_REFRESH);
+        case 'invalid':
+          log.info({ event: 'refresh', outcome: 'invalid' }, 'refresh refused');
+          throw unauthenticated(INVALID_REFRESH);
+      }
     },
   };
 }

@@ -1,28 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { User } from '../user/user.entity.js';
 
 /**
  * A signed-in device. Its id is the access token's `sid` claim, so ending a session can reject
  * that session's access tokens before they expire.
  */
+@ObjectType('Session', { description: 'A signed-in device or browser.' })
 @Entity({ tableName: 'session' })
 export class Session {
+  @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
   @ManyToOne({ entity: () => User, deleteRule: 'cascade', index: 'session_user_idx' })
   user!: User;
 
+  @Field(() => Date)
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt!: Date;
 
+  @Field(() => Date, { description: 'The last sign-in or refresh.' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   lastUsedAt!: Date;
 
   /** Absolute end of the session; rotation never moves it. */
+  @Field(() => Date, { description: 'The absolute end of the session; refreshing never moves it.' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   expiresAt!: Date;
+
+  /** Keys the derivation of each refresh token's successor; never leaves the database. */
+  @Property({ type: 'string', length: 64, lazy: true, hidden: true })
+  rotationSecret!: string;
 
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   revokedAt: Date | null = null;
@@ -30,9 +40,11 @@ export class Session {
   @Property({ type: 'string', length: 32, nullable: true })
   revokedReason: string | null = null;
 
+  @Field(() => String, { nullable: true })
   @Property({ type: 'string', length: 512, nullable: true })
   userAgent: string | null = null;
 
+  @Field(() => String, { nullable: true })
   @Property({ type: 'string', length: 45, nullable: true })
   ip: string | null = null;
 }
