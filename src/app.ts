@@ -10,11 +10,18 @@ import { startEmbeddedPostgres } from './db/embedded.js';
 import { migrate, openOrm } from './db/orm.js';
 import { createApollo } from './graphql/apollo.js';
 import { buildGraphQLSchema } from './graphql/schema.js';
-import { databaseCheck, runChecks } from './health.js';
+import { createRateLimitDirective } from './graphql/rate-limit.directive.js';
+import { databaseCheck, redisCheck, runChecks } from './health.js';
+import { clientIpResolver } from './http/client-ip.js';
 import { refreshCookieFor } from './http/refresh-cookie.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
+import { connectRedis } from './redis.js';
 import { createAuthService } from './modules/auth/auth.service.js';
+import { createLoginThrottle } from './modules/auth/login-throttle.js';
+import { createLimiterFactory } from './modules/rate-limit/limiter-factory.js';
+import { createRateLimitStore } from './modules/rate-limit/rate-limit.store.js';
+import { buildRateLimitTable } from './modules/rate-limit/rate-limit.table.js';
 import { loadCommonPasswords } from './modules/auth/common-passwords.js';
 import { createPasswordHasher, type PasswordHasher } from './modules/auth/password.hasher.js';
 import { bearerToken } from './modules/token/access-token.claims.js';
@@ -83,6 +90,14 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       ttlSeconds: config.tokens.accessTtlSeconds,
       clock,
     });
+    let redis: ReturnType<typeof connectRedis> | null = null;
+    if (config.redis) {
+      redis = connectRedis(config.redis.url, logger);
+      closers.push(redis.close);
+    }
+    const makeLimiter = createLimiterFactory(redis && config.redis ? { client: redis.client, keyPrefix: config.redis.keyPrefix } : null);
+    const rateLimits = createRateLimitStore(buildRateLimitTable(config.rateLimits.fields), makeLimiter);
+
     const recordEvent = createEventRecorder(clock);
     const background = createBackgroundTasks(logger);
     closers.push(() => background.drain());
@@ -96,15 +111,18 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       accessTokens,
       recordEvent,
       background,
+      throttle: createLoginThrottle(makeLimiter, config.rateLimits.loginFailures),
       clock,
     });
-    const services: Services = { clock, auth, sessions, accessTokens, recordEvent };
+    const services: Services = { clock, auth, sessions, accessTokens, recordEvent, rateLimits };
 
-    const apollo = createApollo(await buildGraphQLSchema(), { ...config.graphql, development: config.env === 'development' });
+    const schema = await buildGraphQLSchema(createRateLimitDirective(rateLimits, clock));
+    const apollo = createApollo(schema, { ...config.graphql, development: config.env === 'development' });
     await apollo.start();
     closers.push(() => apollo.stop());
 
     const em = orm.em as EntityManager;
+    const clientIp = clientIpResolver(config.http.trustProxy);
     const http = createHttpServer({
       apollo,
       log: logger,
@@ -116,13 +134,13 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
           log,
           em: em.fork(),
           services,
-          client: { ip: req.socket.remoteAddress ?? null, userAgent: req.headers['user-agent'] ?? null },
+          client: { ip: clientIp(req), userAgent: req.headers['user-agent'] ?? null },
           bearer: bearerToken(req.headers.authorization),
           refreshCookie: refreshCookieFor(req, res, { secure: config.browser.cookieSecure, corsOrigins: config.browser.corsOrigins }),
         }),
       routes: {
         '/health/live': async () => ({ status: 200, body: { status: 'live', checks: {} } }),
-        '/health/ready': () => runChecks({ database: databaseCheck(orm) }),
+        '/health/ready': () => runChecks({ database: databaseCheck(orm), ...(redis ? { redis: redisCheck(redis.client) } : {}) }),
         '/.well-known/jwks.json': async () => ({ status: 200, body: keys.publicJwks, cacheSeconds: 300 }),
       },
     });

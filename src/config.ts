@@ -33,6 +33,41 @@ const signingKeyList = z
       .refine((keys) => new Set(keys.map((k) => k.kid)).size === keys.length, 'every key needs a distinct "kid"'),
   );
 
+const json = <T extends z.ZodType>(inner: T) =>
+  z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(inner);
+
+const tierLimits = z.strictObject({
+  FREE: z.number().int().min(1).optional(),
+  PREMIUM: z.number().int().min(1).optional(),
+  ADMIN: z.number().int().min(1).optional(),
+  windowSeconds: z.number().int().min(1).max(86_400).optional(),
+});
+const windowLimit = z.strictObject({ points: z.number().int().min(1), windowSeconds: z.number().int().min(1).max(604_800) });
+
+/** TRUST_PROXY: a hop count, or addresses/CIDRs/proxy-addr names (loopback, linklocal, uniquelocal). */
+const trustProxy = z.string().transform((raw, ctx): number | string[] | false => {
+  const value = raw.trim();
+  if (value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const ok = list.every((v) => ['loopback', 'linklocal', 'uniquelocal'].includes(v) || /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(v));
+  if (!ok || list.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'must be a hop count or a comma-separated list of addresses, CIDRs, loopback, linklocal, uniquelocal' });
+    return z.NEVER;
+  }
+  return list;
+});
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -64,6 +99,20 @@ const schema = z
     ARGON2_PARALLELISM: int(1, 16).default(1),
 
     GRAPHQL_INTROSPECTION: bool.optional(),
+    GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
+    GRAPHQL_MAX_ALIASES: int(1, 200).default(30),
+    GRAPHQL_MAX_ROOT_FIELDS: int(1, 200).default(30),
+    GRAPHQL_MAX_DIRECTIVES: int(1, 200).default(20),
+    GRAPHQL_MAX_TOKENS: int(100, 100_000).default(2000),
+    GRAPHQL_MAX_COST: int(100, 1_000_000).default(5000),
+
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('tollgate'),
+    TRUST_PROXY: trustProxy.optional(),
+    RATE_LIMITS: json(z.record(z.string().regex(/^[A-Z][A-Za-z]*\.[a-z][A-Za-z]*$/), tierLimits)).optional(),
+    LOGIN_FAILURE_LIMITS: json(
+      z.strictObject({ identifierIp: windowLimit.optional(), ip: windowLimit.optional(), identifier: windowLimit.optional() }),
+    ).optional(),
     MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(100 * 1024),
     SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
   })
@@ -85,7 +134,14 @@ export type SigningJwk = z.infer<typeof publicJwk> & { d?: string };
 
 export interface Config {
   env: 'development' | 'production' | 'test';
-  http: { host: string; port: number; maxBodyBytes: number; shutdownTimeoutMs: number };
+  http: {
+    host: string;
+    port: number;
+    maxBodyBytes: number;
+    shutdownTimeoutMs: number;
+    /** false: the socket address is the client; otherwise what proxy-addr should trust. */
+    trustProxy: number | readonly string[] | false;
+  };
   logLevel: string;
   database:
     | { kind: 'server'; url: string; poolMax: number; migrateOnStart: boolean }
@@ -101,7 +157,18 @@ export interface Config {
   /** Cookie mode for browser apps: where the refresh token may travel and who may send it. */
   browser: { cookieSecure: boolean; corsOrigins: readonly string[] };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
-  graphql: { introspection: boolean; landingPage: boolean; hideSchemaDetails: boolean };
+  graphql: {
+    introspection: boolean;
+    landingPage: boolean;
+    hideSchemaDetails: boolean;
+    limits: { depth: number; aliases: number; rootFields: number; directives: number; tokens: number; cost: number };
+  };
+  redis: { url: string; keyPrefix: string } | null;
+  rateLimits: {
+    /** Overrides of the per-field, per-tier table, keyed `Type.field`. */
+    fields: Readonly<Record<string, { FREE?: number; PREMIUM?: number; ADMIN?: number; windowSeconds?: number }>>;
+    loginFailures: Readonly<Partial<Record<'identifierIp' | 'ip' | 'identifier', { points: number; windowSeconds: number }>>>;
+  };
 }
 
 export class ConfigError extends Error {
@@ -126,7 +193,13 @@ export function parseConfig(env: Env): Readonly<Config> {
   const production = e.NODE_ENV === 'production';
   const config: Config = {
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      trustProxy: e.TRUST_PROXY ?? false,
+    },
     logLevel: e.LOG_LEVEL,
     database: e.DATABASE_URL
       ? { kind: 'server', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart }
@@ -149,7 +222,17 @@ export function parseConfig(env: Env): Readonly<Config> {
       introspection: e.GRAPHQL_INTROSPECTION ?? !production,
       landingPage: e.NODE_ENV === 'development',
       hideSchemaDetails: production,
+      limits: {
+        depth: e.GRAPHQL_MAX_DEPTH,
+        aliases: e.GRAPHQL_MAX_ALIASES,
+        rootFields: e.GRAPHQL_MAX_ROOT_FIELDS,
+        directives: e.GRAPHQL_MAX_DIRECTIVES,
+        tokens: e.GRAPHQL_MAX_TOKENS,
+        cost: e.GRAPHQL_MAX_COST,
+      },
     },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : null,
+    rateLimits: { fields: e.RATE_LIMITS ?? {}, loginFailures: e.LOGIN_FAILURE_LIMITS ?? {} },
   };
   return deepFreeze(config);
 }

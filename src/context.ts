@@ -1,23 +1,27 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from './clock.js';
+import { AppError, unauthenticated } from './errors.js';
+import { rateLimitKeyForIp } from './http/client-ip.js';
 import type { RefreshCookie } from './http/refresh-cookie.js';
 import type { Logger } from './logger.js';
 import type { AuthService } from './modules/auth/auth.service.js';
+import type { Budget, Caller, RateLimitStore } from './modules/rate-limit/rate-limit.store.js';
 import type { RecordEvent } from './modules/session/security-events.js';
+import type { Session } from './modules/session/session.entity.js';
 import type { ClientInfo, SessionService } from './modules/session/session.service.js';
 import type { AccessClaims } from './modules/token/access-token.claims.js';
 import type { AccessTokenService } from './modules/token/access-token.service.js';
-import type { Session } from './modules/session/session.entity.js';
+import { Tier } from './modules/user/tier.js';
 import type { User } from './modules/user/user.entity.js';
-import { unauthenticated } from './errors.js';
 
 /** The services built once by the composition root and handed to every request. */
 export interface Services {
   clock: Clock;
   auth: AuthService;
   sessions: SessionService;
-  recordEvent: RecordEvent;
   accessTokens: AccessTokenService;
+  recordEvent: RecordEvent;
+  rateLimits: RateLimitStore;
 }
 
 export interface Viewer {
@@ -30,41 +34,70 @@ export interface RequestContext {
   requestId: string;
   log: Logger;
   em: EntityManager;
-  client: ClientInfo;
+  client: ClientInfo & { ip: string };
   services: Services;
   refreshCookie: RefreshCookie;
   /** The caller, or UNAUTHENTICATED. Resolved once per request, on first use. */
   viewer(): Promise<Viewer>;
+  /** The caller, or null when there is no valid token. */
+  viewerOrNull(): Promise<Viewer | null>;
+  /** Who rate limits count against: the user when signed in, else the client's address. */
+  caller(): Promise<Caller>;
+  /**
+   * What the rate limiter saw in this request, for the X-RateLimit-* headers and the 429 decision.
+   * Nested because Apollo hands resolvers a shallow copy of the context: top-level writes would be lost.
+   */
+  rateLimits: { caller?: Caller; tightest?: Budget; refused: number[] };
 }
 
 export function createRequestContext(input: {
   requestId: string;
   log: Logger;
   em: EntityManager;
-  client: ClientInfo;
+  client: ClientInfo & { ip: string };
   services: Services;
   refreshCookie: RefreshCookie;
   bearer: string | null;
 }): RequestContext {
   const { services, em, bearer } = input;
   let viewer: Promise<Viewer> | undefined;
-  return {
+  let caller: Promise<Caller> | undefined;
+  const context: RequestContext = {
     requestId: input.requestId,
     log: input.log,
     em,
     client: input.client,
     services,
     refreshCookie: input.refreshCookie,
+    rateLimits: { refused: [] },
     viewer: () => (viewer ??= resolveViewer(services, em, bearer)),
+    viewerOrNull: () =>
+      context.viewer().catch((error: unknown) => {
+        if (error instanceof AppError) return null;
+        throw error;
+      }),
+    caller: () =>
+      (caller ??= context.viewerOrNull().then((v) => {
+        const resolved: Caller = v
+          ? { tier: v.user.tier, key: `user:${v.user.id}` }
+          : { tier: Tier.FREE, key: rateLimitKeyForIp(input.client.ip) };
+        context.rateLimits.caller = resolved;
+        return resolved;
+      })),
   };
+  return context;
 }
+
+const INVALID_TOKEN = 'The access token is invalid or has expired.';
 
 async function resolveViewer(services: Services, em: EntityManager, bearer: string | null): Promise<Viewer> {
   if (!bearer) throw unauthenticated();
   const claims = await services.accessTokens.verify(bearer);
   // One message for every bad token: the client learns nothing about which check failed.
-  if (!claims) throw unauthenticated('The access token is invalid or has expired.');
+  if (!claims) throw unauthenticated(INVALID_TOKEN);
   const session = await services.sessions.findActive(em, claims.sid, claims.sub);
-  if (!session) throw unauthenticated('The access token is invalid or has expired.');
+  if (!session) throw unauthenticated(INVALID_TOKEN);
+  // A tier change must not outlive the token that carried the old tier: the client refreshes to get the new one.
+  if (session.user.tier !== claims.tier) throw unauthenticated('The access token is out of date; refresh it.');
   return { user: session.user, session, claims };
 }

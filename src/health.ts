@@ -1,11 +1,18 @@
 import type { MikroORM } from '@mikro-orm/core';
 
-export type CheckResult = { status: 'up' | 'down'; ms: number; error?: string };
+export type CheckResult = { status: 'up' | 'down' | 'degraded'; ms: number; error?: string };
 
-/** Runs each readiness check with a deadline, so a hung dependency reads as down rather than hanging the probe. */
-export async function runChecks(checks: Record<string, () => Promise<void>>, timeoutMs = 2000) {
+/** A dependency the service cannot serve without is critical; one it can limp along without is not. */
+export type Check = { run: () => Promise<void>; critical: boolean };
+
+/**
+ * Runs each readiness check with a deadline, so a hung dependency reads as down rather than hanging
+ * the probe. A failed critical check makes the instance unready (503); a failed non-critical one
+ * reports it degraded while the instance keeps taking traffic.
+ */
+export async function runChecks(checks: Record<string, Check>, timeoutMs = 2000) {
   const entries = await Promise.all(
-    Object.entries(checks).map(async ([name, check]): Promise<[string, CheckResult]> => {
+    Object.entries(checks).map(async ([name, { run: check, critical }]): Promise<[string, CheckResult]> => {
       const started = performance.now();
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -16,20 +23,39 @@ export async function runChecks(checks: Record<string, () => Promise<void>>, tim
         return [name, { status: 'up', ms: round(performance.now() - started) }];
       } catch (error) {
         const message = error instanceof Error ? error.message : 'failed';
-        return [name, { status: 'down', ms: round(performance.now() - started), error: message }];
+        return [name, { status: critical ? 'down' : 'degraded', ms: round(performance.now() - started), error: message }];
       } finally {
         clearTimeout(timer);
       }
     }),
   );
   const results = Object.fromEntries(entries);
-  const ready = entries.every(([, r]) => r.status === 'up');
-  return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'unavailable', checks: results } };
+  const ready = entries.every(([, r]) => r.status !== 'down');
+  const degraded = entries.some(([, r]) => r.status === 'degraded');
+  return {
+    status: ready ? 200 : 503,
+    body: { status: ready ? (degraded ? 'degraded' : 'ready') : 'unavailable', checks: results },
+  };
 }
 
-export const databaseCheck = (orm: MikroORM) => async () => {
-  const result = await orm.checkConnection();
-  if (!result.ok) throw new Error('database unreachable');
-};
+export const databaseCheck = (orm: MikroORM): Check => ({
+  critical: true,
+  run: async () => {
+    const result = await orm.checkConnection();
+    if (!result.ok) throw new Error('database unreachable');
+  },
+});
+
+/** Without Redis the rate limits fall back to per-process counters: degraded, not down. */
+export const redisCheck = (redis: { ping(): Promise<unknown> }): Check => ({
+  critical: false,
+  run: async () => {
+    try {
+      await redis.ping();
+    } catch {
+      throw new Error('redis unreachable');
+    }
+  },
+});
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

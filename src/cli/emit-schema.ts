@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { buildGraphQLSchema, printSchemaFile } from '../graphql/schema.js';
+import { buildBaseSchema, printSchemaFile } from '../graphql/schema.js';
 
-writeFileSync('schema.graphql', printSchemaFile(await buildGraphQLSchema()));
+writeFileSync('schema.graphql', printSchemaFile(await buildBaseSchema()));
 process.stdout.write('Wrote schema.graphql\n');

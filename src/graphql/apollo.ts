@@ -6,8 +6,10 @@ import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
 import type { RequestContext } from '../context.js';
 import { ErrorCode, isExpectedError } from '../errors.js';
+import { requestLimits } from './request-limits.js';
 
 export function createApollo(schema: GraphQLSchema, config: Config['graphql'] & { development: boolean }) {
+  const limits = requestLimits(config.limits);
   return new ApolloServer<RequestContext>({
     schema,
     introspection: config.introspection,
@@ -18,11 +20,15 @@ export function createApollo(schema: GraphQLSchema, config: Config['graphql'] & 
     // main.ts owns the signals: it drains HTTP first, then stops Apollo and the database in order.
     stopOnTerminationSignals: false,
     formatError: (formatted, error) => maskError(formatted, error, config.development),
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [
       config.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
       errorReporting,
+      rateLimitHeaders,
+      ...(limits.plugins as ApolloServerPlugin<RequestContext>[]),
     ],
   });
 }
@@ -36,6 +42,32 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown, deve
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
   };
 }
+
+/**
+ * X-RateLimit-* report the request's most constrained field; an operation refused outright (every
+ * error a rate limit, no data) answers 429 with Retry-After.
+ */
+const rateLimitHeaders: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        const { tightest, refused } = contextValue.rateLimits;
+        if (tightest) {
+          response.http.headers.set('x-ratelimit-limit', String(tightest.limit));
+          response.http.headers.set('x-ratelimit-remaining', String(tightest.remaining));
+          response.http.headers.set('x-ratelimit-reset', String(Math.ceil(tightest.resetAt.getTime() / 1000)));
+        }
+        if (refused.length === 0 || response.body.kind !== 'single') return;
+        const { data, errors = [] } = response.body.singleResult;
+        const nothingServed = !data || Object.values(data).every((v) => v === null);
+        if (nothingServed && errors.every((e) => e.extensions?.code === ErrorCode.RATE_LIMITED)) {
+          response.http.status = 429;
+          response.http.headers.set('retry-after', String(Math.max(...refused)));
+        }
+      },
+    };
+  },
+};
 
 /** Logs each unexpected error once, with the request id, and puts that id into every error sent. */
 const errorReporting: ApolloServerPlugin<RequestContext> = {

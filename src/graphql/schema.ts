@@ -1,14 +1,36 @@
 import 'reflect-metadata';
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { lexicographicSortSchema, printSchema, type GraphQLDirective, type GraphQLSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
+import { AdminResolver } from '../modules/admin/admin.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
+import { RateLimitResolver } from '../modules/rate-limit/rate-limit.resolver.js';
 import { SessionResolver, UserSessionsResolver } from '../modules/session/session.resolver.js';
 import { UserResolver } from '../modules/user/user.resolver.js';
+import { createPermissions } from './permissions.js';
+import { createRateLimitDirective, rateLimitDirectiveDefinition } from './rate-limit.directive.js';
 
-export const resolvers = [AuthResolver, UserResolver, SessionResolver, UserSessionsResolver] as const;
+export const resolvers = [
+  AuthResolver,
+  UserResolver,
+  SessionResolver,
+  UserSessionsResolver,
+  RateLimitResolver,
+  AdminResolver,
+] as const;
 
-export function buildGraphQLSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+/** The schema as type-graphql emits it, with the @rateLimit definition so the SDL declares it. */
+export function buildBaseSchema(directive: GraphQLDirective = rateLimitDirectiveDefinition): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers, validate: false, emitSchemaFile: false, directives: [directive] });
+}
+
+/**
+ * The executable schema: rate limits wrap the resolvers first, then permissions wrap those, so a
+ * call refused by a permission rule never spends the caller's budget.
+ */
+export async function buildGraphQLSchema(rateLimit: ReturnType<typeof createRateLimitDirective>): Promise<GraphQLSchema> {
+  const base = await buildBaseSchema(rateLimit.directive);
+  return applyMiddleware(rateLimit.transform(base), createPermissions());
 }
 
 /** The SDL committed as schema.graphql; sorted so that the file changes only when the API does. */

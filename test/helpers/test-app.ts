@@ -45,6 +45,9 @@ export async function createTestApp(
     DATABASE_URL: database.url,
     DATABASE_POOL_MAX: '4',
     MIGRATE_ON_START: 'true',
+    // Every test file signs up from 127.0.0.1; the anonymous per-address budgets would throttle
+    // features that are not about rate limits. Rate-limit tests set their own table.
+    RATE_LIMITS: JSON.stringify(anonymousHeadroom),
     ...env,
   });
   const app = await createApp({ config, logger: createLogger({ level: config.logLevel, destination }), clock, hooks });
@@ -64,6 +67,10 @@ export async function createTestApp(
     post: (body, options) => post(app.url, body, options),
   };
 }
+
+const anonymousHeadroom = Object.fromEntries(
+  ['Mutation.register', 'Mutation.login', 'Mutation.refresh'].map((f) => [f, { FREE: 100_000, PREMIUM: 100_000, ADMIN: 100_000 }]),
+);
 
 let counter = 0;
 /** A unique, valid registration each call. */

@@ -20,7 +20,7 @@ describe('parseConfig', () => {
     expect(config.argon2).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
     expect(config.tokens.accessTtlSeconds).toBe(900);
     expect(config.tokens.signingKeys).toBeNull();
-    expect(config.graphql).toEqual({ introspection: true, landingPage: true, hideSchemaDetails: false });
+    expect(config.graphql).toMatchObject({ introspection: true, landingPage: true, hideSchemaDetails: false });
     expect(Object.isFrozen(config.database)).toBe(true);
   });
 
@@ -59,7 +59,7 @@ describe('parseConfig', () => {
     const keys = JSON.stringify([await generateSigningJwk()]);
     const base = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/tollgate', JWT_SIGNING_KEYS: keys };
     const prod = parseConfig(base);
-    expect(prod.graphql).toEqual({ introspection: false, landingPage: false, hideSchemaDetails: true });
+    expect(prod.graphql).toMatchObject({ introspection: false, landingPage: false, hideSchemaDetails: true });
     expect(prod.database).toMatchObject({ kind: 'server', migrateOnStart: false });
     expect(parseConfig({ ...base, GRAPHQL_INTROSPECTION: 'true' }).graphql.introspection).toBe(true);
   });

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import type { BackgroundTasks } from '../../background.js';
 import { conflict, invalidCredentials, unauthenticated } from '../../errors.js';
+import { rateLimitKeyForIp } from '../../http/client-ip.js';
 import type { Logger } from '../../logger.js';
 import { SecurityEventType, type RecordEvent } from '../session/security-events.js';
 import type { ClientInfo, IssuedRefresh, SessionService } from '../session/session.service.js';
@@ -11,6 +12,7 @@ import { Tier } from '../user/tier.js';
 import { User } from '../user/user.entity.js';
 import type { AuthPayload, LoginInput, RegisterInput } from './auth.types.js';
 import { canonicalEmail, canonicalUsername, checkRegistration, looksLikeEmail } from './credentials.rules.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password.hasher.js';
 
 export interface AuthRequest {
@@ -40,9 +42,10 @@ export function createAuthService(deps: {
   accessTokens: AccessTokenService;
   recordEvent: RecordEvent;
   background: BackgroundTasks;
+  throttle: LoginThrottle;
   clock: Clock;
 }): AuthService {
-  const { hasher, isCommonPassword, sessions, accessTokens, recordEvent, background, clock } = deps;
+  const { hasher, isCommonPassword, sessions, accessTokens, recordEvent, background, throttle, clock } = deps;
 
   async function payload(issued: IssuedRefresh): Promise<AuthPayload> {
     const { user } = issued.session;
@@ -99,15 +102,20 @@ export function createAuthService(deps: {
     async login({ em, log, client }, input) {
       const identifier = input.identifier;
       const byEmail = looksLikeEmail(identifier);
-      const where = byEmail ? { email: canonicalEmail(identifier) } : { username: canonicalUsername(identifier) };
-      const user = identifier.length <= 254 ? await em.findOne(User, where, { populate: ['passwordHash'] }) : null;
+      const key = (byEmail ? canonicalEmail(identifier) : canonicalUsername(identifier)).slice(0, 256);
+      const ipKey = rateLimitKeyForIp(client.ip ?? '');
+      // Refused before any lookup or hashing, and alike whether or not the account exists.
+      await throttle.check(key, ipKey);
+      const user = identifier.length <= 254 ? await em.findOne(User, byEmail ? { email: key } : { username: key }, { populate: ['passwordHash'] }) : null;
       if (!user) {
         // Same work as a wrong password, so response time does not reveal which accounts exist.
         await hasher.verifyDummy(input.password);
+        await throttle.recordFailure(key, ipKey);
         log.info({ event: 'login', outcome: 'unknown_account', by: byEmail ? 'email' : 'username' }, 'login failed');
         throw invalidCredentials();
       }
       if (!(await hasher.verify(user.passwordHash, input.password))) {
+        await throttle.recordFailure(key, ipKey);
         log.info({ event: 'login', outcome: 'wrong_password', userId: user.id }, 'login failed');
         // Recorded off the request path, so a wrong password answers as fast as an unknown account.
         const userId = user.id;
@@ -125,6 +133,7 @@ export function createAuthService(deps: {
       }
       user.lastLoginAt = clock();
       const result = await issue(em, user, client, SecurityEventType.LOGIN_SUCCEEDED);
+      await throttle.recordSuccess(key, ipKey);
       log.info({ event: 'login', outcome: 'success', userId: user.id }, 'logged in');
       return result;
     },

@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
 import { AppError, ErrorCode } from '../../errors.js';
+import { rateLimitDirectiveFor } from '../rate-limit/rate-limit.table.js';
 import { User } from '../user/user.entity.js';
 import { SecurityEvent } from './security-event.entity.js';
 import { SecurityEventType } from './security-events.js';
@@ -15,6 +16,7 @@ export class SessionResolver {
     return (await ctx.viewer()).session.id === session.id;
   }
 
+  @Directive(rateLimitDirectiveFor('Mutation.logout'))
   @Mutation(() => Boolean, { description: "Ends the caller's session, or all of the caller's sessions." })
   async logout(
     @Arg('allSessions', () => Boolean, { defaultValue: false }) allSessions: boolean,
@@ -30,6 +32,7 @@ export class SessionResolver {
     return true;
   }
 
+  @Directive(rateLimitDirectiveFor('Mutation.revokeSession'))
   @Mutation(() => Boolean, { description: "Ends one of the caller's own sessions." })
   async revokeSession(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     const { user } = await ctx.viewer();
@@ -49,12 +52,14 @@ export class SessionResolver {
 
 @Resolver(() => User)
 export class UserSessionsResolver {
+  @Directive(rateLimitDirectiveFor('User.sessions'))
   @FieldResolver(() => [Session], { description: 'The active sessions; only for the signed-in user themself.' })
   async sessions(@Root() user: User, @Ctx() ctx: RequestContext): Promise<Session[]> {
     await requireSelf(ctx, user);
     return ctx.services.sessions.listActive(ctx.em, user.id);
   }
 
+  @Directive(rateLimitDirectiveFor('User.securityEvents'))
   @FieldResolver(() => [SecurityEvent], { description: 'Recent security events, newest first; only for the user themself.' })
   async securityEvents(
     @Root() user: User,

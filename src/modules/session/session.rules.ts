@@ -19,16 +19,3 @@ export function decideRefresh(token: PresentedToken, now: Date, graceSeconds: nu
   }
   return token.expiresAt.getTime() > now.getTime() ? 'rotate' : 'expired';
 }
-
-/** A session is alive when not revoked, before its absolute end, and used within the idle timeout. */
-export function isSessionAlive(
-  session: { revokedAt: Date | null; expiresAt: Date; lastUsedAt: Date },
-  now: Date,
-  idleTimeoutSeconds: number,
-): boolean {
-  return (
-    session.revokedAt === null &&
-    session.expiresAt.getTime() > now.getTime() &&
-    session.lastUsedAt.getTime() + idleTimeoutSeconds * 1000 > now.getTime()
-  );
-}

@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { parseConfig, readEnvironment } from '../config.js';
+import { startEmbeddedPostgres } from '../db/embedded.js';
+import { openOrm } from '../db/orm.js';
+import { canonicalEmail } from '../modules/auth/credentials.rules.js';
+import { Tier } from '../modules/user/tier.js';
+import { User } from '../modules/user/user.entity.js';
+
+// npm run admin -- grant <email>   makes that user ADMIN (the only way to create the first admin)
+// npm run admin -- revoke <email>  makes that user FREE again
+// Runs against the server's DATABASE_URL (or the embedded database); the change applies to the
+// user's next request, and their current access token must be refreshed.
+const [command, email] = process.argv.slice(2);
+const tiers: Record<string, Tier> = { grant: Tier.ADMIN, revoke: Tier.FREE };
+const tier = command ? tiers[command] : undefined;
+if (!tier || !email) {
+  process.stderr.write('usage: npm run admin -- grant <email> | revoke <email>\n');
+  process.exit(2);
+}
+
+const { database } = parseConfig(readEnvironment());
+const embedded = database.kind === 'embedded' ? await startEmbeddedPostgres(database.dataDir) : null;
+const orm = await openOrm({ url: embedded?.url ?? (database.kind === 'server' ? database.url : ''), poolMax: 1 });
+try {
+  const em = orm.em.fork();
+  const user = await em.findOne(User, { email: canonicalEmail(email) });
+  if (!user) {
+    process.stderr.write(`No user with the email ${canonicalEmail(email)}.\n`);
+    process.exitCode = 1;
+  } else {
+    user.tier = tier;
+    await em.flush();
+    process.stdout.write(`${user.email} is now ${tier}.\n`);
+  }
+} finally {
+  await orm.close(true);
+  await embedded?.close();
+}

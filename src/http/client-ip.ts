@@ -1,0 +1,37 @@
+import type { IncomingMessage } from 'node:http';
+import ipaddr from 'ipaddr.js';
+import proxyaddr from 'proxy-addr';
+
+export type TrustProxy = number | readonly string[] | false;
+
+/**
+ * The client's address. Forwarding headers are believed only as far as TRUST_PROXY says; with it
+ * unset, X-Forwarded-For, X-Real-IP and Forwarded are ignored, so a client cannot pick its own address.
+ */
+export function clientIpResolver(trust: TrustProxy): (req: IncomingMessage) => string {
+  if (trust === false) return (req) => normalizeIp(req.socket.remoteAddress ?? '');
+  const trustFn = typeof trust === 'number' ? (_addr: string, hop: number) => hop < trust : proxyaddr.compile([...trust]);
+  return (req) => normalizeIp(proxyaddr(req, trustFn));
+}
+
+/** IPv4-mapped IPv6 becomes plain IPv4, so one client has one spelling. */
+export function normalizeIp(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return (parsed as ipaddr.IPv6).toIPv4Address().toString();
+  }
+  return parsed.toString();
+}
+
+/**
+ * The key a rate limit counts an anonymous client under. An IPv6 host usually owns a whole /64,
+ * so counting per address would let it rotate through 2^64 of them.
+ */
+export function rateLimitKeyForIp(address: string): string {
+  if (!ipaddr.isValid(address)) return `ip:${address}`;
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv4') return `ip:${parsed.toString()}`;
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
+  return `ip6:${parts.join(':')}::/64`;
+}

@@ -1,0 +1,60 @@
+import { Tier } from '../user/tier.js';
+
+/** A field's budget per tier within one window. */
+export interface FieldLimit {
+  FREE: number;
+  PREMIUM: number;
+  ADMIN: number;
+  windowSeconds: number;
+}
+export type RateLimitTable = Readonly<Record<string, Readonly<FieldLimit>>>;
+
+const perMinute = (free: number, premium = free * 10, admin = free * 100): FieldLimit => ({
+  FREE: free,
+  PREMIUM: premium,
+  ADMIN: admin,
+  windowSeconds: 60,
+});
+
+/**
+ * The default budgets. Anonymous callers count as FREE, keyed by IP. Sign-up is per hour because
+ * accounts are what spammers farm; login brute force has its own, stricter counters on top.
+ */
+export const defaultRateLimits: RateLimitTable = {
+  'Query.me': perMinute(60),
+  'Query.rateLimitStatus': perMinute(120),
+  'Query.users': perMinute(600, 600, 600),
+  'User.sessions': perMinute(60),
+  'User.securityEvents': perMinute(60),
+  'Mutation.register': { FREE: 10, PREMIUM: 10, ADMIN: 100, windowSeconds: 3600 },
+  'Mutation.login': perMinute(30),
+  'Mutation.refresh': perMinute(60),
+  'Mutation.logout': perMinute(30),
+  'Mutation.revokeSession': perMinute(30),
+  'Mutation.setUserTier': perMinute(600, 600, 600),
+};
+
+/** Defaults with RATE_LIMITS laid over them; an override for a field that has no limit is a mistake. */
+export function buildRateLimitTable(
+  overrides: Readonly<Record<string, Partial<FieldLimit>>>,
+  defaults: RateLimitTable = defaultRateLimits,
+): RateLimitTable {
+  const unknown = Object.keys(overrides).filter((k) => !(k in defaults));
+  if (unknown.length) throw new Error(`RATE_LIMITS names fields without a rate limit: ${unknown.join(', ')}`);
+  return Object.fromEntries(
+    Object.entries(defaults).map(([field, limit]) => [field, Object.freeze({ ...limit, ...overrides[field] })]),
+  );
+}
+
+export function limitFor(table: RateLimitTable, field: string, tier: Tier): { points: number; windowSeconds: number } {
+  const entry = table[field];
+  if (!entry) throw new Error(`No rate limit is defined for ${field}`);
+  return { points: entry[tier], windowSeconds: entry.windowSeconds };
+}
+
+/** The directive for a field, from the default table, so the code and the table cannot disagree. */
+export function rateLimitDirectiveFor(field: string): string {
+  const entry = defaultRateLimits[field];
+  if (!entry) throw new Error(`No rate limit is defined for ${field}`);
+  return `@rateLimit(limit: ${entry[Tier.FREE]}, duration: ${entry.windowSeconds})`;
+}

@@ -1,0 +1,162 @@
+import { spawnSync } from 'node:child_process';
+import { execute as run, buildSchema, parse, isObjectType, type GraphQLSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { allow } from 'graphql-shield';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  LoginDocument,
+  MeDocument,
+  RateLimitStatusDocument,
+  RefreshDocument,
+  RegisterDocument,
+  SetUserTierDocument,
+  UsersDocument,
+  type UsersQuery,
+} from '../../src/client/generated/graphql.js';
+import { createPermissions, ruleTree } from '../../src/graphql/permissions.js';
+import { buildBaseSchema } from '../../src/graphql/schema.js';
+import { codeOf } from '../helpers/graphql.js';
+import { createTestApp, signUp, type TestApp } from '../helpers/test-app.js';
+
+let app: TestApp;
+let admin: Awaited<ReturnType<typeof signUp>>;
+beforeAll(async () => {
+  app = await createTestApp();
+  admin = await signUp(app);
+  await app.orm.em.getConnection().execute(`update app_user set tier = 'ADMIN' where id = ?`, [admin.user.id]);
+  admin = { ...admin, ...(await app.execute(RefreshDocument, { refreshToken: admin.refreshToken })).data!.refresh };
+});
+
+describe('the rule tree', () => {
+  it('names every field of the schema, so none relies on the deny fallback by accident', async () => {
+    const schema: GraphQLSchema = await buildBaseSchema();
+    const rules = ruleTree as Record<string, unknown>;
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      const typeRule = rules[type.name];
+      if (!typeRule) {
+        missing.push(type.name);
+        continue;
+      }
+      if (typeof typeRule === 'object' && !('resolve' in (typeRule as object)) && !('*' in (typeRule as object))) {
+        for (const field of Object.keys(type.getFields())) {
+          if (!(field in (typeRule as object))) missing.push(`${type.name}.${field}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('refuses a field that has no rule (deny by default) with FORBIDDEN', async () => {
+    const schema = buildSchema('type Query { open: String, forgotten: String }');
+    const guarded = applyMiddleware(schema, createPermissions({ Query: { open: allow } }));
+    const rootValue = { open: () => 'yes', forgotten: () => 'secret' };
+    const result = await run({ schema: guarded, document: parse('{ open forgotten }'), rootValue, contextValue: {} });
+    expect(result.data).toEqual({ open: 'yes', forgotten: null });
+    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('authenticated fields', () => {
+  it('refuse anonymous callers and bad tokens with UNAUTHENTICATED', async () => {
+    expect(codeOf(await app.execute(MeDocument, {}))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await app.execute(MeDocument, {}, { token: 'nope' }))).toBe('UNAUTHENTICATED');
+  });
+
+  it('keep the codes of errors thrown inside resolvers', async () => {
+    const res = await app.execute(RegisterDocument, { input: { email: 'bad', password: 'x' } });
+    expect(codeOf(res)).toBe('BAD_USER_INPUT');
+    const login = await app.execute(LoginDocument, { input: { identifier: 'nobody@example.com', password: 'whatever 123' } });
+    expect(codeOf(login)).toBe('INVALID_CREDENTIALS');
+  });
+});
+
+describe('admin-only fields', () => {
+  it('refuse FREE and PREMIUM users with FORBIDDEN and anonymous callers with UNAUTHENTICATED', async () => {
+    const free = await signUp(app);
+    const premium = await signUp(app);
+    await app.execute(SetUserTierDocument, { userId: premium.user.id, tier: 'PREMIUM' }, { token: admin.accessToken });
+    const premiumToken = (await app.execute(RefreshDocument, { refreshToken: premium.refreshToken })).data!.refresh.accessToken;
+    for (const token of [free.accessToken, premiumToken]) {
+      expect(codeOf(await app.execute(UsersDocument, {}, { token }))).toBe('FORBIDDEN');
+      const set = await app.execute(SetUserTierDocument, { userId: free.user.id, tier: 'ADMIN' }, { token });
+      expect(codeOf(set)).toBe('FORBIDDEN');
+    }
+    expect(codeOf(await app.execute(UsersDocument, {}))).toBe('UNAUTHENTICATED');
+    const [row] = await app.orm.em.getConnection().execute<{ tier: string }[]>('select tier from app_user where id = ?', [free.user.id]);
+    expect(row!.tier).toBe('FREE');
+  });
+
+  it('let an admin page through every user with a capped page size', async () => {
+    for (let i = 0; i < 5; i++) await signUp(app);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 20; page++) {
+      const res: { data?: UsersQuery | null; errors?: unknown } = await app.execute(UsersDocument, { first: 2, after }, { token: admin.accessToken });
+      expect(res.errors).toBeUndefined();
+      const { edges, pageInfo } = res.data!.users;
+      expect(edges.length).toBeLessThanOrEqual(2);
+      seen.push(...edges.map((e) => e.node.id));
+      if (!pageInfo.hasNextPage) break;
+      after = pageInfo.endCursor;
+    }
+    const [{ n }] = (await app.orm.em.getConnection().execute<{ n: string }[]>('select count(*) as n from app_user')) as [{ n: string }];
+    expect(seen).toHaveLength(Number(n));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(codeOf(await app.execute(UsersDocument, { first: 101 }, { token: admin.accessToken }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.execute(UsersDocument, { first: 0 }, { token: admin.accessToken }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.execute(UsersDocument, { after: 'garbage' }, { token: admin.accessToken }))).toBe('BAD_USER_INPUT');
+  });
+
+  it('do not let an admin read another user’s sessions through users', async () => {
+    const res = await app.post(
+      { query: '{ users(first: 5) { edges { node { id sessions { id } } } } }' },
+      { token: admin.accessToken },
+    );
+    const codes = new Set(res.errors?.map((e) => e.extensions?.code));
+    expect(codes, res.raw).toEqual(new Set(['FORBIDDEN']));
+  });
+});
+
+describe('changing a tier', () => {
+  it('takes effect on the user’s next request: the old token is refused, a refreshed one carries the new tier', async () => {
+    const user = await signUp(app);
+    const set = await app.execute(SetUserTierDocument, { userId: user.user.id, tier: 'PREMIUM' }, { token: admin.accessToken });
+    expect(set.data?.setUserTier.tier).toBe('PREMIUM');
+    expect(codeOf(await app.execute(MeDocument, {}, { token: user.accessToken }))).toBe('UNAUTHENTICATED');
+    const fresh = (await app.execute(RefreshDocument, { refreshToken: user.refreshToken })).data!.refresh;
+    const status = await app.execute(RateLimitStatusDocument, {}, { token: fresh.accessToken });
+    expect(status.data?.rateLimitStatus.tier).toBe('PREMIUM');
+    expect((await app.execute(MeDocument, {}, { token: fresh.accessToken })).data?.me.tier).toBe('PREMIUM');
+  });
+
+  it('answers an unknown user id with NOT_FOUND', async () => {
+    const res = await app.execute(SetUserTierDocument, { userId: '00000000-0000-4000-8000-000000000000', tier: 'PREMIUM' }, { token: admin.accessToken });
+    expect(codeOf(res)).toBe('NOT_FOUND');
+  });
+});
+
+describe('npm run admin -- grant <email>', () => {
+  it('makes the first admin from the shell', async () => {
+    const user = await signUp(app);
+    const result = spawnSync('npm', ['run', '--silent', 'admin', '--', 'grant', user.account.email.toUpperCase()], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: app.databaseUrl, NODE_ENV: 'test' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.stderr).not.toMatch(/error/i);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('is now ADMIN');
+    const fresh = (await app.execute(RefreshDocument, { refreshToken: user.refreshToken })).data!.refresh;
+    const users = await app.execute(UsersDocument, { first: 1 }, { token: fresh.accessToken });
+    expect(users.errors, users.raw).toBeUndefined();
+
+    const unknown = spawnSync('npm', ['run', '--silent', 'admin', '--', 'grant', 'ghost@example.com'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: app.databaseUrl, NODE_ENV: 'test' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(unknown.status).toBe(1);
+  });
+});

@@ -1,0 +1,95 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeCursor, encodeCursor } from '../../src/modules/admin/user-cursor.js';
+import { normalizeIp, rateLimitKeyForIp } from '../../src/http/client-ip.js';
+import { buildRateLimitTable, defaultRateLimits, limitFor, rateLimitDirectiveFor } from '../../src/modules/rate-limit/rate-limit.table.js';
+import { decideRefresh } from '../../src/modules/session/session.rules.js';
+import { Tier } from '../../src/modules/user/tier.js';
+
+const tiers = [Tier.FREE, Tier.PREMIUM, Tier.ADMIN];
+
+describe('the rate-limit table', () => {
+  it('never gives a higher tier less than a lower one, by default', () => {
+    for (const [field, limit] of Object.entries(defaultRateLimits)) {
+      expect(limit.FREE, field).toBeLessThanOrEqual(limit.PREMIUM);
+      expect(limit.PREMIUM, field).toBeLessThanOrEqual(limit.ADMIN);
+    }
+  });
+
+  it('lays overrides over the defaults, field by field and tier by tier', () => {
+    const fields = Object.keys(defaultRateLimits);
+    const override = fc.dictionary(
+      fc.constantFrom(...fields),
+      fc.record({ FREE: fc.integer({ min: 1, max: 1e6 }), windowSeconds: fc.integer({ min: 1, max: 86400 }) }, { requiredKeys: [] }),
+    );
+    fc.assert(
+      fc.property(override, (overrides) => {
+        const table = buildRateLimitTable(overrides);
+        for (const field of fields) {
+          for (const tier of tiers) {
+            const expected = overrides[field]?.[tier as 'FREE'] ?? defaultRateLimits[field]![tier];
+            expect(limitFor(table, field, tier).points).toBe(expected);
+          }
+          expect(table[field]!.windowSeconds).toBe(overrides[field]?.windowSeconds ?? defaultRateLimits[field]!.windowSeconds);
+        }
+      }),
+    );
+  });
+
+  it('refuses an override for a field that has no limit', () => {
+    expect(() => buildRateLimitTable({ 'Query.nope': { FREE: 1 } })).toThrow(/RATE_LIMITS.*Query\.nope/);
+  });
+
+  it('writes the directive from the table', () => {
+    expect(rateLimitDirectiveFor('Query.me')).toBe('@rateLimit(limit: 60, duration: 60)');
+  });
+});
+
+describe('client addresses', () => {
+  it('puts every address of one IPv6 /64 under one key, and different /64s under different keys', () => {
+    const hextet = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
+    const prefix = fc.tuple(hextet, hextet, hextet, hextet);
+    const suffix = fc.tuple(hextet, hextet, hextet, hextet);
+    fc.assert(
+      fc.property(prefix, suffix, suffix, (p, a, b) => {
+        expect(rateLimitKeyForIp([...p, ...a].join(':'))).toBe(rateLimitKeyForIp([...p, ...b].join(':')));
+      }),
+    );
+    expect(rateLimitKeyForIp('2001:db8::1')).not.toBe(rateLimitKeyForIp('2001:db8:0:1::1'));
+  });
+
+  it('keys IPv4 per address and treats IPv4-mapped IPv6 as IPv4', () => {
+    fc.assert(
+      fc.property(fc.ipV4(), (ip) => {
+        expect(rateLimitKeyForIp(ip)).toBe(`ip:${ip.split('.').map(Number).join('.')}`);
+        expect(normalizeIp(`::ffff:${ip}`)).toBe(ip.split('.').map(Number).join('.'));
+      }),
+    );
+  });
+});
+
+describe('decideRefresh', () => {
+  const at = (ms: number) => new Date(1_700_000_000_000 + ms);
+  it('rotates a live token, refuses an expired one, and splits rotated ones at the grace window', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 120_000 }), (grace, since) => {
+        const decision = decideRefresh({ rotatedAt: at(0), expiresAt: at(1e9) }, at(since), grace);
+        expect(decision).toBe(grace > 0 && since <= grace * 1000 ? 'grace' : 'reuse');
+      }),
+    );
+    expect(decideRefresh({ rotatedAt: null, expiresAt: at(10) }, at(9), 10)).toBe('rotate');
+    expect(decideRefresh({ rotatedAt: null, expiresAt: at(10) }, at(10), 10)).toBe('expired');
+  });
+});
+
+describe('user cursors', () => {
+  it('round-trip and reject anything else', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }), fc.uuid(), (createdAt, id) => {
+        expect(decodeCursor(encodeCursor({ createdAt, id }))).toEqual({ createdAt, id });
+      }),
+    );
+    fc.assert(fc.property(fc.string(), (s) => void decodeCursor(s)));
+    expect(decodeCursor('garbage')).toBeNull();
+  });
+});
