@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager, PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -13,7 +14,10 @@ import { buildGraphQLSchema } from './graphql/schema.js';
 import { createRateLimitDirective } from './graphql/rate-limit.directive.js';
 import { databaseCheck, redisCheck, runChecks } from './health.js';
 import { clientIpResolver } from './http/client-ip.js';
-import { refreshCookieFor } from './http/refresh-cookie.js';
+import { noRefreshCookie, refreshCookieFor } from './http/refresh-cookie.js';
+import { attachSubscriptions } from './http/subscriptions.js';
+import { createLocalBus, createPostgresBus } from './modules/progress/progress.bus.js';
+import { createProgressService } from './modules/progress/progress.service.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import { connectRedis } from './redis.js';
@@ -98,6 +102,20 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const makeLimiter = createLimiterFactory(redis && config.redis ? { client: redis.client, keyPrefix: config.redis.keyPrefix } : null);
     const rateLimits = createRateLimitStore(buildRateLimitTable(config.rateLimits.fields), makeLimiter);
 
+    const bus =
+      db.kind === 'server'
+        ? await createPostgresBus(url, (channel, payload) => orm.em.getConnection().execute('select pg_notify(?, ?)', [channel, payload]), logger)
+        : createLocalBus();
+    closers.push(() => bus.close());
+    const progress = createProgressService({ clock, ttlSeconds: config.progress.ttlSeconds, bus });
+    const purge = setInterval(() => {
+      progress.purgeExpired(orm.em.fork()).then(
+        (n) => n && logger.info({ purged: n }, 'purged expired progress records'),
+        (err: unknown) => logger.error({ err }, 'progress purge failed'),
+      );
+    }, config.progress.purgeIntervalSeconds * 1000).unref();
+    closers.push(async () => clearInterval(purge));
+
     const recordEvent = createEventRecorder(clock);
     const background = createBackgroundTasks(logger);
     closers.push(() => background.drain());
@@ -112,9 +130,10 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       recordEvent,
       background,
       throttle: createLoginThrottle(makeLimiter, config.rateLimits.loginFailures),
+      bus,
       clock,
     });
-    const services: Services = { clock, auth, sessions, accessTokens, recordEvent, rateLimits };
+    const services: Services = { clock, auth, sessions, accessTokens, recordEvent, rateLimits, progress, bus };
 
     const schema = await buildGraphQLSchema(createRateLimitDirective(rateLimits, clock));
     const apollo = createApollo(schema, { ...config.graphql, development: config.env === 'development' });
@@ -123,6 +142,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
 
     const em = orm.em as EntityManager;
     const clientIp = clientIpResolver(config.http.trustProxy);
+    const cookieOptions = { secure: config.browser.cookieSecure, corsOrigins: config.browser.corsOrigins };
     const http = createHttpServer({
       apollo,
       log: logger,
@@ -136,7 +156,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
           services,
           client: { ip: clientIp(req), userAgent: req.headers['user-agent'] ?? null },
           bearer: bearerToken(req.headers.authorization),
-          refreshCookie: refreshCookieFor(req, res, { secure: config.browser.cookieSecure, corsOrigins: config.browser.corsOrigins }),
+          refreshCookie: refreshCookieFor(req, res, cookieOptions),
         }),
       routes: {
         '/health/live': async () => ({ status: 200, body: { status: 'live', checks: {} } }),
@@ -149,6 +169,26 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       http.listen(config.http.port, config.http.host, resolve);
     });
     closers.push(() => drain(http, config.http.shutdownTimeoutMs));
+    const subscriptions = attachSubscriptions({
+      http,
+      schema,
+      bus,
+      log: logger,
+      now: clock,
+      buildContext: (req, bearer) => {
+        const requestId = randomUUID();
+        return createRequestContext({
+          requestId,
+          log: logger.child({ reqId: requestId }),
+          em: em.fork(),
+          services,
+          client: { ip: clientIp(req), userAgent: req.headers['user-agent'] ?? null },
+          bearer,
+          refreshCookie: noRefreshCookie,
+        });
+      },
+    });
+    closers.push(() => subscriptions.close());
     const { port } = http.address() as AddressInfo;
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
 

@@ -87,6 +87,8 @@ const schema = z
     SESSION_TTL_DAYS: int(1, 365).default(30),
     SESSION_IDLE_TIMEOUT_DAYS: int(1, 365).default(7),
     REFRESH_GRACE_SECONDS: int(0, 60).default(10),
+    PROGRESS_TTL_HOURS: int(1, 24 * 30).default(24),
+    PROGRESS_PURGE_INTERVAL_SECONDS: int(10, 86_400).default(600),
     COOKIE_SECURE: bool.optional(),
     CORS_ORIGINS: z
       .string()
@@ -164,6 +166,7 @@ export interface Config {
     limits: { depth: number; aliases: number; rootFields: number; directives: number; tokens: number; cost: number };
   };
   redis: { url: string; keyPrefix: string } | null;
+  progress: { ttlSeconds: number; purgeIntervalSeconds: number };
   rateLimits: {
     /** Overrides of the per-field, per-tier table, keyed `Type.field`. */
     fields: Readonly<Record<string, { FREE?: number; PREMIUM?: number; ADMIN?: number; windowSeconds?: number }>>;
@@ -232,6 +235,7 @@ export function parseConfig(env: Env): Readonly<Config> {
       },
     },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : null,
+    progress: { ttlSeconds: e.PROGRESS_TTL_HOURS * 3600, purgeIntervalSeconds: e.PROGRESS_PURGE_INTERVAL_SECONDS },
     rateLimits: { fields: e.RATE_LIMITS ?? {}, loginFailures: e.LOGIN_FAILURE_LIMITS ?? {} },
   };
   return deepFreeze(config);

@@ -11,6 +11,10 @@ import type { Session } from './modules/session/session.entity.js';
 import type { ClientInfo, SessionService } from './modules/session/session.service.js';
 import type { AccessClaims } from './modules/token/access-token.claims.js';
 import type { AccessTokenService } from './modules/token/access-token.service.js';
+import type { ChangeBus } from './modules/progress/progress.bus.js';
+import type { ProgressService } from './modules/progress/progress.service.js';
+import { ServiceAccount } from './modules/service-account/service-account.entity.js';
+import { hashServiceKey, looksLikeServiceKey } from './modules/service-account/service-account.key.js';
 import { Tier } from './modules/user/tier.js';
 import type { User } from './modules/user/user.entity.js';
 
@@ -22,6 +26,8 @@ export interface Services {
   accessTokens: AccessTokenService;
   recordEvent: RecordEvent;
   rateLimits: RateLimitStore;
+  progress: ProgressService;
+  bus: ChangeBus;
 }
 
 export interface Viewer {
@@ -41,6 +47,8 @@ export interface RequestContext {
   viewer(): Promise<Viewer>;
   /** The caller, or null when there is no valid token. */
   viewerOrNull(): Promise<Viewer | null>;
+  /** The worker whose API key is the bearer token, while the key is not revoked; else null. */
+  serviceAccount(): Promise<ServiceAccount | null>;
   /** Who rate limits count against: the user when signed in, else the client's address. */
   caller(): Promise<Caller>;
   /**
@@ -62,6 +70,7 @@ export function createRequestContext(input: {
   const { services, em, bearer } = input;
   let viewer: Promise<Viewer> | undefined;
   let caller: Promise<Caller> | undefined;
+  let serviceAccount: Promise<ServiceAccount | null> | undefined;
   const context: RequestContext = {
     requestId: input.requestId,
     log: input.log,
@@ -76,11 +85,19 @@ export function createRequestContext(input: {
         if (error instanceof AppError) return null;
         throw error;
       }),
+    serviceAccount: () =>
+      (serviceAccount ??=
+        bearer && looksLikeServiceKey(bearer)
+          ? em.findOne(ServiceAccount, { keyHash: hashServiceKey(bearer), revokedAt: null })
+          : Promise.resolve(null)),
     caller: () =>
-      (caller ??= context.viewerOrNull().then((v) => {
+      (caller ??= Promise.all([context.viewerOrNull(), context.serviceAccount()]).then(([v, service]) => {
+        // Workers are trusted callers: they get the ADMIN budgets, counted per service account.
         const resolved: Caller = v
           ? { tier: v.user.tier, key: `user:${v.user.id}` }
-          : { tier: Tier.FREE, key: rateLimitKeyForIp(input.client.ip) };
+          : service
+            ? { tier: Tier.ADMIN, key: `service:${service.id}` }
+            : { tier: Tier.FREE, key: rateLimitKeyForIp(input.client.ip) };
         context.rateLimits.caller = resolved;
         return resolved;
       })),

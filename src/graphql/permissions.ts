@@ -25,6 +25,17 @@ const isAdmin = rule({ cache: 'contextual' })(async (_parent, _args, ctx: Reques
   }
 });
 
+/** Progress writers: service accounts (by API key) and admins. */
+const canWriteProgress = rule({ cache: 'contextual' })(async (_parent, _args, ctx: RequestContext) => {
+  if (await ctx.serviceAccount()) return true;
+  try {
+    const { user } = await ctx.viewer();
+    return user.tier === Tier.ADMIN || forbidden('Only service accounts and administrators may report progress.');
+  } catch (error) {
+    return error as Error;
+  }
+});
+
 /** The object belongs to the caller: a User that is the caller. */
 const isSelf = rule({ cache: 'strict' })(async (parent: { id: string }, _args, ctx: RequestContext) => {
   try {
@@ -41,6 +52,7 @@ export const ruleTree: IRules = {
     me: isAuthenticated,
     rateLimitStatus: allow, // anonymous callers see the budget of their address
     users: isAdmin,
+    resourceProgress: isAuthenticated, // the resolver answers null unless the reader is the owner or an admin
   },
   Mutation: {
     register: allow,
@@ -49,7 +61,11 @@ export const ruleTree: IRules = {
     logout: isAuthenticated,
     revokeSession: isAuthenticated,
     setUserTier: isAdmin,
+    reportResourceProgress: canWriteProgress,
+    createServiceAccount: isAdmin,
+    revokeServiceAccount: isAdmin,
   },
+  Subscription: { resourceProgressChanged: isAuthenticated },
   // A User reaches a response only through me, an auth payload of the caller, or an admin field.
   User: { '*': allow, sessions: isSelf, securityEvents: isSelf },
   AuthPayload: allow,
@@ -60,6 +76,10 @@ export const ruleTree: IRules = {
   UserConnection: allow,
   UserEdge: allow,
   PageInfo: allow,
+  ResourceProgress: allow,
+  StageProgress: allow,
+  ServiceAccount: allow,
+  ServiceAccountCredentials: allow,
 };
 
 export function createPermissions(rules: IRules = ruleTree) {

@@ -4,7 +4,9 @@ import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
 import { AdminResolver } from '../modules/admin/admin.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
+import { ProgressResolver } from '../modules/progress/progress.resolver.js';
 import { RateLimitResolver } from '../modules/rate-limit/rate-limit.resolver.js';
+import { ServiceAccountResolver } from '../modules/service-account/service-account.resolver.js';
 import { SessionResolver, UserSessionsResolver } from '../modules/session/session.resolver.js';
 import { UserResolver } from '../modules/user/user.resolver.js';
 import { createPermissions } from './permissions.js';
@@ -17,12 +19,27 @@ export const resolvers = [
   UserSessionsResolver,
   RateLimitResolver,
   AdminResolver,
+  ProgressResolver,
+  ServiceAccountResolver,
 ] as const;
 
 /** The schema as type-graphql emits it, with the @rateLimit definition so the SDL declares it. */
 export function buildBaseSchema(directive: GraphQLDirective = rateLimitDirectiveDefinition): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers, validate: false, emitSchemaFile: false, directives: [directive] });
+  return buildSchema({ resolvers, validate: false, emitSchemaFile: false, directives: [directive], pubSub: unusedPubSub });
 }
+
+/**
+ * type-graphql insists on a PubSub whenever a subscription exists, even one with its own
+ * `subscribe` (ours reads the cross-instance ChangeBus). Nothing may publish through this one.
+ */
+const unusedPubSub = {
+  publish: () => {
+    throw new Error('Subscriptions use the ChangeBus, not type-graphql PubSub');
+  },
+  subscribe: () => {
+    throw new Error('Subscriptions use the ChangeBus, not type-graphql PubSub');
+  },
+};
 
 /**
  * The executable schema: rate limits wrap the resolvers first, then permissions wrap those, so a

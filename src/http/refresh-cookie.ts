@@ -77,3 +77,12 @@ export function refreshCookieFor(
     },
   };
 }
+
+/** Over a WebSocket there is no cookie to set or read. */
+export const noRefreshCookie: RefreshCookie = {
+  requested: false,
+  present: false,
+  read: () => null,
+  set: () => undefined,
+  clear: () => undefined,
+};

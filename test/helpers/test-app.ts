@@ -5,7 +5,7 @@ import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { manualClock } from './clock.js';
 import { createTestDatabase } from './database.js';
-import { RegisterDocument } from '../../src/client/generated/graphql.js';
+import { RefreshDocument, RegisterDocument } from '../../src/client/generated/graphql.js';
 import { execute, post, type RequestOptions } from './graphql.js';
 
 export interface TestApp extends App {
@@ -80,6 +80,15 @@ export async function signUp(app: TestApp, options: RequestOptions = {}) {
   const res = await app.execute(RegisterDocument, { input: account }, options);
   if (!res.data) throw new Error(`register failed: ${res.raw}`);
   return { account, ...res.data.register };
+}
+
+/** A signed-up user made ADMIN directly in the database, with a refreshed token that carries the tier. */
+export async function signUpAdmin(app: TestApp) {
+  const admin = await signUp(app);
+  await app.orm.em.getConnection().execute(`update app_user set tier = 'ADMIN' where id = ?`, [admin.user.id]);
+  const refreshed = await app.execute(RefreshDocument, { refreshToken: admin.refreshToken });
+  if (!refreshed.data) throw new Error(`refresh failed: ${refreshed.raw}`);
+  return { ...admin, ...refreshed.data.refresh };
 }
 
 export function newAccount(overrides: { email?: string; username?: string | null; password?: string } = {}) {

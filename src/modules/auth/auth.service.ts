@@ -12,6 +12,7 @@ import { Tier } from '../user/tier.js';
 import { User } from '../user/user.entity.js';
 import type { AuthPayload, LoginInput, RegisterInput } from './auth.types.js';
 import { canonicalEmail, canonicalUsername, checkRegistration, looksLikeEmail } from './credentials.rules.js';
+import type { ChangeBus } from '../progress/progress.bus.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password.hasher.js';
 
@@ -43,9 +44,10 @@ export function createAuthService(deps: {
   recordEvent: RecordEvent;
   background: BackgroundTasks;
   throttle: LoginThrottle;
+  bus: ChangeBus;
   clock: Clock;
 }): AuthService {
-  const { hasher, isCommonPassword, sessions, accessTokens, recordEvent, background, throttle, clock } = deps;
+  const { hasher, isCommonPassword, sessions, accessTokens, recordEvent, background, throttle, bus, clock } = deps;
 
   async function payload(issued: IssuedRefresh): Promise<AuthPayload> {
     const { user } = issued.session;
@@ -147,6 +149,7 @@ export function createAuthService(deps: {
           return payload(outcome);
         case 'reused':
           log.warn({ event: 'refresh', outcome: 'reused', sessionId: outcome.session.id }, 'refresh token reused: session revoked');
+          await bus.publishSessionsEnded({ userId: outcome.session.user.id, sessionId: outcome.session.id });
           throw unauthenticated(INVALID_REFRESH);
         case 'invalid':
           log.info({ event: 'refresh', outcome: 'invalid' }, 'refresh refused');

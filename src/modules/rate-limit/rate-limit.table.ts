@@ -32,6 +32,9 @@ export const defaultRateLimits: RateLimitTable = {
   'Mutation.logout': perMinute(30),
   'Mutation.revokeSession': perMinute(30),
   'Mutation.setUserTier': perMinute(600, 600, 600),
+  'Query.resourceProgress': perMinute(120),
+  // Workers report as service accounts, which count as ADMIN.
+  'Mutation.reportResourceProgress': perMinute(60, 600, 60_000),
 };
 
 /** Defaults with RATE_LIMITS laid over them; an override for a field that has no limit is a mistake. */

@@ -27,6 +27,7 @@ export class SessionResolver {
       await ctx.services.sessions.revoke(tx, { userId: user.id, ...(allSessions ? {} : { sessionId: session.id }) }, 'logout');
       ctx.services.recordEvent(tx, { user: user.id, type: SecurityEventType.LOGGED_OUT, sessionId: session.id, client: ctx.client });
     });
+    await ctx.services.bus.publishSessionsEnded({ userId: user.id, sessionId: allSessions ? null : session.id });
     if (ctx.refreshCookie.present || ctx.refreshCookie.requested) ctx.refreshCookie.clear();
     ctx.log.info({ event: 'logout', userId: user.id, allSessions }, 'logged out');
     return true;
@@ -45,6 +46,7 @@ export class SessionResolver {
         })
       : 0;
     if (!ended) throw new AppError(ErrorCode.NOT_FOUND, 'No such session.', { field: 'id' });
+    await ctx.services.bus.publishSessionsEnded({ userId: user.id, sessionId: id });
     ctx.log.info({ event: 'session_revoked', userId: user.id, sessionId: id }, 'session revoked');
     return true;
   }

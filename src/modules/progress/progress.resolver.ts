@@ -1,0 +1,56 @@
+import { Arg, Ctx, Directive, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import type { RequestContext } from '../../context.js';
+import { AppError, ErrorCode } from '../../errors.js';
+import { rateLimitDirectiveFor } from '../rate-limit/rate-limit.table.js';
+import { latestValueStream } from './progress-stream.js';
+import { ReportProgressInput, ResourceProgress } from './progress.types.js';
+
+@Resolver()
+export class ProgressResolver {
+  @Directive(rateLimitDirectiveFor('Query.resourceProgress'))
+  @Query(() => ResourceProgress, {
+    nullable: true,
+    description: 'Progress of a resource, for its owner and admins; null for anyone else, as for an unknown id.',
+  })
+  async resourceProgress(@Arg('resourceId', () => ID) resourceId: string, @Ctx() ctx: RequestContext) {
+    const { user } = await ctx.viewer();
+    return ctx.services.progress.read(ctx.em, resourceId, user);
+  }
+
+  @Directive(rateLimitDirectiveFor('Mutation.reportResourceProgress'))
+  @Mutation(() => ResourceProgress, { description: 'Reports one stage of a resource. Service accounts and admins only.' })
+  reportResourceProgress(@Arg('input', () => ReportProgressInput) input: ReportProgressInput, @Ctx() ctx: RequestContext) {
+    return ctx.services.progress.report(ctx.em, input);
+  }
+
+  @Subscription(() => ResourceProgress, {
+    description: 'The current progress, then every change. Over graphql-ws on /graphql; same readers as resourceProgress.',
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { resourceId: string }, RequestContext>) =>
+      subscribeToProgress(context, args.resourceId),
+  })
+  resourceProgressChanged(@Root() progress: ResourceProgress, @Arg('resourceId', () => ID) _resourceId: string): ResourceProgress {
+    return progress;
+  }
+}
+
+async function subscribeToProgress(ctx: RequestContext, resourceId: string): Promise<AsyncIterableIterator<ResourceProgress>> {
+  const { user } = await ctx.viewer();
+  const { progress, bus } = ctx.services;
+  const readNow = () => progress.read(ctx.em.fork(), resourceId, user);
+  const initial = await readNow();
+  // Unknown, expired and someone else's resources are refused alike, so ids cannot be probed.
+  if (!initial) throw new AppError(ErrorCode.NOT_FOUND, 'No such resource.', { field: 'resourceId' });
+
+  let unsubscribe = () => {};
+  const stream = latestValueStream<ResourceProgress>(() => unsubscribe());
+  unsubscribe = bus.onProgress(resourceId, () => {
+    readNow().then(
+      (state) => {
+        if (state) stream.push(state);
+      },
+      (error: unknown) => stream.fail(error),
+    );
+  });
+  stream.push(initial);
+  return stream.iterator;
+}

@@ -1,0 +1,171 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  CreateServiceAccountDocument,
+  LoginDocument,
+  MeDocument,
+  RefreshDocument,
+  ReportResourceProgressDocument,
+  ResourceProgressDocument,
+  RevokeServiceAccountDocument,
+  type ReportProgressInput,
+} from '../../src/client/generated/graphql.js';
+import { codeOf } from '../helpers/graphql.js';
+import { createTestApp, signUp, signUpAdmin, type TestApp } from '../helpers/test-app.js';
+
+let app: TestApp;
+let admin: Awaited<ReturnType<typeof signUpAdmin>>;
+let workerKey: string;
+beforeAll(async () => {
+  app = await createTestApp();
+  admin = await signUpAdmin(app);
+  const created = await app.execute(CreateServiceAccountDocument, { name: 'ingest-worker' }, { token: admin.accessToken });
+  workerKey = created.data!.createServiceAccount.apiKey;
+});
+
+let n = 0;
+const newResource = () => `doc-${process.pid}-${n++}`;
+const report = (input: ReportProgressInput, token = workerKey) => app.execute(ReportResourceProgressDocument, { input }, { token });
+const read = (resourceId: string, token: string) => app.execute(ResourceProgressDocument, { resourceId }, { token });
+
+describe('service accounts', () => {
+  it('are created by admins with a key shown once and stored only as a hash', async () => {
+    const res = await app.execute(CreateServiceAccountDocument, { name: 'embedder' }, { token: admin.accessToken });
+    const { apiKey, serviceAccount } = res.data!.createServiceAccount;
+    expect(apiKey).toMatch(/^tgsk_[A-Za-z0-9_-]{43}$/);
+    expect(apiKey.startsWith(serviceAccount.keyPrefix)).toBe(true);
+    const dump = JSON.stringify(await app.orm.em.getConnection().execute('select * from service_account'));
+    expect(dump).not.toContain(apiKey);
+  });
+
+  it('may only be created and revoked by admins', async () => {
+    const user = await signUp(app);
+    expect(codeOf(await app.execute(CreateServiceAccountDocument, { name: 'x' }, { token: user.accessToken }))).toBe('FORBIDDEN');
+    expect(codeOf(await app.execute(CreateServiceAccountDocument, { name: 'x' }, { token: workerKey }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await app.execute(CreateServiceAccountDocument, { name: 'x' }))).toBe('UNAUTHENTICATED');
+  });
+
+  it('have keys that cannot act as a user: no me, no refresh, no login', async () => {
+    expect(codeOf(await app.execute(MeDocument, {}, { token: workerKey }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await app.execute(RefreshDocument, { refreshToken: workerKey }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await app.execute(LoginDocument, { input: { identifier: 'ingest-worker', password: workerKey } }))).toBe('INVALID_CREDENTIALS');
+    const owner = await signUp(app);
+    const resourceId = newResource();
+    await report({ resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING' });
+    expect(codeOf(await read(resourceId, workerKey))).toBe('UNAUTHENTICATED');
+  });
+
+  it('stop working the moment they are revoked', async () => {
+    const created = (await app.execute(CreateServiceAccountDocument, { name: 'short-lived' }, { token: admin.accessToken })).data!.createServiceAccount;
+    const owner = await signUp(app);
+    const input: ReportProgressInput = { resourceId: newResource(), ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING' };
+    expect((await report(input, created.apiKey)).errors).toBeUndefined();
+    const revoked = await app.execute(RevokeServiceAccountDocument, { id: created.serviceAccount.id }, { token: admin.accessToken });
+    expect(revoked.data?.revokeServiceAccount).toBe(true);
+    expect(codeOf(await report(input, created.apiKey))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await app.execute(RevokeServiceAccountDocument, { id: created.serviceAccount.id }, { token: admin.accessToken }))).toBe('NOT_FOUND');
+  });
+});
+
+describe('reporting progress', () => {
+  it('is for service accounts and admins only', async () => {
+    const owner = await signUp(app);
+    const input: ReportProgressInput = { resourceId: newResource(), ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING' };
+    expect(codeOf(await report(input, owner.accessToken))).toBe('FORBIDDEN');
+    expect(codeOf(await app.execute(ReportResourceProgressDocument, { input }))).toBe('UNAUTHENTICATED');
+    expect((await report(input, admin.accessToken)).errors).toBeUndefined();
+  });
+
+  it('returns all five stages in pipeline order, PENDING where nothing was reported, with the roll-up', async () => {
+    const owner = await signUp(app);
+    const resourceId = newResource();
+    await report({ resourceId, ownerId: owner.user.id, stage: 'GRAPH', status: 'PROCESSING', percent: 40, message: 'linking' });
+    const res = await report({ resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'COMPLETED' });
+    const progress = res.data!.reportResourceProgress;
+    expect(progress.stages.map((s) => [s.stage, s.status, s.percent])).toEqual([
+      ['INGESTION', 'COMPLETED', 100],
+      ['QUALITY', 'PENDING', null],
+      ['TAXONOMY', 'PENDING', null],
+      ['GRAPH', 'PROCESSING', 40],
+      ['EMBEDDING', 'PENDING', null],
+    ]);
+    expect(progress.stages[3]!.message).toBe('linking');
+    expect(progress).toMatchObject({ resourceId, ownerId: owner.user.id, overallStatus: 'PROCESSING', percentComplete: 28 });
+    expect(new Date(progress.expiresAt).getTime() - new Date(progress.updatedAt).getTime()).toBe(24 * 3600 * 1000);
+  });
+
+  it('refuses backward moves with BAD_USER_INPUT and allows restarting a FAILED stage', async () => {
+    const owner = await signUp(app);
+    const base = { resourceId: newResource(), ownerId: owner.user.id, stage: 'QUALITY' as const };
+    await report({ ...base, status: 'COMPLETED' });
+    const back = await report({ ...base, status: 'PROCESSING', percent: 10 });
+    expect(codeOf(back)).toBe('BAD_USER_INPUT');
+    expect(back.errors![0]!.extensions!.field).toBe('status');
+    const other = { ...base, stage: 'TAXONOMY' as const };
+    await report({ ...other, status: 'FAILED', message: 'model timeout' });
+    const failed = await read(base.resourceId, owner.accessToken);
+    expect(failed.data!.resourceProgress!.overallStatus).toBe('FAILED');
+    const restarted = await report({ ...other, status: 'PROCESSING', percent: 5 });
+    expect(restarted.errors).toBeUndefined();
+    expect(restarted.data!.reportResourceProgress.overallStatus).toBe('PROCESSING');
+  });
+
+  it('refuses bad figures and a different owner, and writes nothing', async () => {
+    const owner = await signUp(app);
+    const resourceId = newResource();
+    const base = { resourceId, ownerId: owner.user.id, stage: 'INGESTION' as const, status: 'PROCESSING' as const };
+    expect(codeOf(await report({ ...base, percent: 101 }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await report({ ...base, message: 'x'.repeat(501) }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await report({ ...base, ownerId: '00000000-0000-4000-8000-000000000000' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await report({ ...base, ownerId: 'nope' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await report({ ...base, resourceId: 'bad id' }))).toBe('BAD_USER_INPUT');
+    expect((await read(resourceId, owner.accessToken)).data!.resourceProgress).toBeNull();
+    await report(base);
+    const stranger = await signUp(app);
+    const hijack = await report({ ...base, ownerId: stranger.user.id });
+    expect(codeOf(hijack)).toBe('CONFLICT');
+    expect((await read(resourceId, owner.accessToken)).data!.resourceProgress!.ownerId).toBe(owner.user.id);
+  });
+});
+
+describe('reading progress', () => {
+  it('is for the owner and admins; anyone else gets the same null as for an unknown id; anonymous callers are refused', async () => {
+    const owner = await signUp(app);
+    const other = await signUp(app);
+    const resourceId = newResource();
+    await report({ resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING', percent: 50 });
+    expect((await read(resourceId, owner.accessToken)).data!.resourceProgress!.percentComplete).toBe(10);
+    expect((await read(resourceId, admin.accessToken)).data!.resourceProgress!.resourceId).toBe(resourceId);
+    const foreign = await read(resourceId, other.accessToken);
+    const unknown = await read('no-such-resource', other.accessToken);
+    expect(foreign.errors).toBeUndefined();
+    expect(foreign.data).toEqual({ resourceProgress: null });
+    expect(unknown.data).toEqual(foreign.data);
+    expect(codeOf(await app.execute(ResourceProgressDocument, { resourceId }))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('expiry', () => {
+  it('hides a record 24 hours after its last update and purges it', async () => {
+    const owner = await signUp(app);
+    const resourceId = newResource();
+    await report({ resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'COMPLETED' });
+    // Access tokens last minutes, so the owner signs in afresh at each point in time.
+    const tokenNow = async () =>
+      (await app.execute(LoginDocument, { input: { identifier: owner.account.email, password: owner.account.password } })).data!.login.accessToken;
+    app.clock.advance(23 * 3600 * 1000);
+    try {
+      expect((await read(resourceId, await tokenNow())).data!.resourceProgress).not.toBeNull();
+      app.clock.advance(3600 * 1000);
+      expect((await read(resourceId, await tokenNow())).data).toEqual({ resourceProgress: null });
+      const purged = await app.services.progress.purgeExpired(app.orm.em.fork());
+      expect(purged).toBeGreaterThanOrEqual(1);
+      const rows = await app.orm.em.getConnection().execute('select 1 from resource_progress where resource_id = ?', [resourceId]);
+      expect(rows).toEqual([]);
+      // A report after expiry starts a fresh record.
+      const again = await report({ resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING' });
+      expect(again.data!.reportResourceProgress.stages[0]!.status).toBe('PROCESSING');
+    } finally {
+      app.clock.advance(-24 * 3600 * 1000);
+    }
+  });
+});
