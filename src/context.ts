@@ -7,8 +7,7 @@ import type { Logger } from './logger.js';
 import type { AuthService } from './modules/auth/auth.service.js';
 import type { Budget, Caller, RateLimitStore } from './modules/rate-limit/rate-limit.store.js';
 import type { RecordEvent } from './modules/session/security-events.js';
-import type { Session } from './modules/session/session.entity.js';
-import type { ClientInfo, SessionService } from './modules/session/session.service.js';
+import type { ClientInfo, SessionService, UserView } from './modules/session/session.service.js';
 import type { AccessClaims } from './modules/token/access-token.claims.js';
 import type { AccessTokenService } from './modules/token/access-token.service.js';
 import type { ChangeBus } from './modules/progress/progress.bus.js';
@@ -16,7 +15,6 @@ import type { ProgressService } from './modules/progress/progress.service.js';
 import { ServiceAccount } from './modules/service-account/service-account.entity.js';
 import { hashServiceKey, looksLikeServiceKey } from './modules/service-account/service-account.key.js';
 import { Tier } from './modules/user/tier.js';
-import type { User } from './modules/user/user.entity.js';
 
 /** The services built once by the composition root and handed to every request. */
 export interface Services {
@@ -31,8 +29,8 @@ export interface Services {
 }
 
 export interface Viewer {
-  user: User;
-  session: Session;
+  user: UserView;
+  session: { id: string };
   claims: AccessClaims;
 }
 
@@ -81,7 +79,10 @@ export function createRequestContext(input: {
     rateLimits: { refused: [] },
     viewer: () => (viewer ??= resolveViewer(services, em, bearer)),
     viewerOrNull: () =>
-      context.viewer().catch((error: unknown) => {
+      // No token is the common anonymous case: answer it without building an error to throw away.
+      bearer === null
+        ? Promise.resolve(null)
+        : context.viewer().catch((error: unknown) => {
         if (error instanceof AppError) return null;
         throw error;
       }),
@@ -112,9 +113,9 @@ async function resolveViewer(services: Services, em: EntityManager, bearer: stri
   const claims = await services.accessTokens.verify(bearer);
   // One message for every bad token: the client learns nothing about which check failed.
   if (!claims) throw unauthenticated(INVALID_TOKEN);
-  const session = await services.sessions.findActive(em, claims.sid, claims.sub);
-  if (!session) throw unauthenticated(INVALID_TOKEN);
+  const active = await services.sessions.findActive(em, claims.sid, claims.sub);
+  if (!active) throw unauthenticated(INVALID_TOKEN);
   // A tier change must not outlive the token that carried the old tier: the client refreshes to get the new one.
-  if (session.user.tier !== claims.tier) throw unauthenticated('The access token is out of date; refresh it.');
-  return { user: session.user, session, claims };
+  if (active.user.tier !== claims.tier) throw unauthenticated('The access token is out of date; refresh it.');
+  return { user: active.user, session: active.session, claims };
 }

@@ -61,13 +61,6 @@ export function createAuthService(deps: {
     };
   }
 
-  /** Opens a session and records `type`, in the same flush as whatever else `em` holds. */
-  async function issue(em: EntityManager, user: User, client: ClientInfo, type: SecurityEventType): Promise<AuthPayload> {
-    const started = sessions.start(em, user, client);
-    recordEvent(em, { user, type, sessionId: started.session.id, client });
-    await em.flush();
-    return payload(started);
-  }
 
   return {
     async register({ em, log, client }, input) {
@@ -87,8 +80,13 @@ export function createAuthService(deps: {
         createdAt: clock(),
       });
       try {
-        // The user, its session and refresh token are written in one transaction: all or none.
-        const result = await issue(em, user, client, SecurityEventType.REGISTERED);
+        // The user, its session, refresh token and event are written in one transaction: all or none.
+        const opened = await em.transactional(async (tx) => {
+          tx.persist(user);
+          await tx.flush();
+          return sessions.open(tx, { user, client, event: SecurityEventType.REGISTERED });
+        });
+        const result = await payload(opened);
         log.info({ event: 'register', outcome: 'success', userId: user.id }, 'registered');
         return result;
       } catch (error) {
@@ -128,13 +126,16 @@ export function createAuthService(deps: {
         });
         throw invalidCredentials();
       }
-      if (hasher.needsRehash(user.passwordHash)) {
-        user.passwordHash = await hasher.hash(input.password);
-        recordEvent(em, { user, type: SecurityEventType.PASSWORD_REHASHED, client });
-        log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
-      }
-      user.lastLoginAt = clock();
-      const result = await issue(em, user, client, SecurityEventType.LOGIN_SUCCEEDED);
+      const rehashedPassword = hasher.needsRehash(user.passwordHash) ? await hasher.hash(input.password) : null;
+      if (rehashedPassword) log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
+      const at = clock();
+      const opened = await sessions.open(em, {
+        user: { id: user.id, email: user.email, username: user.username, tier: user.tier, createdAt: user.createdAt, lastLoginAt: at },
+        client,
+        event: SecurityEventType.LOGIN_SUCCEEDED,
+        login: { at, rehashedPassword },
+      });
+      const result = await payload(opened);
       await throttle.recordSuccess(key, ipKey);
       log.info({ event: 'login', outcome: 'success', userId: user.id }, 'logged in');
       return result;

@@ -1,4 +1,5 @@
 import { Field, InputType, ObjectType } from 'type-graphql';
+import type { UserView } from '../session/session.service.js';
 import { User } from '../user/user.entity.js';
 
 @InputType({ description: 'A new account. The email is matched case-insensitively; the username is optional.' })
@@ -37,5 +38,5 @@ export class AuthPayload {
   refreshTokenExpiresAt!: Date;
 
   @Field(() => User)
-  user!: User;
+  user!: UserView;
 }

@@ -1,12 +1,11 @@
-import { ForeignKeyConstraintViolationException, LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { AppError, badInput, ErrorCode } from '../../errors.js';
 import { Tier } from '../user/tier.js';
-import { User } from '../user/user.entity.js';
+import { FOREIGN_KEY_VIOLATION, pgDate, sqlState } from '../../db/raw-sql.js';
 import type { ChangeBus } from './progress.bus.js';
 import { ResourceProgressRecord } from './progress.entity.js';
-import { reportProblem, rollUp, stagesInOrder, StageStatus, transitionProblem } from './progress.rules.js';
+import { reportProblem, rollUp, stagesInOrder, StageStatus, transitionProblem, type StageMap } from './progress.rules.js';
 import type { ReportProgressInput, ResourceProgress } from './progress.types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -19,54 +18,67 @@ export interface ProgressService {
   purgeExpired(em: EntityManager): Promise<number>;
 }
 
-export function toView(record: ResourceProgressRecord): ResourceProgress {
-  const stages = stagesInOrder(record.stages);
+/** A resource_progress row as the hot paths read it, without hydrating an entity. */
+interface ProgressRow {
+  resource_id: string;
+  owner_id: string;
+  stages: StageMap;
+  updated_at: string | Date;
+  expires_at: string | Date;
+}
+
+export function toView(row: ProgressRow): ResourceProgress {
+  const stages = stagesInOrder(row.stages);
   return {
-    resourceId: record.resourceId,
-    ownerId: record.owner.id,
+    resourceId: row.resource_id,
+    ownerId: row.owner_id,
     ...rollUp(stages),
     stages: stages.map((s) => ({ ...s, updatedAt: s.updatedAt ? new Date(s.updatedAt) : null })),
-    updatedAt: record.updatedAt,
-    expiresAt: record.expiresAt,
+    updatedAt: pgDate(row.updated_at),
+    expiresAt: pgDate(row.expires_at),
   };
 }
+
+// Reports are a worker's hot path: plain SQL, and an optimistic compare-and-swap on the row's xmin
+// (it changes with every update) instead of a transaction holding a row lock across round trips.
+const READ_CURRENT = `select xmin::text as revision, resource_id, owner_id, stages, updated_at, expires_at
+  from resource_progress where resource_id = ?`;
+const INSERT_NEW = `insert into resource_progress (resource_id, owner_id, stages, updated_at, expires_at)
+  values (?, ?, ?::jsonb, ?, ?) on conflict (resource_id) do nothing
+  returning resource_id, owner_id, stages, updated_at, expires_at`;
+const SWAP = `update resource_progress set owner_id = ?, stages = ?::jsonb, updated_at = ?, expires_at = ?
+  where resource_id = ? and xmin::text = ?
+  returning resource_id, owner_id, stages, updated_at, expires_at`;
+const READ_LIVE = `select resource_id, owner_id, stages, updated_at, expires_at
+  from resource_progress where resource_id = ? and expires_at > ?`;
+const MAX_ATTEMPTS = 8;
 
 export function createProgressService(options: { clock: Clock; ttlSeconds: number; bus: ChangeBus }): ProgressService {
   const { clock, ttlSeconds, bus } = options;
 
-  async function write(em: EntityManager, input: ReportProgressInput): Promise<ResourceProgressRecord> {
-    return em.transactional(async (tx) => {
-      const now = clock();
-      // The row lock serialises reports for one resource, so each transition is checked against the latest state.
-      let record = await tx.findOne(ResourceProgressRecord, { resourceId: input.resourceId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (record && record.expiresAt <= now) {
-        tx.remove(record);
-        await tx.flush();
-        record = null;
-      }
-      if (!record) {
-        record = tx.create(ResourceProgressRecord, {
-          resourceId: input.resourceId,
-          owner: tx.getReference(User, input.ownerId),
-          stages: {},
-          updatedAt: now,
-          expiresAt: now,
-        });
-      } else if (record.owner.id !== input.ownerId) {
-        throw new AppError(ErrorCode.CONFLICT, 'This resource belongs to another owner.', { field: 'ownerId' });
-      }
-      const current = record.stages[input.stage]?.status ?? StageStatus.PENDING;
-      const problem = transitionProblem(current, input.status);
-      if (problem) throw badInput('status', problem);
-      const percent = input.status === StageStatus.COMPLETED ? 100 : input.status === StageStatus.PENDING ? null : (input.percent ?? null);
-      record.stages = {
-        ...record.stages,
-        [input.stage]: { status: input.status, percent, message: input.message ?? null, updatedAt: now.toISOString() },
-      };
-      record.updatedAt = now;
-      record.expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
-      return record;
+  /** One attempt at applying the report; null when another writer changed the row first. */
+  async function attempt(em: EntityManager, input: ReportProgressInput): Promise<ProgressRow | null> {
+    const connection = em.getConnection();
+    const now = clock();
+    const [current] = await connection.execute<(ProgressRow & { revision: string })[]>(READ_CURRENT, [input.resourceId]);
+    // An expired record is as good as absent: the report starts a new one.
+    const live = current && pgDate(current.expires_at) > now ? current : null;
+    if (live && live.owner_id !== input.ownerId) {
+      throw new AppError(ErrorCode.CONFLICT, 'This resource belongs to another owner.', { field: 'ownerId' });
+    }
+    const stages: StageMap = live?.stages ?? {};
+    const problem = transitionProblem(stages[input.stage]?.status ?? StageStatus.PENDING, input.status);
+    if (problem) throw badInput('status', problem);
+    const percent = input.status === StageStatus.COMPLETED ? 100 : input.status === StageStatus.PENDING ? null : (input.percent ?? null);
+    const next = JSON.stringify({
+      ...stages,
+      [input.stage]: { status: input.status, percent, message: input.message ?? null, updatedAt: now.toISOString() },
     });
+    const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+    const [written] = current
+      ? await connection.execute<ProgressRow[]>(SWAP, [input.ownerId, next, now, expiresAt, input.resourceId, current.revision])
+      : await connection.execute<ProgressRow[]>(INSERT_NEW, [input.resourceId, input.ownerId, next, now, expiresAt]);
+    return written ?? null;
   }
 
   return {
@@ -74,25 +86,27 @@ export function createProgressService(options: { clock: Clock; ttlSeconds: numbe
       const problem = reportProblem(input);
       if (problem) throw badInput(...problem);
       if (!UUID.test(input.ownerId)) throw badInput('ownerId', 'ownerId must be a user id.');
-      let record: ResourceProgressRecord;
-      try {
-        record = await write(em, input);
-      } catch (error) {
-        if (error instanceof ForeignKeyConstraintViolationException) throw badInput('ownerId', 'ownerId is not a user.');
-        // Two first reports for one resource raced to insert it: the loser retries against the winner's row.
-        if (!(error instanceof UniqueConstraintViolationException)) throw error;
-        em.clear();
-        record = await write(em, input);
+      for (let i = 0; i < MAX_ATTEMPTS; i++) {
+        let written: ProgressRow | null;
+        try {
+          written = await attempt(em, input);
+        } catch (error) {
+          if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw badInput('ownerId', 'ownerId is not a user.');
+          throw error;
+        }
+        if (written) {
+          await bus.publishProgress(written.resource_id);
+          return toView(written);
+        }
       }
-      await bus.publishProgress(record.resourceId);
-      return toView(record);
+      throw new AppError(ErrorCode.CONFLICT, 'The resource is being updated too often; retry.', { field: 'resourceId' });
     },
 
     async read(em, resourceId, reader) {
-      const record = await em.findOne(ResourceProgressRecord, { resourceId, expiresAt: { $gt: clock() } });
-      if (!record) return null;
-      if (reader.tier !== Tier.ADMIN && record.owner.id !== reader.id) return null;
-      return toView(record);
+      const [row] = await em.getConnection().execute<ProgressRow[]>(READ_LIVE, [resourceId, clock()]);
+      if (!row) return null;
+      if (reader.tier !== Tier.ADMIN && row.owner_id !== reader.id) return null;
+      return toView(row);
     },
 
     purgeExpired(em) {

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
+
+/**
+ * The login floor: how many argon2id verifications this machine does per second with Tollgate's
+ * parameters and thread pool. Run as a child with the server's UV_THREADPOOL_SIZE, since argon2 runs
+ * on libuv's pool and its size is the ceiling. Prints one JSON line with the result.
+ */
+
+// Tollgate's defaults (ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISM in src/config.ts).
+const params = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+const seconds = Number(process.env.ARGON2_FLOOR_SECONDS ?? 8);
+const warmupSeconds = Number(process.env.ARGON2_FLOOR_WARMUP_SECONDS ?? 1);
+// One loop per pool thread saturates the pool without queueing, so p50 is the verify itself.
+const loops = Number(process.env.ARGON2_FLOOR_LOOPS ?? process.env.UV_THREADPOOL_SIZE ?? 4);
+
+const password = randomBytes(16).toString('base64url');
+const hash = await argon2.hash(password, params);
+
+async function run(forSeconds: number): Promise<number[]> {
+  const latencies: number[] = [];
+  const deadline = performance.now() + forSeconds * 1000;
+  await Promise.all(
+    Array.from({ length: loops }, async () => {
+      while (performance.now() < deadline) {
+        const started = performance.now();
+        if (!(await argon2.verify(hash, password))) throw new Error('argon2 verify returned false');
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  return latencies;
+}
+
+await run(warmupSeconds);
+const started = performance.now();
+const latencies = await run(seconds);
+const elapsed = (performance.now() - started) / 1000;
+latencies.sort((a, b) => a - b);
+const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? NaN;
+const round = (n: number) => Math.round(n * 100) / 100;
+
+process.stdout.write(
+  `${JSON.stringify({
+    loops,
+    threadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+    verifies: latencies.length,
+    verifiesPerSec: round(latencies.length / elapsed),
+    p50Ms: round(at(0.5)),
+    p99Ms: round(at(0.99)),
+  })}\n`,
+);

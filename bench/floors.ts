@@ -1,0 +1,69 @@
+import { compiled } from './build.js';
+import { load, warmUp, type LoadResult } from './load.js';
+import { memoryMB, spawnTs, stop } from './servers.js';
+
+/** The baselines Tollgate's numbers are divided by; each runs in its own process, like the service. */
+
+export interface Timing {
+  seconds: number;
+  warmupSeconds: number;
+}
+
+const ME = JSON.stringify({ query: '{ me { id email } }' });
+
+/** Floor a (constant answer) when `lookup` is absent; floor b (one primary-key select) when present. */
+export async function measureFloorServer(
+  name: string,
+  timing: Timing,
+  lookup?: { databaseUrl: string; userId: string },
+): Promise<LoadResult & { rssMB?: number }> {
+  const child = spawnTs(name, compiled('bench/floor-server.ts'), {
+    NODE_ENV: 'production',
+    UV_THREADPOOL_SIZE: '2',
+    ...(lookup ? { FLOOR_DATABASE_URL: lookup.databaseUrl, FLOOR_USER_ID: lookup.userId } : {}),
+  });
+  try {
+    const { port } = await withTimeout(child.firstJsonLine(), 60_000, `${name} did not report its port`);
+    if (typeof port !== 'number') throw new Error(`${name} reported no port`);
+    const options = { url: `http://127.0.0.1:${port}`, connections: 50, connection: () => ({ body: ME }) };
+    await warmUp({ ...options, seconds: timing.warmupSeconds });
+    const result = await load({ ...options, seconds: timing.seconds });
+    // For comparison with Tollgate's: the part of its memory that tsx, Node and Apollo take anyway.
+    return { ...result, rssMB: memoryMB(child.pid)?.rss };
+  } finally {
+    await stop(child);
+  }
+}
+
+export interface Argon2Floor {
+  loops: number;
+  threadpool: number;
+  verifies: number;
+  verifiesPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export async function measureArgon2(timing: Timing): Promise<Argon2Floor> {
+  const child = spawnTs('argon2-floor', compiled('bench/argon2-floor.ts'), {
+    UV_THREADPOOL_SIZE: '2',
+    ARGON2_FLOOR_SECONDS: String(timing.seconds),
+    ARGON2_FLOOR_WARMUP_SECONDS: String(timing.warmupSeconds),
+  });
+  try {
+    const line = await withTimeout(child.firstJsonLine(), (timing.seconds + timing.warmupSeconds + 60) * 1000, 'argon2 floor did not finish');
+    if (typeof line.verifiesPerSec !== 'number') throw new Error(`argon2 floor printed ${JSON.stringify(line)}`);
+    return line as unknown as Argon2Floor;
+  } finally {
+    await stop(child);
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,56 @@
+import { generateSigningJwk } from '../src/modules/token/key-ring.js';
+import { compiled } from './build.js';
+import { freePort, spawnTs, stop, waitReady, type Child } from './servers.js';
+
+/** The real service, started the way an operator would start it, in its own process. */
+
+const LIMITED_FIELDS = [
+  'Query.me',
+  'Query.rateLimitStatus',
+  'Query.resourceProgress',
+  'Mutation.login',
+  'Mutation.register',
+  'Mutation.refresh',
+  'Mutation.logout',
+  'Mutation.reportResourceProgress',
+];
+
+/** Limits no run can reach: the bench measures what the limiter costs, never a refusal. */
+export const unreachableRateLimits = Object.fromEntries(
+  LIMITED_FIELDS.map((field) => [field, { FREE: 1e9, PREMIUM: 1e9, ADMIN: 1e9, windowSeconds: 60 }]),
+);
+
+export interface Tollgate {
+  url: string;
+  child: Child;
+}
+
+export async function startTollgate(databaseUrl: string, nodeFlags: string[] = []): Promise<Tollgate> {
+  const port = await freePort();
+  const child = spawnTs(
+    'tollgate',
+    compiled('src/main.ts'),
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      MIGRATE_ON_START: 'true',
+      JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk()]),
+      // Request logging at info would dominate the profile of a cheap query.
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      UV_THREADPOOL_SIZE: '2',
+      RATE_LIMITS: JSON.stringify(unreachableRateLimits),
+      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    },
+    nodeFlags,
+  );
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(child, `${url}/health/ready`);
+  } catch (error) {
+    await stop(child);
+    throw error;
+  }
+  return { url, child };
+}
