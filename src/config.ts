@@ -15,36 +15,28 @@ const publicJwk = z.looseObject({
   x: z.string().min(40),
   kid: z.string().min(1).max(128),
 });
-const signingKeyList = z
-  .string()
-  .transform((raw, ctx) => {
-    try {
-      return JSON.parse(raw) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of Ed25519 JWKs (see npm run keygen)' });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z
-      .array(publicJwk.extend({ d: z.string().min(40).optional() }))
-      .min(1)
-      .refine((keys) => keys[0]?.d !== undefined, 'the first key signs, so it must include its private part "d"')
-      .refine((keys) => new Set(keys.map((k) => k.kid)).size === keys.length, 'every key needs a distinct "kid"'),
-  );
 
-const json = <T extends z.ZodType>(inner: T) =>
+const json = <T extends z.ZodType>(inner: T, message = 'must be JSON') =>
   z
     .string()
     .transform((raw, ctx) => {
       try {
         return JSON.parse(raw) as unknown;
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        ctx.addIssue({ code: 'custom', message });
         return z.NEVER;
       }
     })
     .pipe(inner);
+
+const signingKeyList = json(
+  z
+    .array(publicJwk.extend({ d: z.string().min(40).optional() }))
+    .min(1)
+    .refine((keys) => keys[0]?.d !== undefined, 'the first key signs, so it must include its private part "d"')
+    .refine((keys) => new Set(keys.map((k) => k.kid)).size === keys.length, 'every key needs a distinct "kid"'),
+  'must be a JSON array of Ed25519 JWKs (see npm run keygen)',
+);
 
 const tierLimits = z.strictObject({
   FREE: z.number().int().min(1).optional(),

@@ -16,15 +16,13 @@ import {
 import { createPermissions, ruleTree } from '../../src/graphql/permissions.js';
 import { buildBaseSchema } from '../../src/graphql/schema.js';
 import { codeOf } from '../helpers/graphql.js';
-import { createTestApp, signUp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, signUp, signUpAdmin, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp;
-let admin: Awaited<ReturnType<typeof signUp>>;
+let admin: Awaited<ReturnType<typeof signUpAdmin>>;
 beforeAll(async () => {
   app = await createTestApp();
-  admin = await signUp(app);
-  await app.orm.em.getConnection().execute(`update app_user set tier = 'ADMIN' where id = ?`, [admin.user.id]);
-  admin = { ...admin, ...(await app.execute(RefreshDocument, { refreshToken: admin.refreshToken })).data!.refresh };
+  admin = await signUpAdmin(app);
 });
 
 describe('the rule tree', () => {

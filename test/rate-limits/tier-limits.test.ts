@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MeDocument, RateLimitStatusDocument, RefreshDocument, SetUserTierDocument } from '../../src/client/generated/graphql.js';
 import { codeOf } from '../helpers/graphql.js';
-import { createTestApp, signUp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, signUp, signUpAdmin, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp;
-let admin: Awaited<ReturnType<typeof signUp>>;
+let admin: Awaited<ReturnType<typeof signUpAdmin>>;
 const limits = {
   'Query.me': { FREE: 25, PREMIUM: 40, ADMIN: 1000, windowSeconds: 60 },
   'Mutation.register': { FREE: 1000, PREMIUM: 1000, ADMIN: 1000 },
@@ -14,9 +14,7 @@ const limits = {
 
 beforeAll(async () => {
   app = await createTestApp({ RATE_LIMITS: JSON.stringify(limits) });
-  admin = await signUp(app);
-  await app.orm.em.getConnection().execute(`update app_user set tier = 'ADMIN' where id = ?`, [admin.user.id]);
-  admin = { ...admin, ...(await app.execute(RefreshDocument, { refreshToken: admin.refreshToken })).data!.refresh };
+  admin = await signUpAdmin(app);
 });
 
 const aliasedMe = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `m${i}: me { id }`).join(' ')} }`;

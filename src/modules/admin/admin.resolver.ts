@@ -6,9 +6,9 @@ import { Tier } from '../user/tier.js';
 import { User } from '../user/user.entity.js';
 import { UserConnection } from './admin.types.js';
 import { decodeCursor, encodeCursor } from './user-cursor.js';
+import { isUuid } from '../../ids.js';
 
 export const MAX_PAGE_SIZE = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Admin-only fields; the permission rules keep everyone else out before these run. */
 @Resolver()
@@ -39,7 +39,7 @@ export class AdminResolver {
     @Arg('tier', () => Tier) tier: Tier,
     @Ctx() ctx: RequestContext,
   ): Promise<User> {
-    const user = UUID.test(userId) ? await ctx.em.findOne(User, userId) : null;
+    const user = isUuid(userId) ? await ctx.em.findOne(User, userId) : null;
     if (!user) throw new AppError(ErrorCode.NOT_FOUND, 'No such user.', { field: 'userId' });
     const before = user.tier;
     user.tier = tier;

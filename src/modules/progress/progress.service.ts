@@ -7,8 +7,8 @@ import type { ChangeBus } from './progress.bus.js';
 import { ResourceProgressRecord } from './progress.entity.js';
 import { reportProblem, rollUp, stagesInOrder, StageStatus, transitionProblem, type StageMap } from './progress.rules.js';
 import type { ReportProgressInput, ResourceProgress } from './progress.types.js';
+import { isUuid } from '../../ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ProgressService {
   report(em: EntityManager, input: ReportProgressInput): Promise<ResourceProgress>;
@@ -85,7 +85,7 @@ export function createProgressService(options: { clock: Clock; ttlSeconds: numbe
     async report(em, input) {
       const problem = reportProblem(input);
       if (problem) throw badInput(...problem);
-      if (!UUID.test(input.ownerId)) throw badInput('ownerId', 'ownerId must be a user id.');
+      if (!isUuid(input.ownerId)) throw badInput('ownerId', 'ownerId must be a user id.');
       for (let i = 0; i < MAX_ATTEMPTS; i++) {
         let written: ProgressRow | null;
         try {

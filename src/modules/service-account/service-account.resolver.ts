@@ -3,6 +3,7 @@ import type { RequestContext } from '../../context.js';
 import { AppError, badInput, ErrorCode } from '../../errors.js';
 import { hashServiceKey, newServiceKey } from './service-account.key.js';
 import { ServiceAccount } from './service-account.entity.js';
+import { isUuid } from '../../ids.js';
 
 @ObjectType({ description: 'A new service account and its key. The key is shown this once.' })
 export class ServiceAccountCredentials {
@@ -12,7 +13,6 @@ export class ServiceAccountCredentials {
   apiKey!: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Admin-only (see the permission rules). */
 @Resolver()
@@ -37,7 +37,7 @@ export class ServiceAccountResolver {
 
   @Mutation(() => Boolean, { description: 'Revokes a service account; its key stops working at once. Admins only.' })
   async revokeServiceAccount(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
-    const revoked = UUID.test(id)
+    const revoked = isUuid(id)
       ? await ctx.em.nativeUpdate(ServiceAccount, { id, revokedAt: null }, { revokedAt: ctx.services.clock() })
       : 0;
     if (!revoked) throw new AppError(ErrorCode.NOT_FOUND, 'No such active service account.', { field: 'id' });

@@ -6,8 +6,8 @@ import { User } from '../user/user.entity.js';
 import { SecurityEvent } from './security-event.entity.js';
 import { SecurityEventType } from './security-events.js';
 import { Session } from './session.entity.js';
+import { isUuid } from '../../ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Resolver(() => Session)
 export class SessionResolver {
@@ -38,7 +38,7 @@ export class SessionResolver {
   async revokeSession(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
     const { user } = await ctx.viewer();
     // Someone else's session answers exactly like one that does not exist.
-    const ended = UUID.test(id)
+    const ended = isUuid(id)
       ? await ctx.em.transactional(async (tx) => {
           const n = await ctx.services.sessions.revoke(tx, { userId: user.id, sessionId: id }, 'revoked');
           if (n) ctx.services.recordEvent(tx, { user: user.id, type: SecurityEventType.SESSION_REVOKED, sessionId: id, client: ctx.client });

@@ -1,4 +1,5 @@
 import { isTier, type Tier } from '../user/tier.js';
+import { isUuid } from '../../ids.js';
 
 /** What Tollgate trusts in an access token once jose has checked its signature, iss, aud, typ and time. */
 export interface AccessClaims {
@@ -10,13 +11,12 @@ export interface AccessClaims {
   exp: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Returns the claims when every one Tollgate relies on is present and well-formed, else null. */
 export function parseAccessClaims(payload: Record<string, unknown>): AccessClaims | null {
   const { sub, sid, tier, jti, iat, exp } = payload;
-  if (typeof sub !== 'string' || !UUID.test(sub)) return null;
-  if (typeof sid !== 'string' || !UUID.test(sid)) return null;
+  if (typeof sub !== 'string' || !isUuid(sub)) return null;
+  if (typeof sid !== 'string' || !isUuid(sid)) return null;
   if (!isTier(tier)) return null;
   if (typeof jti !== 'string' || jti.length < 16 || jti.length > 64) return null;
   if (!Number.isInteger(iat) || !Number.isInteger(exp)) return null;
