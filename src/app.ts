@@ -18,6 +18,8 @@ import { noRefreshCookie, refreshCookieFor } from './http/refresh-cookie.js';
 import { attachSubscriptions } from './http/subscriptions.js';
 import { createLocalBus, createPostgresBus } from './modules/progress/progress.bus.js';
 import { createProgressService } from './modules/progress/progress.service.js';
+import { createProviderClients } from './modules/oauth/oauth.clients.js';
+import { createOAuthService } from './modules/oauth/oauth.service.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import { connectRedis } from './redis.js';
@@ -108,13 +110,6 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
         : createLocalBus();
     closers.push(() => bus.close());
     const progress = createProgressService({ clock, ttlSeconds: config.progress.ttlSeconds, bus });
-    const purge = setInterval(() => {
-      progress.purgeExpired(orm.em.fork()).then(
-        (n) => n && logger.info({ purged: n }, 'purged expired progress records'),
-        (err: unknown) => logger.error({ err }, 'progress purge failed'),
-      );
-    }, config.progress.purgeIntervalSeconds * 1000).unref();
-    closers.push(async () => clearInterval(purge));
 
     const recordEvent = createEventRecorder(clock);
     const background = createBackgroundTasks(logger);
@@ -133,7 +128,25 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       bus,
       clock,
     });
-    const services: Services = { clock, auth, sessions, accessTokens, recordEvent, rateLimits, progress, bus };
+    const oauth = createOAuthService({
+      clients: createProviderClients(config.oauth),
+      redirectUris: config.oauth.redirectUris,
+      stateTtlSeconds: config.oauth.stateTtlSeconds,
+      auth,
+      recordEvent,
+      clock,
+    });
+    const services: Services = { clock, auth, sessions, accessTokens, recordEvent, rateLimits, progress, bus, oauth };
+
+    // Expired progress records and abandoned OAuth states are deleted in the background.
+    const purge = setInterval(() => {
+      const em = orm.em.fork();
+      Promise.all([progress.purgeExpired(em), oauth.purgeExpiredStates(em)]).then(
+        ([records, states]) => (records || states) && logger.info({ records, states }, 'purged expired rows'),
+        (err: unknown) => logger.error({ err }, 'purge failed'),
+      );
+    }, config.progress.purgeIntervalSeconds * 1000).unref();
+    closers.push(async () => clearInterval(purge));
 
     const schema = await buildGraphQLSchema(createRateLimitDirective(rateLimits, clock));
     const apollo = createApollo(schema, { ...config.graphql, development: config.env === 'development' });

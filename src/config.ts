@@ -100,6 +100,24 @@ const schema = z
     GRAPHQL_MAX_TOKENS: int(100, 100_000).default(2000),
     GRAPHQL_MAX_COST: int(100, 1_000_000).default(5000),
 
+    OAUTH_REDIRECT_URIS: z
+      .string()
+      .transform((raw) => raw.split(',').map((u) => u.trim()).filter(Boolean))
+      .pipe(z.array(z.url({ protocol: /^https?$/ })))
+      .optional(),
+    OAUTH_STATE_TTL_SECONDS: int(60, 3600).default(600),
+    GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+    GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+    GOOGLE_ISSUER: z.url().default('https://accounts.google.com'),
+    GOOGLE_AUTHORIZATION_URL: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
+    GOOGLE_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
+    GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
+    GITHUB_CLIENT_ID: z.string().min(1).optional(),
+    GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+    GITHUB_AUTHORIZATION_URL: z.url().default('https://github.com/login/oauth/authorize'),
+    GITHUB_TOKEN_URL: z.url().default('https://github.com/login/oauth/access_token'),
+    GITHUB_API_URL: z.url().default('https://api.github.com'),
+
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('tollgate'),
     TRUST_PROXY: trustProxy.optional(),
@@ -159,6 +177,13 @@ export interface Config {
   };
   redis: { url: string; keyPrefix: string } | null;
   progress: { ttlSeconds: number; purgeIntervalSeconds: number };
+  oauth: {
+    redirectUris: readonly string[];
+    stateTtlSeconds: number;
+    /** null: the provider is not configured and is reported as unavailable. */
+    google: { clientId: string; clientSecret: string; issuer: string; authorizationUrl: string; tokenUrl: string; jwksUrl: string } | null;
+    github: { clientId: string; clientSecret: string; authorizationUrl: string; tokenUrl: string; apiUrl: string } | null;
+  };
   rateLimits: {
     /** Overrides of the per-field, per-tier table, keyed `Type.field`. */
     fields: Readonly<Record<string, { FREE?: number; PREMIUM?: number; ADMIN?: number; windowSeconds?: number }>>;
@@ -228,6 +253,31 @@ export function parseConfig(env: Env): Readonly<Config> {
     },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : null,
     progress: { ttlSeconds: e.PROGRESS_TTL_HOURS * 3600, purgeIntervalSeconds: e.PROGRESS_PURGE_INTERVAL_SECONDS },
+    oauth: {
+      redirectUris: e.OAUTH_REDIRECT_URIS ?? [],
+      stateTtlSeconds: e.OAUTH_STATE_TTL_SECONDS,
+      google:
+        e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET
+          ? {
+              clientId: e.GOOGLE_CLIENT_ID,
+              clientSecret: e.GOOGLE_CLIENT_SECRET,
+              issuer: e.GOOGLE_ISSUER,
+              authorizationUrl: e.GOOGLE_AUTHORIZATION_URL,
+              tokenUrl: e.GOOGLE_TOKEN_URL,
+              jwksUrl: e.GOOGLE_JWKS_URL,
+            }
+          : null,
+      github:
+        e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
+          ? {
+              clientId: e.GITHUB_CLIENT_ID,
+              clientSecret: e.GITHUB_CLIENT_SECRET,
+              authorizationUrl: e.GITHUB_AUTHORIZATION_URL,
+              tokenUrl: e.GITHUB_TOKEN_URL,
+              apiUrl: e.GITHUB_API_URL,
+            }
+          : null,
+    },
     rateLimits: { fields: e.RATE_LIMITS ?? {}, loginFailures: e.LOGIN_FAILURE_LIMITS ?? {} },
   };
   return deepFreeze(config);

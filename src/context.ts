@@ -11,6 +11,7 @@ import type { ClientInfo, SessionService, UserView } from './modules/session/ses
 import type { AccessClaims } from './modules/token/access-token.claims.js';
 import type { AccessTokenService } from './modules/token/access-token.service.js';
 import type { ChangeBus } from './modules/progress/progress.bus.js';
+import type { OAuthService } from './modules/oauth/oauth.service.js';
 import type { ProgressService } from './modules/progress/progress.service.js';
 import { ServiceAccount } from './modules/service-account/service-account.entity.js';
 import { hashServiceKey, looksLikeServiceKey } from './modules/service-account/service-account.key.js';
@@ -26,6 +27,7 @@ export interface Services {
   rateLimits: RateLimitStore;
   progress: ProgressService;
   bus: ChangeBus;
+  oauth: OAuthService;
 }
 
 export interface Viewer {

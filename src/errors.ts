@@ -12,6 +12,12 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   NOT_FOUND: 'NOT_FOUND',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The provider has no client credentials configured. */
+  OAUTH_PROVIDER_UNAVAILABLE: 'OAUTH_PROVIDER_UNAVAILABLE',
+  /** The sign-in could not be completed: unknown, used or expired state, or the provider refused. */
+  OAUTH_FAILED: 'OAUTH_FAILED',
+  /** An account with that email exists and the provider does not vouch for the address: sign in with the password and link. */
+  OAUTH_ACCOUNT_EXISTS: 'OAUTH_ACCOUNT_EXISTS',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -5,11 +5,12 @@ import type { Logger } from '../logger.js';
 import { SecurityEvent } from '../modules/session/security-event.entity.js';
 import { RefreshToken, Session } from '../modules/session/session.entity.js';
 import { ResourceProgressRecord } from '../modules/progress/progress.entity.js';
+import { OAuthAccount, OAuthState } from '../modules/oauth/oauth.entity.js';
 import { ServiceAccount } from '../modules/service-account/service-account.entity.js';
 import { User } from '../modules/user/user.entity.js';
 import { migrationsList } from './migrations/index.js';
 
-export const entities = [User, Session, RefreshToken, SecurityEvent, ResourceProgressRecord, ServiceAccount];
+export const entities = [User, Session, RefreshToken, SecurityEvent, ResourceProgressRecord, ServiceAccount, OAuthAccount, OAuthState];
 
 export interface OrmSettings {
   url: string;

@@ -58,6 +58,9 @@ export const ruleTree: IRules = {
     register: allow,
     login: allow,
     refresh: allow,
+    startOAuth: allow, // signed in, it links instead of signing in
+    completeOAuth: allow,
+    unlinkOAuth: isAuthenticated,
     logout: isAuthenticated,
     revokeSession: isAuthenticated,
     setUserTier: isAdmin,
@@ -67,7 +70,8 @@ export const ruleTree: IRules = {
   },
   Subscription: { resourceProgressChanged: isAuthenticated },
   // A User reaches a response only through me, an auth payload of the caller, or an admin field.
-  User: { '*': allow, sessions: isSelf, securityEvents: isSelf },
+  User: { '*': allow, sessions: isSelf, securityEvents: isSelf, linkedProviders: isSelf },
+  OAuthStart: allow,
   AuthPayload: allow,
   Session: allow,
   SecurityEvent: allow,

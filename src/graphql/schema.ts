@@ -4,6 +4,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
 import { AdminResolver } from '../modules/admin/admin.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
+import { OAuthResolver, UserOAuthResolver } from '../modules/oauth/oauth.resolver.js';
 import { ProgressResolver } from '../modules/progress/progress.resolver.js';
 import { RateLimitResolver } from '../modules/rate-limit/rate-limit.resolver.js';
 import { ServiceAccountResolver } from '../modules/service-account/service-account.resolver.js';
@@ -21,6 +22,8 @@ export const resolvers = [
   AdminResolver,
   ProgressResolver,
   ServiceAccountResolver,
+  OAuthResolver,
+  UserOAuthResolver,
 ] as const;
 
 /** The schema as type-graphql emits it, with the @rateLimit definition so the SDL declares it. */

@@ -69,7 +69,7 @@ export async function createTestApp(
 }
 
 const anonymousHeadroom = Object.fromEntries(
-  ['Mutation.register', 'Mutation.login', 'Mutation.refresh'].map((f) => [f, { FREE: 100_000, PREMIUM: 100_000, ADMIN: 100_000 }]),
+  ['Mutation.register', 'Mutation.login', 'Mutation.refresh', 'Mutation.startOAuth', 'Mutation.completeOAuth'].map((f) => [f, { FREE: 100_000, PREMIUM: 100_000, ADMIN: 100_000 }]),
 );
 
 let counter = 0;

@@ -6,7 +6,7 @@ import { conflict, invalidCredentials, unauthenticated } from '../../errors.js';
 import { rateLimitKeyForIp } from '../../http/client-ip.js';
 import type { Logger } from '../../logger.js';
 import { SecurityEventType, type RecordEvent } from '../session/security-events.js';
-import type { ClientInfo, IssuedRefresh, SessionService } from '../session/session.service.js';
+import type { ClientInfo, IssuedRefresh, SessionService, UserView } from '../session/session.service.js';
 import type { AccessTokenService } from '../token/access-token.service.js';
 import { Tier } from '../user/tier.js';
 import { User } from '../user/user.entity.js';
@@ -27,6 +27,8 @@ export interface AuthService {
   login(req: AuthRequest, input: LoginInput): Promise<AuthPayload>;
   /** Rotates a refresh token; UNAUTHENTICATED for unknown, expired, ended or replayed tokens. */
   refresh(req: AuthRequest, presented: string): Promise<AuthPayload>;
+  /** Opens a session for a user another way has already authenticated (Google, GitHub). */
+  signIn(em: EntityManager, user: UserView, client: ClientInfo, event: SecurityEventType): Promise<AuthPayload>;
 }
 
 const INVALID_REFRESH = 'The refresh token is invalid or has expired.';
@@ -114,7 +116,9 @@ export function createAuthService(deps: {
         log.info({ event: 'login', outcome: 'unknown_account', by: byEmail ? 'email' : 'username' }, 'login failed');
         throw invalidCredentials();
       }
-      if (!(await hasher.verify(user.passwordHash, input.password))) {
+      // An account made through Google or GitHub has no password: it fails like a wrong one, after the same work.
+      const matches = user.passwordHash === null ? (await hasher.verifyDummy(input.password), false) : await hasher.verify(user.passwordHash, input.password);
+      if (!matches) {
         await throttle.recordFailure(key, ipKey);
         log.info({ event: 'login', outcome: 'wrong_password', userId: user.id }, 'login failed');
         // Recorded off the request path, so a wrong password answers as fast as an unknown account.
@@ -126,7 +130,7 @@ export function createAuthService(deps: {
         });
         throw invalidCredentials();
       }
-      const rehashedPassword = hasher.needsRehash(user.passwordHash) ? await hasher.hash(input.password) : null;
+      const rehashedPassword = hasher.needsRehash(user.passwordHash as string) ? await hasher.hash(input.password) : null;
       if (rehashedPassword) log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
       const at = clock();
       const opened = await sessions.open(em, {
@@ -139,6 +143,10 @@ export function createAuthService(deps: {
       await throttle.recordSuccess(key, ipKey);
       log.info({ event: 'login', outcome: 'success', userId: user.id }, 'logged in');
       return result;
+    },
+
+    async signIn(em, user, client, event) {
+      return payload(await sessions.open(em, { user, client, event }));
     },
 
     async refresh({ em, log, client }, presented) {

@@ -33,6 +33,9 @@ export const defaultRateLimits: RateLimitTable = {
   'Mutation.revokeSession': perMinute(30),
   'Mutation.setUserTier': perMinute(600, 600, 600),
   'Query.resourceProgress': perMinute(120),
+  'Mutation.startOAuth': perMinute(30),
+  'Mutation.completeOAuth': perMinute(30),
+  'Mutation.unlinkOAuth': perMinute(30),
   // Workers report as service accounts, which count as ADMIN.
   'Mutation.reportResourceProgress': perMinute(60, 600, 60_000),
 };

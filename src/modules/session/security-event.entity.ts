@@ -12,6 +12,9 @@ export enum SecurityEventType {
   LOGGED_OUT = 'LOGGED_OUT',
   SESSION_REVOKED = 'SESSION_REVOKED',
   PASSWORD_REHASHED = 'PASSWORD_REHASHED',
+  OAUTH_LINKED = 'OAUTH_LINKED',
+  OAUTH_LOGIN = 'OAUTH_LOGIN',
+  OAUTH_UNLINKED = 'OAUTH_UNLINKED',
 }
 
 registerEnumType(SecurityEventType, { name: 'SecurityEventType' });

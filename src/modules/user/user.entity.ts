@@ -21,9 +21,10 @@ export class User {
   @Property({ type: 'string', length: 32, nullable: true, unique: 'app_user_username_unique' })
   username: string | null = null;
 
-  // Lazy and hidden: loaded only by login's explicit populate, never serialised.
-  @Property({ type: 'string', length: 255, lazy: true, hidden: true })
-  passwordHash!: string;
+  // Lazy and hidden: loaded only by login's explicit populate, never serialised. Null for accounts
+  // made through Google or GitHub until a password is set.
+  @Property({ type: 'string', length: 255, lazy: true, hidden: true, nullable: true })
+  passwordHash!: string | null;
 
   @Field(() => Tier)
   @Enum({ items: () => Tier, type: 'string', default: Tier.FREE })

@@ -1,0 +1,58 @@
+import { Arg, Ctx, Directive, Field, FieldResolver, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../context.js';
+import { AuthPayload } from '../auth/auth.types.js';
+import { deliver } from '../auth/deliver.js';
+import { rateLimitDirectiveFor } from '../rate-limit/rate-limit.table.js';
+import { User } from '../user/user.entity.js';
+import { OAuthProvider } from './oauth.provider.js';
+
+@ObjectType({ description: 'Where to send the browser, and the state to expect back.' })
+export class OAuthStart {
+  @Field(() => String)
+  authorizationUrl!: string;
+  @Field(() => String)
+  state!: string;
+}
+
+@Resolver()
+export class OAuthResolver {
+  @Directive(rateLimitDirectiveFor('Mutation.startOAuth'))
+  @Mutation(() => OAuthStart, {
+    description: 'Starts sign-in with a provider (authorization code + PKCE). Signed in, it links the provider to the caller.',
+  })
+  async startOAuth(
+    @Arg('provider', () => OAuthProvider) provider: OAuthProvider,
+    @Arg('redirectUri', () => String) redirectUri: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<OAuthStart> {
+    const viewer = await ctx.viewerOrNull();
+    return ctx.services.oauth.start(ctx.em, provider, redirectUri, viewer?.user.id ?? null);
+  }
+
+  @Directive(rateLimitDirectiveFor('Mutation.completeOAuth'))
+  @Mutation(() => AuthPayload, { description: 'Finishes sign-in with the code and state the provider sent back.' })
+  async completeOAuth(
+    @Arg('provider', () => OAuthProvider) provider: OAuthProvider,
+    @Arg('code', () => String) code: string,
+    @Arg('state', () => String) state: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AuthPayload> {
+    return deliver(ctx, await ctx.services.oauth.complete(ctx, provider, code, state));
+  }
+
+  @Directive(rateLimitDirectiveFor('Mutation.unlinkOAuth'))
+  @Mutation(() => Boolean, { description: 'Unlinks a provider from the caller; refused when it is their only way to sign in.' })
+  async unlinkOAuth(@Arg('provider', () => OAuthProvider) provider: OAuthProvider, @Ctx() ctx: RequestContext): Promise<boolean> {
+    const { user } = await ctx.viewer();
+    await ctx.services.oauth.unlink(ctx, user.id, provider);
+    return true;
+  }
+}
+
+@Resolver(() => User)
+export class UserOAuthResolver {
+  @FieldResolver(() => [OAuthProvider], { description: 'Providers linked to this account; only for the user themself.' })
+  linkedProviders(@Root() user: User, @Ctx() ctx: RequestContext): Promise<OAuthProvider[]> {
+    return ctx.services.oauth.linkedProviders(ctx.em, user.id);
+  }
+}
