@@ -20,6 +20,9 @@ export async function startOwnRedis(port?: number): Promise<{ url: string; port:
   const child: ChildProcess = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Never outlive the test run, whatever happens to the test that started it.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {

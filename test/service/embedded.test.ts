@@ -31,6 +31,9 @@ describe('starting with no configuration', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // A service that ignores SIGTERM fails the test below; it must not outlive the run either.
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
     try {
       await expect.poll(() => out, { timeout: 60_000, interval: 200 }).toContain('Tollgate is listening');
       const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
