@@ -13,7 +13,6 @@ import type { AccessTokenService } from './modules/token/access-token.service.js
 import type { ChangeBus } from './modules/progress/progress.bus.js';
 import type { OAuthService } from './modules/oauth/oauth.service.js';
 import type { ProgressService } from './modules/progress/progress.service.js';
-import { ServiceAccount } from './modules/service-account/service-account.entity.js';
 import { hashServiceKey, looksLikeServiceKey } from './modules/service-account/service-account.key.js';
 import { Tier } from './modules/user/tier.js';
 
@@ -48,7 +47,7 @@ export interface RequestContext {
   /** The caller, or null when there is no valid token. */
   viewerOrNull(): Promise<Viewer | null>;
   /** The worker whose API key is the bearer token, while the key is not revoked; else null. */
-  serviceAccount(): Promise<ServiceAccount | null>;
+  serviceAccount(): Promise<{ id: string } | null>;
   /** Who rate limits count against: the user when signed in, else the client's address. */
   caller(): Promise<Caller>;
   /**
@@ -70,7 +69,7 @@ export function createRequestContext(input: {
   const { services, em, bearer } = input;
   let viewer: Promise<Viewer> | undefined;
   let caller: Promise<Caller> | undefined;
-  let serviceAccount: Promise<ServiceAccount | null> | undefined;
+  let serviceAccount: Promise<{ id: string } | null> | undefined;
   const context: RequestContext = {
     requestId: input.requestId,
     log: input.log,
@@ -81,8 +80,8 @@ export function createRequestContext(input: {
     rateLimits: { refused: [] },
     viewer: () => (viewer ??= resolveViewer(services, em, bearer)),
     viewerOrNull: () =>
-      // No token is the common anonymous case: answer it without building an error to throw away.
-      bearer === null
+      // No token, or a worker's key: no user, answered without building an error to throw away.
+      bearer === null || looksLikeServiceKey(bearer)
         ? Promise.resolve(null)
         : context.viewer().catch((error: unknown) => {
         if (error instanceof AppError) return null;
@@ -90,9 +89,7 @@ export function createRequestContext(input: {
       }),
     serviceAccount: () =>
       (serviceAccount ??=
-        bearer && looksLikeServiceKey(bearer)
-          ? em.findOne(ServiceAccount, { keyHash: hashServiceKey(bearer), revokedAt: null })
-          : Promise.resolve(null)),
+        bearer && looksLikeServiceKey(bearer) ? findServiceAccount(em, hashServiceKey(bearer)) : Promise.resolve(null)),
     caller: () =>
       (caller ??= Promise.all([context.viewerOrNull(), context.serviceAccount()]).then(([v, service]) => {
         // Workers are trusted callers: they get the ADMIN budgets, counted per service account.
@@ -110,8 +107,18 @@ export function createRequestContext(input: {
 
 const INVALID_TOKEN = 'The access token is invalid or has expired.';
 
+/** A worker's live key, read with plain SQL: it is checked on every report a worker sends. */
+async function findServiceAccount(em: EntityManager, keyHash: string): Promise<{ id: string } | null> {
+  const [row] = await em
+    .getConnection()
+    .execute<{ id: string }[]>('select id from service_account where key_hash = ? and revoked_at is null', [keyHash]);
+  return row ?? null;
+}
+
 async function resolveViewer(services: Services, em: EntityManager, bearer: string | null): Promise<Viewer> {
   if (!bearer) throw unauthenticated();
+  // A service-account key never stands for a user; no signature check is needed to say so.
+  if (looksLikeServiceKey(bearer)) throw unauthenticated(INVALID_TOKEN);
   const claims = await services.accessTokens.verify(bearer);
   // One message for every bad token: the client learns nothing about which check failed.
   if (!claims) throw unauthenticated(INVALID_TOKEN);
