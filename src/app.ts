@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager, PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -14,7 +15,7 @@ import { buildGraphQLSchema } from './graphql/schema.js';
 import { createRateLimitDirective } from './graphql/rate-limit.directive.js';
 import { databaseCheck, redisCheck, runChecks } from './health.js';
 import { clientIpResolver } from './http/client-ip.js';
-import { noRefreshCookie, refreshCookieFor } from './http/refresh-cookie.js';
+import { noRefreshCookie, refreshCookieFor, type RefreshCookie } from './http/refresh-cookie.js';
 import { attachSubscriptions } from './http/subscriptions.js';
 import { createLocalBus, createPostgresBus } from './modules/progress/progress.bus.js';
 import { createProgressService } from './modules/progress/progress.service.js';
@@ -156,21 +157,24 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const em = orm.em as EntityManager;
     const clientIp = clientIpResolver(config.http.trustProxy);
     const cookieOptions = { secure: config.browser.cookieSecure, corsOrigins: config.browser.corsOrigins };
+    /** One request's context, over HTTP or a WebSocket operation alike. */
+    const contextFor = (req: IncomingMessage, requestId: string, log: Logger, bearer: string | null, refreshCookie: RefreshCookie) =>
+      createRequestContext({
+        requestId,
+        log,
+        em: em.fork(),
+        services,
+        client: { ip: clientIp(req), userAgent: req.headers['user-agent'] ?? null },
+        bearer,
+        refreshCookie,
+      });
     const http = createHttpServer({
       apollo,
       log: logger,
       maxBodyBytes: config.http.maxBodyBytes,
       corsOrigins: config.browser.corsOrigins,
       buildContext: (req, res, requestId, log) =>
-        createRequestContext({
-          requestId,
-          log,
-          em: em.fork(),
-          services,
-          client: { ip: clientIp(req), userAgent: req.headers['user-agent'] ?? null },
-          bearer: bearerToken(req.headers.authorization),
-          refreshCookie: refreshCookieFor(req, res, cookieOptions),
-        }),
+        contextFor(req, requestId, log, bearerToken(req.headers.authorization), refreshCookieFor(req, res, cookieOptions)),
       routes: {
         '/health/live': async () => ({ status: 200, body: { status: 'live', checks: {} } }),
         '/health/ready': () => runChecks({ database: databaseCheck(orm), ...(redis ? { redis: redisCheck(redis.client) } : {}) }),
@@ -190,15 +194,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       now: clock,
       buildContext: (req, bearer) => {
         const requestId = randomUUID();
-        return createRequestContext({
-          requestId,
-          log: logger.child({ reqId: requestId }),
-          em: em.fork(),
-          services,
-          client: { ip: clientIp(req), userAgent: req.headers['user-agent'] ?? null },
-          bearer,
-          refreshCookie: noRefreshCookie,
-        });
+        return contextFor(req, requestId, logger.child({ reqId: requestId }), bearer, noRefreshCookie);
       },
     });
     closers.push(() => subscriptions.close());

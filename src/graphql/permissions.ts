@@ -1,50 +1,40 @@
 import { GraphQLError } from 'graphql';
 import { allow, deny, rule, shield, type IRules } from 'graphql-shield';
-import type { RequestContext } from '../context.js';
+import type { RequestContext, Viewer } from '../context.js';
 import { AppError, ErrorCode } from '../errors.js';
 import { Tier } from '../modules/user/tier.js';
 
 const forbidden = (message: string) => new AppError(ErrorCode.FORBIDDEN, message);
 
-// Rules return errors rather than throw them: shield passes a returned error to the client as is.
-const isAuthenticated = rule({ cache: 'contextual' })(async (_parent, _args, ctx: RequestContext) => {
-  try {
-    await ctx.viewer();
-    return true;
-  } catch (error) {
-    return error as Error;
-  }
-});
+/**
+ * Runs `check` on the signed-in caller. Rules return errors rather than throw them: shield passes a
+ * returned error (UNAUTHENTICATED from a missing or bad token, FORBIDDEN from the check) to the client as is.
+ */
+const withViewer =
+  <P>(check: (viewer: Viewer, parent: P) => true | Error) =>
+  (parent: P, _args: unknown, ctx: RequestContext) =>
+    ctx.viewer().then(
+      (viewer) => check(viewer, parent),
+      (error: unknown) => error as Error,
+    );
 
-const isAdmin = rule({ cache: 'contextual' })(async (_parent, _args, ctx: RequestContext) => {
-  try {
-    const { user } = await ctx.viewer();
-    return user.tier === Tier.ADMIN || forbidden('Only administrators may do this.');
-  } catch (error) {
-    return error as Error;
-  }
-});
+const isAdminUser = ({ user }: Viewer, message: string) => user.tier === Tier.ADMIN || forbidden(message);
+
+const isAuthenticated = rule({ cache: 'contextual' })(withViewer(() => true));
+
+const isAdmin = rule({ cache: 'contextual' })(withViewer((viewer) => isAdminUser(viewer, 'Only administrators may do this.')));
 
 /** Progress writers: service accounts (by API key) and admins. */
-const canWriteProgress = rule({ cache: 'contextual' })(async (_parent, _args, ctx: RequestContext) => {
-  if (await ctx.serviceAccount()) return true;
-  try {
-    const { user } = await ctx.viewer();
-    return user.tier === Tier.ADMIN || forbidden('Only service accounts and administrators may report progress.');
-  } catch (error) {
-    return error as Error;
-  }
-});
+const canWriteProgress = rule({ cache: 'contextual' })(async (parent, args, ctx: RequestContext) =>
+  (await ctx.serviceAccount())
+    ? true
+    : withViewer((viewer) => isAdminUser(viewer, 'Only service accounts and administrators may report progress.'))(parent, args, ctx),
+);
 
 /** The object belongs to the caller: a User that is the caller. */
-const isSelf = rule({ cache: 'strict' })(async (parent: { id: string }, _args, ctx: RequestContext) => {
-  try {
-    const { user } = await ctx.viewer();
-    return parent.id === user.id || forbidden('Only the account holder may see this.');
-  } catch (error) {
-    return error as Error;
-  }
-});
+const isSelf = rule({ cache: 'strict' })(
+  withViewer<{ id: string }>(({ user }, parent) => parent.id === user.id || forbidden('Only the account holder may see this.')),
+);
 
 /** Every field of the schema, by type. A type or field missing here is refused (fallbackRule: deny). */
 export const ruleTree: IRules = {

@@ -6,7 +6,7 @@ import { conflict, invalidCredentials, unauthenticated } from '../../errors.js';
 import { rateLimitKeyForIp } from '../../http/client-ip.js';
 import type { Logger } from '../../logger.js';
 import { SecurityEventType, type RecordEvent } from '../session/security-events.js';
-import type { ClientInfo, IssuedRefresh, SessionService, UserView } from '../session/session.service.js';
+import { userViewOf, type ClientInfo, type IssuedRefresh, type SessionService, type UserView } from '../session/session.service.js';
 import type { AccessTokenService } from '../token/access-token.service.js';
 import { Tier } from '../user/tier.js';
 import { User } from '../user/user.entity.js';
@@ -134,7 +134,7 @@ export function createAuthService(deps: {
       if (rehashedPassword) log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
       const at = clock();
       const opened = await sessions.open(em, {
-        user: { id: user.id, email: user.email, username: user.username, tier: user.tier, createdAt: user.createdAt, lastLoginAt: at },
+        user: { ...userViewOf(user), lastLoginAt: at },
         client,
         event: SecurityEventType.LOGIN_SUCCEEDED,
         login: { at, rehashedPassword },

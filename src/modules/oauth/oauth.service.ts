@@ -9,7 +9,7 @@ import type { AuthService } from '../auth/auth.service.js';
 import type { AuthPayload } from '../auth/auth.types.js';
 import { canonicalEmail, emailProblem } from '../auth/credentials.rules.js';
 import { SecurityEventType, type RecordEvent } from '../session/security-events.js';
-import type { ClientInfo, UserView } from '../session/session.service.js';
+import { userViewOf, type ClientInfo } from '../session/session.service.js';
 import { Tier } from '../user/tier.js';
 import { User } from '../user/user.entity.js';
 import type { ProviderClient, ProviderIdentity } from './oauth.clients.js';
@@ -150,8 +150,7 @@ export function createOAuthService(deps: {
         throw error;
       }
       log.info({ event: 'oauth', provider, outcome: 'success', userId: user.id, linked: row.link_user_id !== null }, 'oauth sign-in');
-      const view: UserView = { id: user.id, email: user.email, username: user.username, tier: user.tier, createdAt: user.createdAt, lastLoginAt: user.lastLoginAt };
-      return auth.signIn(em, view, client, SecurityEventType.OAUTH_LOGIN);
+      return auth.signIn(em, userViewOf(user), client, SecurityEventType.OAUTH_LOGIN);
     },
 
     async unlink({ em, client }, userId, provider) {

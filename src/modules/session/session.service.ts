@@ -128,6 +128,16 @@ interface UserRow {
   last_login_at: PgTime | null;
 }
 
+/** The view of a loaded User entity, leaving the password hash and ORM state behind. */
+export const userViewOf = (user: UserView): UserView => ({
+  id: user.id,
+  email: user.email,
+  username: user.username,
+  tier: user.tier,
+  createdAt: user.createdAt,
+  lastLoginAt: user.lastLoginAt,
+});
+
 const userView = (row: UserRow): UserView => ({
   id: row.id,
   email: row.email,
