@@ -1,5 +1,4 @@
 import { Writable } from 'node:stream';
-import { afterAll } from 'vitest';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -51,11 +50,13 @@ export async function createTestApp(
     ...env,
   });
   const app = await createApp({ config, logger: createLogger({ level: config.logLevel, destination }), clock, hooks });
-  const close = async () => {
-    await app.close();
-    await database.drop();
-  };
-  afterAll(close);
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await database.drop();
+    })());
+  openApps.push(close);
   return {
     ...app,
     close,
@@ -72,8 +73,18 @@ const anonymousHeadroom = Object.fromEntries(
   ['Mutation.register', 'Mutation.login', 'Mutation.refresh', 'Mutation.startOAuth', 'Mutation.completeOAuth'].map((f) => [f, { FREE: 100_000, PREMIUM: 100_000, ADMIN: 100_000 }]),
 );
 
+/**
+ * Apps still to close, newest first at the end. Closed by the setup file's top-level afterAll: Vitest
+ * never runs an afterAll registered inside a beforeAll or a test, where createTestApp is called.
+ */
+const openApps: (() => Promise<void>)[] = [];
+
+/** Closes every app this file created, newest first, so an instance sharing a database closes before its owner drops it. */
+export async function closeTestApps(): Promise<void> {
+  while (openApps.length) await openApps.pop()?.();
+}
+
 let counter = 0;
-/** A unique, valid registration each call. */
 /** Registers a fresh account and returns it with its first tokens. */
 export async function signUp(app: TestApp, options: RequestOptions = {}) {
   const account = newAccount();
