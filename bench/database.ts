@@ -29,7 +29,8 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
       await withAdmin(url.toString(), (db) => db.query(`update app_user set tier = 'ADMIN' where id = $1`, [userId]));
     },
     // FORCE ends sessions a killed child may have left open.
-    drop: () => (dropped ??= withAdmin(adminUrl, (admin) => admin.query(`drop database if exists "${name}" with (force)`)).then(() => {})),
+    drop: () =>
+      (dropped ??= withAdmin(adminUrl, (admin) => admin.query(`drop database if exists "${name}" with (force)`)).then(() => {})),
   };
 }
 

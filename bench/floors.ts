@@ -51,7 +51,11 @@ export async function measureArgon2(timing: Timing): Promise<Argon2Floor> {
     ARGON2_FLOOR_WARMUP_SECONDS: String(timing.warmupSeconds),
   });
   try {
-    const line = await withTimeout(child.firstJsonLine(), (timing.seconds + timing.warmupSeconds + 60) * 1000, 'argon2 floor did not finish');
+    const line = await withTimeout(
+      child.firstJsonLine(),
+      (timing.seconds + timing.warmupSeconds + 60) * 1000,
+      'argon2 floor did not finish',
+    );
     if (typeof line.verifiesPerSec !== 'number') throw new Error(`argon2 floor printed ${JSON.stringify(line)}`);
     return line as unknown as Argon2Floor;
   } finally {
@@ -62,7 +66,10 @@ export async function measureArgon2(timing: Timing): Promise<Argon2Floor> {
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -8,7 +8,12 @@ export interface GraphQLResponse<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-export async function gql<T>(baseUrl: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResponse<T>> {
+export async function gql<T>(
+  baseUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<GraphQLResponse<T>> {
   const res = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -65,7 +70,9 @@ export async function registerAccounts(baseUrl: string, count: number, parallel 
 export async function createWorkerKey(baseUrl: string, promote: (userId: string) => Promise<void>): Promise<string> {
   const admin = await registerAccount(baseUrl);
   await promote(admin.user.id);
-  const login = await gql<{ login: Tokens }>(baseUrl, LOGIN, { input: { identifier: admin.user.email, password: admin.password } });
+  const login = await gql<{ login: Tokens }>(baseUrl, LOGIN, {
+    input: { identifier: admin.user.email, password: admin.password },
+  });
   if (!login.data?.login) throw new Error(`admin login failed: ${JSON.stringify(login.errors)}`);
   const created = await gql<{ createServiceAccount: { apiKey: string } }>(
     baseUrl,

@@ -60,8 +60,16 @@ function targetsOf(results: Results, ratios: Ratios) {
     { target: 'login ≥ 0.9× argon2 floor', value: ratios.loginVsArgon2, status: check(ratios.loginVsArgon2, (v) => v >= 0.9) },
     { target: 'login p50 at 2 conns < 50 ms', value: s('login2')?.p50Ms, status: check(s('login2')?.p50Ms, (v) => v < 50) },
     { target: 'refresh ≥ 0.5× floor b', value: ratios.refreshVsFloorB, status: check(ratios.refreshVsFloorB, (v) => v >= 0.5) },
-    { target: 'progress report p50 < 10 ms', value: s('reportResourceProgress')?.p50Ms, status: check(s('reportResourceProgress')?.p50Ms, (v) => v < 10) },
-    { target: 'progress read p50 < 10 ms', value: s('resourceProgress')?.p50Ms, status: check(s('resourceProgress')?.p50Ms, (v) => v < 10) },
+    {
+      target: 'progress report p50 < 10 ms',
+      value: s('reportResourceProgress')?.p50Ms,
+      status: check(s('reportResourceProgress')?.p50Ms, (v) => v < 10),
+    },
+    {
+      target: 'progress read p50 < 10 ms',
+      value: s('resourceProgress')?.p50Ms,
+      status: check(s('resourceProgress')?.p50Ms, (v) => v < 10),
+    },
     { target: 'RSS < 256 MB', value: results.rssMB, status: check(results.rssMB, (v) => v < 256) },
     { target: 'errors = 0 in every scenario', value: errors, status: check(errors, (v) => v === 0) },
   ];
@@ -84,28 +92,71 @@ export function printReport(results: Results, wallSeconds: number) {
     if ('skipped' in r) lines.push(row(name, String(r.connections), '-', '-', '-', '-', '-', `skipped: ${r.skipped}`));
     else {
       const note = r.errors ? describeErrors(r) : '';
-      lines.push(row(name, String(r.connections), num(r.rps), num(r.p50Ms, 2), num(r.p99Ms, 2), String(r.errors), num(r.rssMB), note));
+      lines.push(
+        row(name, String(r.connections), num(r.rps), num(r.p50Ms, 2), num(r.p99Ms, 2), String(r.errors), num(r.rssMB), note),
+      );
     }
   }
   const a = results.argon2;
-  if (a) lines.push(row('argon2 (floor)', `${a.loops} loops`, num(a.verifiesPerSec), num(a.p50Ms, 2), num(a.p99Ms, 2), '0', '-', `UV_THREADPOOL_SIZE=${a.threadpool}`));
-  lines.push('', `Tollgate RSS at end ${num(results.rssMB)} MB (before load ${num(results.rssStartMB)}, peak ${num(results.rssPeakMB)}); exit code on SIGTERM ${results.serverExitCode}`, '');
-  lines.push(`ratios: ${Object.entries(ratios).map(([k, v]) => `${k}=${num(v, 3)}`).join('  ')}`, '');
+  if (a)
+    lines.push(
+      row(
+        'argon2 (floor)',
+        `${a.loops} loops`,
+        num(a.verifiesPerSec),
+        num(a.p50Ms, 2),
+        num(a.p99Ms, 2),
+        '0',
+        '-',
+        `UV_THREADPOOL_SIZE=${a.threadpool}`,
+      ),
+    );
+  lines.push(
+    '',
+    `Tollgate RSS at end ${num(results.rssMB)} MB (before load ${num(results.rssStartMB)}, peak ${num(results.rssPeakMB)}); exit code on SIGTERM ${results.serverExitCode}`,
+    '',
+  );
+  lines.push(
+    `ratios: ${Object.entries(ratios)
+      .map(([k, v]) => `${k}=${num(v, 3)}`)
+      .join('  ')}`,
+    '',
+  );
   for (const t of targetsOf(results, ratios)) lines.push(`  [${t.status.padEnd(6)}] ${t.target.padEnd(30)} (${num(t.value, 3)})`);
   console.log(lines.join('\n'));
 }
 
 function describeErrors(r: MeasuredResult) {
   const b = r.breakdown;
-  return `non2xx ${b.non2xx}, graphql ${b.graphqlErrors}, conn ${b.connectionErrors}, timeouts ${b.timeouts}; first: ${r.firstError ?? '?'}`.slice(0, 240);
+  return `non2xx ${b.non2xx}, graphql ${b.graphqlErrors}, conn ${b.connectionErrors}, timeouts ${b.timeouts}; first: ${r.firstError ?? '?'}`.slice(
+    0,
+    240,
+  );
 }
 
 function row(name: string, conns: string, rps: string, p50: string, p99: string, errors: string, rss: string, note: string) {
-  return [name.padEnd(22), conns.padStart(9), rps.padStart(10), p50.padStart(9), p99.padStart(9), errors.padStart(7), rss.padStart(7), ` ${note}`].join(' ').trimEnd();
+  return [
+    name.padEnd(22),
+    conns.padStart(9),
+    rps.padStart(10),
+    p50.padStart(9),
+    p99.padStart(9),
+    errors.padStart(7),
+    rss.padStart(7),
+    ` ${note}`,
+  ]
+    .join(' ')
+    .trimEnd();
 }
 
 export function writeResults(path: string, results: Results, wallSeconds: number) {
   const ratios = ratiosOf(results);
-  const json = { ...results, ratios, targets: targetsOf(results, ratios), wallSeconds: Math.round(wallSeconds * 10) / 10, at: new Date().toISOString() };
+  const json = {
+    ...results,
+    ratios,
+    targets: targetsOf(results, ratios),
+    wallSeconds: Math.round(wallSeconds * 10) / 10,
+    at: new Date().toISOString(),
+  };
   writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
 }

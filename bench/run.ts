@@ -22,7 +22,8 @@ const profileDir = process.env.BENCH_CPU_PROF_DIR;
 const resultsPath = fileURLToPath(new URL('results.json', import.meta.url));
 
 const startedAt = performance.now();
-const progress = (message: string) => process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1)}s] ${message}\n`);
+const progress = (message: string) =>
+  process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1)}s] ${message}\n`);
 
 let database: BenchDatabase | undefined;
 let tollgate: Tollgate | undefined;
@@ -135,6 +136,7 @@ function secondsFrom(name: string, fallback: number, min: number, max: number): 
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   // Capped so that nine scenarios plus set-up stay well under five minutes.
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number of seconds from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`${name} must be a whole number of seconds from ${min} to ${max}, got "${raw}"`);
   return value;
 }

@@ -23,7 +23,8 @@ export interface Scenario {
   prepare(ctx: ScenarioContext): Promise<Prepared>;
 }
 
-const payload = (query: string, variables?: Record<string, unknown>) => JSON.stringify(variables ? { query, variables } : { query });
+const payload = (query: string, variables?: Record<string, unknown>) =>
+  JSON.stringify(variables ? { query, variables } : { query });
 const bearer = (account: Account) => ({ authorization: `Bearer ${account.accessToken}` });
 
 const ME = '{ me { id email } }';
@@ -104,8 +105,10 @@ const rateLimitStatus: Scenario = {
   },
 };
 
-const REPORT = 'mutation($input: ReportProgressInput!) { reportResourceProgress(input: $input) { overallStatus percentComplete } }';
-const READ = 'query($id: ID!) { resourceProgress(resourceId: $id) { overallStatus percentComplete stages { stage status percent } } }';
+const REPORT =
+  'mutation($input: ReportProgressInput!) { reportResourceProgress(input: $input) { overallStatus percentComplete } }';
+const READ =
+  'query($id: ID!) { resourceProgress(resourceId: $id) { overallStatus percentComplete stages { stage status percent } } }';
 
 /** A worker reporting a stage it is still processing: each connection its own resource, so no row is contended. */
 const reportResourceProgress: Scenario = {
@@ -117,10 +120,20 @@ const reportResourceProgress: Scenario = {
       connection(phase) {
         const resourceId = `bench-${phase}-${connection++}`;
         let percent = 0;
+        const nextPercent = () => {
+          percent = (percent + 1) % 100;
+          return percent;
+        };
         return {
           body: () =>
             payload(REPORT, {
-              input: { resourceId, ownerId: viewer.user.id, stage: 'EMBEDDING', status: 'PROCESSING', percent: (percent = (percent + 1) % 100) },
+              input: {
+                resourceId,
+                ownerId: viewer.user.id,
+                stage: 'EMBEDDING',
+                status: 'PROCESSING',
+                percent: nextPercent(),
+              },
             }),
           headers: { authorization: `Bearer ${workerKey}` },
         };

@@ -47,8 +47,7 @@ export function spawnTs(name: string, script: string, env: Record<string, string
   proc.stdout!.on('data', (chunk: Buffer) => {
     keep(chunk);
     lineBuffer += chunk.toString('utf8');
-    let nl;
-    while ((nl = lineBuffer.indexOf('\n')) >= 0) {
+    for (let nl = lineBuffer.indexOf('\n'); nl >= 0; nl = lineBuffer.indexOf('\n')) {
       const line = lineBuffer.slice(0, nl);
       lineBuffer = lineBuffer.slice(nl + 1);
       const parsed = parseJsonObject(line);

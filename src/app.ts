@@ -102,12 +102,18 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       redis = connectRedis(config.redis.url, logger);
       closers.push(redis.close);
     }
-    const makeLimiter = createLimiterFactory(redis && config.redis ? { client: redis.client, keyPrefix: config.redis.keyPrefix } : null);
+    const makeLimiter = createLimiterFactory(
+      redis && config.redis ? { client: redis.client, keyPrefix: config.redis.keyPrefix } : null,
+    );
     const rateLimits = createRateLimitStore(buildRateLimitTable(config.rateLimits.fields), makeLimiter);
 
     const bus =
       db.kind === 'server'
-        ? await createPostgresBus(url, (channel, payload) => orm.em.getConnection().execute('select pg_notify(?, ?)', [channel, payload]), logger)
+        ? await createPostgresBus(
+            url,
+            (channel, payload) => orm.em.getConnection().execute('select pg_notify(?, ?)', [channel, payload]),
+            logger,
+          )
         : createLocalBus();
     closers.push(() => bus.close());
     const progress = createProgressService({ clock, ttlSeconds: config.progress.ttlSeconds, bus });
@@ -158,7 +164,13 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const clientIp = clientIpResolver(config.http.trustProxy);
     const cookieOptions = { secure: config.browser.cookieSecure, corsOrigins: config.browser.corsOrigins };
     /** One request's context, over HTTP or a WebSocket operation alike. */
-    const contextFor = (req: IncomingMessage, requestId: string, log: Logger, bearer: string | null, refreshCookie: RefreshCookie) =>
+    const contextFor = (
+      req: IncomingMessage,
+      requestId: string,
+      log: Logger,
+      bearer: string | null,
+      refreshCookie: RefreshCookie,
+    ) =>
       createRequestContext({
         requestId,
         log,

@@ -3,9 +3,7 @@ import { z } from 'zod';
 
 /** The environment, parsed and validated once at start-up. Nothing else under src/ reads process.env. */
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -51,10 +49,16 @@ const trustProxy = z.string().transform((raw, ctx): number | string[] | false =>
   const value = raw.trim();
   if (value === 'false' || value === '0') return false;
   if (/^\d+$/.test(value)) return Number(value);
-  const list = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   const ok = list.every((v) => ['loopback', 'linklocal', 'uniquelocal'].includes(v) || /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(v));
   if (!ok || list.length === 0) {
-    ctx.addIssue({ code: 'custom', message: 'must be a hop count or a comma-separated list of addresses, CIDRs, loopback, linklocal, uniquelocal' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a hop count or a comma-separated list of addresses, CIDRs, loopback, linklocal, uniquelocal',
+    });
     return z.NEVER;
   }
   return list;
@@ -84,7 +88,12 @@ const schema = z
     COOKIE_SECURE: bool.optional(),
     CORS_ORIGINS: z
       .string()
-      .transform((raw) => raw.split(',').map((o) => o.trim()).filter(Boolean))
+      .transform((raw) =>
+        raw
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((o) => new URL(o).origin)))
       .optional(),
 
@@ -102,7 +111,12 @@ const schema = z
 
     OAUTH_REDIRECT_URIS: z
       .string()
-      .transform((raw) => raw.split(',').map((u) => u.trim()).filter(Boolean))
+      .transform((raw) =>
+        raw
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.url({ protocol: /^https?$/ })))
       .optional(),
     OAUTH_STATE_TTL_SECONDS: int(60, 3600).default(600),
@@ -119,7 +133,10 @@ const schema = z
     GITHUB_API_URL: z.url().default('https://api.github.com'),
 
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-    REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('tollgate'),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]{1,64}$/)
+      .default('tollgate'),
     TRUST_PROXY: trustProxy.optional(),
     RATE_LIMITS: json(z.record(z.string().regex(/^[A-Z][A-Za-z]*\.[a-z][A-Za-z]*$/), tierLimits)).optional(),
     LOGIN_FAILURE_LIMITS: json(
@@ -181,7 +198,14 @@ export interface Config {
     redirectUris: readonly string[];
     stateTtlSeconds: number;
     /** null: the provider is not configured and is reported as unavailable. */
-    google: { clientId: string; clientSecret: string; issuer: string; authorizationUrl: string; tokenUrl: string; jwksUrl: string } | null;
+    google: {
+      clientId: string;
+      clientSecret: string;
+      issuer: string;
+      authorizationUrl: string;
+      tokenUrl: string;
+      jwksUrl: string;
+    } | null;
     github: { clientId: string; clientSecret: string; authorizationUrl: string; tokenUrl: string; apiUrl: string } | null;
   };
   rateLimits: {

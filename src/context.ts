@@ -84,9 +84,9 @@ export function createRequestContext(input: {
       bearer === null || looksLikeServiceKey(bearer)
         ? Promise.resolve(null)
         : context.viewer().catch((error: unknown) => {
-        if (error instanceof AppError) return null;
-        throw error;
-      }),
+            if (error instanceof AppError) return null;
+            throw error;
+          }),
     serviceAccount: () =>
       (serviceAccount ??=
         bearer && looksLikeServiceKey(bearer) ? findServiceAccount(em, hashServiceKey(bearer)) : Promise.resolve(null)),

@@ -45,17 +45,14 @@ export class AppError extends GraphQLError {
   }
 }
 
-export const badInput = (field: string, message: string) =>
-  new AppError(ErrorCode.BAD_USER_INPUT, message, { field });
+export const badInput = (field: string, message: string) => new AppError(ErrorCode.BAD_USER_INPUT, message, { field });
 
 export const conflict = (field: string, message: string) => new AppError(ErrorCode.CONFLICT, message, { field });
 
-export const unauthenticated = (message = 'Authentication required.') =>
-  new AppError(ErrorCode.UNAUTHENTICATED, message);
+export const unauthenticated = (message = 'Authentication required.') => new AppError(ErrorCode.UNAUTHENTICATED, message);
 
 // One message for every credential failure, so a response never tells which part was wrong.
-export const invalidCredentials = () =>
-  new AppError(ErrorCode.INVALID_CREDENTIALS, 'The identifier or password is incorrect.');
+export const invalidCredentials = () => new AppError(ErrorCode.INVALID_CREDENTIALS, 'The identifier or password is incorrect.');
 
 /**
  * Whether an error that reached the response is one we meant to show: our own AppError, or a
@@ -66,5 +63,7 @@ export function isExpectedError(original: unknown): boolean {
   if (original instanceof AppError) return true;
   if (!(original instanceof GraphQLError)) return false;
   const code = original.extensions.code;
-  return typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && (requestErrorCodes.has(code) || code in ErrorCode);
+  return (
+    typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && (requestErrorCodes.has(code) || code in ErrorCode)
+  );
 }

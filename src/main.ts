@@ -2,7 +2,7 @@ import { createApp } from './app.js';
 import { ConfigError, parseConfig, readEnvironment } from './config.js';
 import { createLogger } from './logger.js';
 
-let config;
+let config: ReturnType<typeof parseConfig>;
 try {
   config = parseConfig(readEnvironment());
 } catch (error) {

@@ -10,7 +10,16 @@ import { ServiceAccount } from '../modules/service-account/service-account.entit
 import { User } from '../modules/user/user.entity.js';
 import { migrationsList } from './migrations/index.js';
 
-export const entities = [User, Session, RefreshToken, SecurityEvent, ResourceProgressRecord, ServiceAccount, OAuthAccount, OAuthState];
+export const entities = [
+  User,
+  Session,
+  RefreshToken,
+  SecurityEvent,
+  ResourceProgressRecord,
+  ServiceAccount,
+  OAuthAccount,
+  OAuthState,
+];
 
 export interface OrmSettings {
   url: string;
@@ -24,7 +33,14 @@ export function ormOptions({ url, poolMax, logger }: OrmSettings): Options<Postg
     clientUrl: url,
     entities,
     // The explicit list works alike from src/ under tsx and vitest and from dist/ under node.
-    migrations: { migrationsList, transactional: true, allOrNothing: true, path: 'src/db/migrations', emit: 'ts', snapshot: false },
+    migrations: {
+      migrationsList,
+      transactional: true,
+      allOrNothing: true,
+      path: 'src/db/migrations',
+      emit: 'ts',
+      snapshot: false,
+    },
     extensions: [Migrator],
     pool: { min: 0, max: poolMax },
     forceUtcTimezone: true,

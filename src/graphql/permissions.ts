@@ -28,7 +28,11 @@ const isAdmin = rule({ cache: 'contextual' })(withViewer((viewer) => isAdminUser
 const canWriteProgress = rule({ cache: 'contextual' })(async (parent, args, ctx: RequestContext) =>
   (await ctx.serviceAccount())
     ? true
-    : withViewer((viewer) => isAdminUser(viewer, 'Only service accounts and administrators may report progress.'))(parent, args, ctx),
+    : withViewer((viewer) => isAdminUser(viewer, 'Only service accounts and administrators may report progress.'))(
+        parent,
+        args,
+        ctx,
+      ),
 );
 
 /** The object belongs to the caller: a User that is the caller. */

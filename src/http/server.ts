@@ -35,7 +35,10 @@ export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number 
     });
     handle(deps, req, res, requestId, log).catch((err: unknown) => {
       log.error({ err }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }],
+        });
       else res.destroy();
     });
   });
@@ -55,7 +58,10 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
   if (!applyCors(req, res, deps.corsOrigins)) return;
 
   const body = await readBody(req, deps.maxBodyBytes);
-  if (body === tooLarge) return sendJson(res, 413, { errors: [{ message: 'Request body too large.', extensions: { code: 'BAD_REQUEST', requestId } }] });
+  if (body === tooLarge)
+    return sendJson(res, 413, {
+      errors: [{ message: 'Request body too large.', extensions: { code: 'BAD_REQUEST', requestId } }],
+    });
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -65,7 +71,9 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
     try {
       parsed = JSON.parse(body);
     } catch {
-      return sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST', requestId } }] });
+      return sendJson(res, 400, {
+        errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST', requestId } }],
+      });
     }
   }
   const result = await deps.apollo.executeHTTPGraphQLRequest({

@@ -80,5 +80,9 @@ function mask(error: GraphQLError, log: Logger): GraphQLFormattedError {
   if (!error.originalError) return { ...error.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } };
   if (isExpectedError(error.originalError)) return error.toJSON();
   log.error({ err: error.originalError, path: error.path }, 'unexpected error in a subscription');
-  return { message: 'Internal server error.', ...(error.path ? { path: error.path } : {}), extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  return {
+    message: 'Internal server error.',
+    ...(error.path ? { path: error.path } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
 }

@@ -11,8 +11,7 @@ beforeAll(async () => {
   app = await createTestApp();
 });
 
-const sql = <T extends object>(query: string, params: unknown[] = []) =>
-  app.orm.em.getConnection().execute<T[]>(query, params);
+const sql = <T extends object>(query: string, params: unknown[] = []) => app.orm.em.getConnection().execute<T[]>(query, params);
 
 describe('register → login → me', () => {
   it('registers, signs in by email and by username, and answers me with either token', async () => {
@@ -75,7 +74,9 @@ describe('register → login → me', () => {
     const dump = JSON.stringify(await sql('select * from refresh_token'));
     expect(dump).not.toContain(refresh);
 
-    const [user] = await sql<{ password_hash: string }>('select password_hash from app_user where id = ?', [data!.register.user.id]);
+    const [user] = await sql<{ password_hash: string }>('select password_hash from app_user where id = ?', [
+      data!.register.user.id,
+    ]);
     expect(user!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(user!.password_hash).not.toContain(account.password);
   });
@@ -97,7 +98,9 @@ describe('register → login → me', () => {
     expect(again.errors![0]!.extensions!.field).toBe('email');
     expect(again.data).toBeNull();
 
-    const login = await app.execute(LoginDocument, { input: { identifier: 'ALICE.cased@EXAMPLE.io', password: account.password } });
+    const login = await app.execute(LoginDocument, {
+      input: { identifier: 'ALICE.cased@EXAMPLE.io', password: account.password },
+    });
     expect(login.data?.login.user.id).toBe(first.data!.register.user.id);
   });
 
@@ -140,7 +143,9 @@ describe('register → login → me', () => {
 
     const login = await app.execute(LoginDocument, { input: { identifier: account.email, password: account.password } });
     expect(login.errors).toBeUndefined();
-    const [row] = await sql<{ password_hash: string }>('select password_hash from app_user where id = ?', [data!.register.user.id]);
+    const [row] = await sql<{ password_hash: string }>('select password_hash from app_user where id = ?', [
+      data!.register.user.id,
+    ]);
     expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(await argon2.verify(row!.password_hash, account.password)).toBe(true);
   });

@@ -113,7 +113,9 @@ describe('access tokens that must be refused with UNAUTHENTICATED', () => {
 
   it('gives every refusal the same message', async () => {
     const messages = new Set(
-      (await Promise.all([me('not-a-token'), me(await sign(current, { ...claims, aud: 'x' }))])).map((r) => r.errors![0]!.message),
+      (await Promise.all([me('not-a-token'), me(await sign(current, { ...claims, aud: 'x' }))])).map(
+        (r) => r.errors![0]!.message,
+      ),
     );
     expect(messages.size).toBe(1);
   });

@@ -8,14 +8,26 @@ const calls: string[] = [];
 
 beforeAll(async () => {
   // Records which argon2 operations each login spends, so "same work" is checked without timing anything.
-  app = await createTestApp({}, {
-    hasher: (real): PasswordHasher => ({
-      ...real,
-      verify: (hash, password) => (calls.push('verify'), real.verify(hash, password)),
-      verifyDummy: (password) => (calls.push('verify'), real.verifyDummy(password)),
-      hash: (password) => (calls.push('hash'), real.hash(password)),
-    }),
-  });
+  app = await createTestApp(
+    {},
+    {
+      hasher: (real): PasswordHasher => ({
+        ...real,
+        verify: (hash, password) => {
+          calls.push('verify');
+          return real.verify(hash, password);
+        },
+        verifyDummy: (password) => {
+          calls.push('verify');
+          return real.verifyDummy(password);
+        },
+        hash: (password) => {
+          calls.push('hash');
+          return real.hash(password);
+        },
+      }),
+    },
+  );
 });
 
 /** The response as a client sees it, minus the request id that differs on every request. */
@@ -29,9 +41,15 @@ describe('login does not reveal which accounts exist', () => {
   it('answers an unknown account and a wrong password identically', async () => {
     const account = newAccount();
     await app.execute(RegisterDocument, { input: account });
-    const wrongPassword = await app.execute(LoginDocument, { input: { identifier: account.email, password: 'not the password 1' } });
-    const unknownEmail = await app.execute(LoginDocument, { input: { identifier: `x${account.email}`, password: 'not the password 1' } });
-    const unknownUsername = await app.execute(LoginDocument, { input: { identifier: 'nobody_here', password: 'not the password 1' } });
+    const wrongPassword = await app.execute(LoginDocument, {
+      input: { identifier: account.email, password: 'not the password 1' },
+    });
+    const unknownEmail = await app.execute(LoginDocument, {
+      input: { identifier: `x${account.email}`, password: 'not the password 1' },
+    });
+    const unknownUsername = await app.execute(LoginDocument, {
+      input: { identifier: 'nobody_here', password: 'not the password 1' },
+    });
     expect(wrongPassword.errors![0]!.extensions!.code).toBe('INVALID_CREDENTIALS');
     expect(comparable(unknownEmail)).toEqual(comparable(wrongPassword));
     expect(comparable(unknownUsername)).toEqual(comparable(wrongPassword));

@@ -31,7 +31,7 @@ describe('register refuses bad input with BAD_USER_INPUT naming the field, and w
     ['a username with a non-ASCII letter', { username: 'jörg_1' }, 'username'],
     ['an empty username', { username: '' }, 'username'],
     ['a password of 7 characters', { password: 'Zq9#xK2' }, 'password'],
-    ['a password of 129 characters', { password: 'Zq9#xK2!'.repeat(16) + 'p' }, 'password'],
+    ['a password of 129 characters', { password: `${'Zq9#xK2!'.repeat(16)}p` }, 'password'],
     ['an empty password', { password: '' }, 'password'],
     ['a common password', { password: 'password123' }, 'password'],
     ['a common password in other case', { password: 'BaseBall1' }, 'password'],
@@ -81,7 +81,10 @@ describe('register refuses bad input with BAD_USER_INPUT naming the field, and w
   });
 
   it('refuses a missing required argument with BAD_USER_INPUT before any resolver runs', async () => {
-    const res = await app.post({ query: 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }', variables: { input: { email: 'x@example.com' } } });
+    const res = await app.post({
+      query: 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }',
+      variables: { input: { email: 'x@example.com' } },
+    });
     expect(codeOf(res)).toBe('BAD_USER_INPUT');
   });
 });

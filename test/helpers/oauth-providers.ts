@@ -50,7 +50,8 @@ export async function startGitHubStub() {
     const url = new URL(req.url ?? '/', 'http://stub');
     if (req.method === 'GET' && url.pathname === '/login/oauth/authorize') {
       const challenge = url.searchParams.get('code_challenge');
-      if (!challenge || url.searchParams.get('code_challenge_method') !== 'S256') return json(res, 400, { error: 'pkce required' });
+      if (!challenge || url.searchParams.get('code_challenge_method') !== 'S256')
+        return json(res, 400, { error: 'pkce required' });
       const code = randomBytes(12).toString('hex');
       const redirectUri = url.searchParams.get('redirect_uri') ?? '';
       codes.set(code, { challenge, redirectUri, user: next });

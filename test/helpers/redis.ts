@@ -17,9 +17,13 @@ export const freePort = () =>
 /** A Redis server of the test's own, so it can be stopped without disturbing other test files. */
 export async function startOwnRedis(port?: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const p = port ?? (await freePort());
-  const child: ChildProcess = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   // Never outlive the test run, whatever happens to the test that started it.
   const reap = () => child.kill('SIGKILL');
   process.once('exit', reap);

@@ -13,7 +13,11 @@ export interface TestApp extends App {
   clock: ReturnType<typeof manualClock>;
   /** Every log line the app wrote, as raw JSON text. */
   logs: string[];
-  execute: <R, V>(doc: Parameters<typeof execute<R, V>>[1], variables?: V, options?: RequestOptions) => ReturnType<typeof execute<R, V>>;
+  execute: <R, V>(
+    doc: Parameters<typeof execute<R, V>>[1],
+    variables?: V,
+    options?: RequestOptions,
+  ) => ReturnType<typeof execute<R, V>>;
   post: <T = Record<string, unknown>>(body: unknown, options?: RequestOptions) => ReturnType<typeof post<T>>;
 }
 
@@ -28,7 +32,9 @@ export async function createTestApp(
 ): Promise<TestApp> {
   // A second instance on the same database stands in for another API process behind a balancer.
   const shared = options.shareDatabaseWith;
-  const database = shared ? { name: shared.database, url: shared.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  const database = shared
+    ? { name: shared.database, url: shared.databaseUrl, drop: async () => undefined }
+    : await createTestDatabase();
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -70,7 +76,10 @@ export async function createTestApp(
 }
 
 const anonymousHeadroom = Object.fromEntries(
-  ['Mutation.register', 'Mutation.login', 'Mutation.refresh', 'Mutation.startOAuth', 'Mutation.completeOAuth'].map((f) => [f, { FREE: 100_000, PREMIUM: 100_000, ADMIN: 100_000 }]),
+  ['Mutation.register', 'Mutation.login', 'Mutation.refresh', 'Mutation.startOAuth', 'Mutation.completeOAuth'].map((f) => [
+    f,
+    { FREE: 100_000, PREMIUM: 100_000, ADMIN: 100_000 },
+  ]),
 );
 
 /**

@@ -33,7 +33,8 @@ const unique = () => `${process.pid}-${Date.now().toString(36)}-${n++}`;
 
 const start = (provider: OAuthProvider, token?: string, redirectUri = REDIRECT) =>
   app.execute(StartOAuthDocument, { provider, redirectUri }, { token });
-const complete = (provider: OAuthProvider, code: string, state: string) => app.execute(CompleteOAuthDocument, { provider, code, state });
+const complete = (provider: OAuthProvider, code: string, state: string) =>
+  app.execute(CompleteOAuthDocument, { provider, code, state });
 
 /** The whole browser round trip: start, the provider's consent redirect, then completeOAuth. */
 async function signInWith(provider: OAuthProvider, options: { token?: string } = {}) {
@@ -45,7 +46,8 @@ async function signInWith(provider: OAuthProvider, options: { token?: string } =
   return complete(provider, back.code, back.state);
 }
 
-const googleIdentity = (email: string, verified = true) => google.nextIdentity({ sub: `g-${unique()}`, email, email_verified: verified });
+const googleIdentity = (email: string, verified = true) =>
+  google.nextIdentity({ sub: `g-${unique()}`, email, email_verified: verified });
 const githubIdentity = (email: string, verified = true) =>
   github.nextIdentity({ id: Math.floor(Math.random() * 1e9), login: `octo${n}`, emails: [{ email, primary: true, verified }] });
 const linked = async (token: string) => (await app.execute(MyLinkedProvidersDocument, {}, { token })).data!.me.linkedProviders;
@@ -61,13 +63,17 @@ describe('signing in with a provider', () => {
     expect(user).toMatchObject({ email, username: null, tier: 'FREE' });
     expect((await app.execute(MeDocument, {}, { token: first.data!.completeOAuth.accessToken })).data?.me.id).toBe(user.id);
     expect(await linked(first.data!.completeOAuth.accessToken)).toEqual(['GOOGLE']);
-    const events = (await app.execute(MySecurityEventsDocument, {}, { token: first.data!.completeOAuth.accessToken })).data!.me.securityEvents.map((e) => e.type);
+    const events = (
+      await app.execute(MySecurityEventsDocument, {}, { token: first.data!.completeOAuth.accessToken })
+    ).data!.me.securityEvents.map((e) => e.type);
     expect(events).toEqual(expect.arrayContaining(['REGISTERED', 'OAUTH_LINKED', 'OAUTH_LOGIN']));
 
     google.nextIdentity({ sub, email, email_verified: true });
     const again = await signInWith('GOOGLE');
     expect(again.data!.completeOAuth.user.id).toBe(user.id);
-    const [{ count }] = (await app.orm.em.getConnection().execute<{ count: string }[]>('select count(*) from app_user where email = ?', [email])) as [{ count: string }];
+    const [{ count }] = (await app.orm.em
+      .getConnection()
+      .execute<{ count: string }[]>('select count(*) from app_user where email = ?', [email])) as [{ count: string }];
     expect(count).toBe('1');
   });
 
@@ -164,13 +170,30 @@ describe('the state, PKCE and the ID token', () => {
 
   it('refuse a tampered ID token, and one for another audience or with another nonce', async () => {
     const tamper = [
-      () => google.server.service.once('beforeResponse', (res: { body: { id_token: string } }) => {
-        const [h, p, s] = res.body.id_token.split('.');
-        const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
-        res.body.id_token = [h, Buffer.from(JSON.stringify({ ...claims, email: 'victim@gmail.test' })).toString('base64url'), s].join('.');
-      }),
-      () => google.nextIdentity({ sub: `g-${unique()}`, email: `aud.${unique()}@gmail.test`, email_verified: true, aud: 'someone-else' }),
-      () => google.nextIdentity({ sub: `g-${unique()}`, email: `nonce.${unique()}@gmail.test`, email_verified: true, nonce: 'not-the-one' }),
+      () =>
+        google.server.service.once('beforeResponse', (res: { body: { id_token: string } }) => {
+          const [h, p, s] = res.body.id_token.split('.');
+          const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+          res.body.id_token = [
+            h,
+            Buffer.from(JSON.stringify({ ...claims, email: 'victim@gmail.test' })).toString('base64url'),
+            s,
+          ].join('.');
+        }),
+      () =>
+        google.nextIdentity({
+          sub: `g-${unique()}`,
+          email: `aud.${unique()}@gmail.test`,
+          email_verified: true,
+          aud: 'someone-else',
+        }),
+      () =>
+        google.nextIdentity({
+          sub: `g-${unique()}`,
+          email: `nonce.${unique()}@gmail.test`,
+          email_verified: true,
+          nonce: 'not-the-one',
+        }),
     ];
     for (const [i, arrange] of tamper.entries()) {
       googleIdentity(`tamper.${unique()}@gmail.test`);
@@ -189,9 +212,13 @@ describe('unlinking', () => {
     githubIdentity(`unlink.${unique()}@example.com`);
     expect((await signInWith('GITHUB', { token: withPassword.accessToken })).errors).toBeUndefined();
     expect(await linked(withPassword.accessToken)).toEqual(['GITHUB']);
-    expect((await app.execute(UnlinkOAuthDocument, { provider: 'GITHUB' }, { token: withPassword.accessToken })).data?.unlinkOAuth).toBe(true);
+    expect(
+      (await app.execute(UnlinkOAuthDocument, { provider: 'GITHUB' }, { token: withPassword.accessToken })).data?.unlinkOAuth,
+    ).toBe(true);
     expect(await linked(withPassword.accessToken)).toEqual([]);
-    expect(codeOf(await app.execute(UnlinkOAuthDocument, { provider: 'GITHUB' }, { token: withPassword.accessToken }))).toBe('NOT_FOUND');
+    expect(codeOf(await app.execute(UnlinkOAuthDocument, { provider: 'GITHUB' }, { token: withPassword.accessToken }))).toBe(
+      'NOT_FOUND',
+    );
 
     googleIdentity(`only.${unique()}@gmail.test`);
     const googleOnly = (await signInWith('GOOGLE')).data!.completeOAuth;

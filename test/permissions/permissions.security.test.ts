@@ -82,7 +82,9 @@ describe('admin-only fields', () => {
       expect(codeOf(set)).toBe('FORBIDDEN');
     }
     expect(codeOf(await app.execute(UsersDocument, {}))).toBe('UNAUTHENTICATED');
-    const [row] = await app.orm.em.getConnection().execute<{ tier: string }[]>('select tier from app_user where id = ?', [free.user.id]);
+    const [row] = await app.orm.em
+      .getConnection()
+      .execute<{ tier: string }[]>('select tier from app_user where id = ?', [free.user.id]);
     expect(row!.tier).toBe('FREE');
   });
 
@@ -91,7 +93,11 @@ describe('admin-only fields', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 20; page++) {
-      const res: { data?: UsersQuery | null; errors?: unknown } = await app.execute(UsersDocument, { first: 2, after }, { token: admin.accessToken });
+      const res: { data?: UsersQuery | null; errors?: unknown } = await app.execute(
+        UsersDocument,
+        { first: 2, after },
+        { token: admin.accessToken },
+      );
       expect(res.errors).toBeUndefined();
       const { edges, pageInfo } = res.data!.users;
       expect(edges.length).toBeLessThanOrEqual(2);
@@ -99,7 +105,9 @@ describe('admin-only fields', () => {
       if (!pageInfo.hasNextPage) break;
       after = pageInfo.endCursor;
     }
-    const [{ n }] = (await app.orm.em.getConnection().execute<{ n: string }[]>('select count(*) as n from app_user')) as [{ n: string }];
+    const [{ n }] = (await app.orm.em.getConnection().execute<{ n: string }[]>('select count(*) as n from app_user')) as [
+      { n: string },
+    ];
     expect(seen).toHaveLength(Number(n));
     expect(new Set(seen).size).toBe(seen.length);
     expect(codeOf(await app.execute(UsersDocument, { first: 101 }, { token: admin.accessToken }))).toBe('BAD_USER_INPUT');
@@ -130,7 +138,11 @@ describe('changing a tier', () => {
   });
 
   it('answers an unknown user id with NOT_FOUND', async () => {
-    const res = await app.execute(SetUserTierDocument, { userId: '00000000-0000-4000-8000-000000000000', tier: 'PREMIUM' }, { token: admin.accessToken });
+    const res = await app.execute(
+      SetUserTierDocument,
+      { userId: '00000000-0000-4000-8000-000000000000', tier: 'PREMIUM' },
+      { token: admin.accessToken },
+    );
     expect(codeOf(res)).toBe('NOT_FOUND');
   });
 });

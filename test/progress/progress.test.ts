@@ -24,7 +24,8 @@ beforeAll(async () => {
 
 let n = 0;
 const newResource = () => `doc-${process.pid}-${n++}`;
-const report = (input: ReportProgressInput, token = workerKey) => app.execute(ReportResourceProgressDocument, { input }, { token });
+const report = (input: ReportProgressInput, token = workerKey) =>
+  app.execute(ReportResourceProgressDocument, { input }, { token });
 const read = (resourceId: string, token: string) => app.execute(ResourceProgressDocument, { resourceId }, { token });
 
 describe('service accounts', () => {
@@ -47,7 +48,9 @@ describe('service accounts', () => {
   it('have keys that cannot act as a user: no me, no refresh, no login', async () => {
     expect(codeOf(await app.execute(MeDocument, {}, { token: workerKey }))).toBe('UNAUTHENTICATED');
     expect(codeOf(await app.execute(RefreshDocument, { refreshToken: workerKey }))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await app.execute(LoginDocument, { input: { identifier: 'ingest-worker', password: workerKey } }))).toBe('INVALID_CREDENTIALS');
+    expect(codeOf(await app.execute(LoginDocument, { input: { identifier: 'ingest-worker', password: workerKey } }))).toBe(
+      'INVALID_CREDENTIALS',
+    );
     const owner = await signUp(app);
     const resourceId = newResource();
     await report({ resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING' });
@@ -55,21 +58,38 @@ describe('service accounts', () => {
   });
 
   it('stop working the moment they are revoked', async () => {
-    const created = (await app.execute(CreateServiceAccountDocument, { name: 'short-lived' }, { token: admin.accessToken })).data!.createServiceAccount;
+    const created = (await app.execute(CreateServiceAccountDocument, { name: 'short-lived' }, { token: admin.accessToken })).data!
+      .createServiceAccount;
     const owner = await signUp(app);
-    const input: ReportProgressInput = { resourceId: newResource(), ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING' };
+    const input: ReportProgressInput = {
+      resourceId: newResource(),
+      ownerId: owner.user.id,
+      stage: 'INGESTION',
+      status: 'PROCESSING',
+    };
     expect((await report(input, created.apiKey)).errors).toBeUndefined();
-    const revoked = await app.execute(RevokeServiceAccountDocument, { id: created.serviceAccount.id }, { token: admin.accessToken });
+    const revoked = await app.execute(
+      RevokeServiceAccountDocument,
+      { id: created.serviceAccount.id },
+      { token: admin.accessToken },
+    );
     expect(revoked.data?.revokeServiceAccount).toBe(true);
     expect(codeOf(await report(input, created.apiKey))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await app.execute(RevokeServiceAccountDocument, { id: created.serviceAccount.id }, { token: admin.accessToken }))).toBe('NOT_FOUND');
+    expect(
+      codeOf(await app.execute(RevokeServiceAccountDocument, { id: created.serviceAccount.id }, { token: admin.accessToken })),
+    ).toBe('NOT_FOUND');
   });
 });
 
 describe('reporting progress', () => {
   it('is for service accounts and admins only', async () => {
     const owner = await signUp(app);
-    const input: ReportProgressInput = { resourceId: newResource(), ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING' };
+    const input: ReportProgressInput = {
+      resourceId: newResource(),
+      ownerId: owner.user.id,
+      stage: 'INGESTION',
+      status: 'PROCESSING',
+    };
     expect(codeOf(await report(input, owner.accessToken))).toBe('FORBIDDEN');
     expect(codeOf(await app.execute(ReportResourceProgressDocument, { input }))).toBe('UNAUTHENTICATED');
     expect((await report(input, admin.accessToken)).errors).toBeUndefined();
@@ -151,7 +171,8 @@ describe('expiry', () => {
     await report({ resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'COMPLETED' });
     // Access tokens last minutes, so the owner signs in afresh at each point in time.
     const tokenNow = async () =>
-      (await app.execute(LoginDocument, { input: { identifier: owner.account.email, password: owner.account.password } })).data!.login.accessToken;
+      (await app.execute(LoginDocument, { input: { identifier: owner.account.email, password: owner.account.password } })).data!
+        .login.accessToken;
     app.clock.advance(23 * 3600 * 1000);
     try {
       expect((await read(resourceId, await tokenNow())).data!.resourceProgress).not.toBeNull();
@@ -159,7 +180,9 @@ describe('expiry', () => {
       expect((await read(resourceId, await tokenNow())).data).toEqual({ resourceProgress: null });
       const purged = await app.services.progress.purgeExpired(app.orm.em.fork());
       expect(purged).toBeGreaterThanOrEqual(1);
-      const rows = await app.orm.em.getConnection().execute('select 1 from resource_progress where resource_id = ?', [resourceId]);
+      const rows = await app.orm.em
+        .getConnection()
+        .execute('select 1 from resource_progress where resource_id = ?', [resourceId]);
       expect(rows).toEqual([]);
       // A report after expiry starts a fresh record.
       const again = await report({ resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING' });

@@ -19,14 +19,16 @@ beforeAll(async () => {
   // A second instance on the same database: changes reported to A must reach subscribers on B.
   b = await createTestApp({ JWT_SIGNING_KEYS: keys }, {}, { shareDatabaseWith: a });
   const admin = await signUpAdmin(a);
-  workerKey = (await a.execute(CreateServiceAccountDocument, { name: 'worker' }, { token: admin.accessToken })).data!.createServiceAccount.apiKey;
+  workerKey = (await a.execute(CreateServiceAccountDocument, { name: 'worker' }, { token: admin.accessToken })).data!
+    .createServiceAccount.apiKey;
 });
 afterAll(async () => {
   await Promise.all(open.map((s) => s.close()));
 });
 
 let n = 0;
-const report = (on: TestApp, input: ReportProgressInput) => on.execute(ReportResourceProgressDocument, { input }, { token: workerKey });
+const report = (on: TestApp, input: ReportProgressInput) =>
+  on.execute(ReportResourceProgressDocument, { input }, { token: workerKey });
 const watch = (on: TestApp, token: string | null, resourceId: string) => {
   const sub = subscribeToProgress(on.url, token, resourceId);
   open.push(sub);
@@ -71,7 +73,8 @@ describe('resourceProgressChanged', () => {
     const foreign = watch(a, other.accessToken, resourceId);
     const unknown = watch(a, other.accessToken, 'no-such-resource');
     await expect.poll(() => foreign.errors.length + unknown.errors.length, { timeout: 10_000 }).toBe(2);
-    const strip = (e: unknown) => (e as { message: string; extensions: { code: string } }[]).map?.((x) => [x.message, x.extensions.code]) ?? e;
+    const strip = (e: unknown) =>
+      (e as { message: string; extensions: { code: string } }[]).map?.((x) => [x.message, x.extensions.code]) ?? e;
     expect(strip(foreign.errors[0])).toEqual(strip(unknown.errors[0]));
     expect(JSON.stringify(foreign.errors)).toContain('NOT_FOUND');
     expect(foreign.received).toEqual([]);

@@ -7,8 +7,14 @@ import { createTestApp, signUp } from '../helpers/test-app.js';
 const counting = (calls: { n: number }) => ({
   hasher: (real: PasswordHasher): PasswordHasher => ({
     ...real,
-    verify: (h, p) => (calls.n++, real.verify(h, p)),
-    verifyDummy: (p) => (calls.n++, real.verifyDummy(p)),
+    verify: (h, p) => {
+      calls.n++;
+      return real.verify(h, p);
+    },
+    verifyDummy: (p) => {
+      calls.n++;
+      return real.verifyDummy(p);
+    },
   }),
 });
 
@@ -25,14 +31,22 @@ describe('failed-login limits', () => {
       calls.n = 0;
       const refused = await attempt(identifier);
       expect(codeOf(refused)).toBe('RATE_LIMITED');
-      expect(refused.errors![0]!.extensions).toMatchObject({ retryAfter: expect.any(Number), limit: 5, resetAt: expect.any(String) });
+      expect(refused.errors![0]!.extensions).toMatchObject({
+        retryAfter: expect.any(Number),
+        limit: 5,
+        resetAt: expect.any(String),
+      });
       expect(calls.n).toBe(0);
     }
     // Even the right password waits out the window: the guesser cannot tell when they hit it.
     expect(codeOf(await attempt(account.email.toUpperCase(), account.password))).toBe('RATE_LIMITED');
     const strip = async (identifier: string) => {
       const res = await attempt(identifier);
-      return { message: res.errors![0]!.message.replace(/\d+ s/, 'N s'), code: codeOf(res), limit: res.errors![0]!.extensions!.limit };
+      return {
+        message: res.errors![0]!.message.replace(/\d+ s/, 'N s'),
+        code: codeOf(res),
+        limit: res.errors![0]!.extensions!.limit,
+      };
     };
     expect(await strip(account.email)).toEqual(await strip('ghost@example.com'));
   });
@@ -50,7 +64,9 @@ describe('failed-login limits', () => {
   it('limit one address trying many accounts', async () => {
     const app = await createTestApp({ LOGIN_FAILURE_LIMITS: JSON.stringify({ ip: { points: 8, windowSeconds: 86400 } }) });
     for (let i = 0; i < 8; i++) {
-      const res = await app.execute(LoginDocument, { input: { identifier: `victim${i}@example.com`, password: 'Password-guess-1' } });
+      const res = await app.execute(LoginDocument, {
+        input: { identifier: `victim${i}@example.com`, password: 'Password-guess-1' },
+      });
       expect(codeOf(res)).toBe('INVALID_CREDENTIALS');
     }
     const next = await app.execute(LoginDocument, { input: { identifier: 'another@example.com', password: 'Password-guess-1' } });
@@ -66,7 +82,8 @@ describe('failed-login limits', () => {
     const bystander = await signUp(app);
     const from = (ip: string, identifier: string, password: string) =>
       app.execute(LoginDocument, { input: { identifier, password } }, { headers: { 'x-forwarded-for': ip } });
-    for (let i = 0; i < 10; i++) expect(codeOf(await from(`198.51.100.${i + 1}`, victim.account.email, 'spray-guess-1'))).toBe('INVALID_CREDENTIALS');
+    for (let i = 0; i < 10; i++)
+      expect(codeOf(await from(`198.51.100.${i + 1}`, victim.account.email, 'spray-guess-1'))).toBe('INVALID_CREDENTIALS');
     expect(codeOf(await from('198.51.100.200', victim.account.email, 'spray-guess-1'))).toBe('RATE_LIMITED');
     expect((await from('198.51.100.3', bystander.account.email, bystander.account.password)).errors).toBeUndefined();
     // The window is an hour, not forever: the owner gets back in once it passes (checked in the limiter's own terms).

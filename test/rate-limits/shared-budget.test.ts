@@ -10,7 +10,12 @@ const table = JSON.stringify({ 'Query.me': { FREE: 4 }, 'Mutation.register': { F
 
 describe('rate limits across instances', () => {
   it('share one budget between two API instances through Redis', async () => {
-    const env = { RATE_LIMITS: table, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: uniquePrefix(), JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk()]) };
+    const env = {
+      RATE_LIMITS: table,
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: uniquePrefix(),
+      JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk()]),
+    };
     const a = await createTestApp(env);
     const b = await createTestApp(env, {}, { shareDatabaseWith: a });
     const user = await signUp(a);
@@ -39,7 +44,10 @@ describe('rate limits across instances', () => {
 
     const ready = await fetch(`${app.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'degraded', checks: { database: { status: 'up' }, redis: { status: 'degraded' } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'degraded',
+      checks: { database: { status: 'up' }, redis: { status: 'degraded' } },
+    });
     const warnings = app.logs.filter((l) => l.includes('Redis is unavailable'));
     expect(warnings).toHaveLength(1);
 
@@ -47,7 +55,11 @@ describe('rate limits across instances', () => {
     const again = await startOwnRedis(redis.port);
     const probe = new Redis(again.url);
     try {
-      await expect.poll(async () => ((await (await fetch(`${app.url}/health/ready`)).json()) as { status: string }).status, { timeout: 10_000 }).toBe("ready");
+      await expect
+        .poll(async () => ((await (await fetch(`${app.url}/health/ready`)).json()) as { status: string }).status, {
+          timeout: 10_000,
+        })
+        .toBe('ready');
       expect(app.logs.some((l) => l.includes('Redis is back'))).toBe(true);
       expect((await me()).errors).toBeUndefined();
       const keys = await probe.keys('*');

@@ -77,7 +77,9 @@ describe('per-tier rate limits', () => {
     const strip = (r: typeof first) => r.data!.rateLimitStatus.limits.map(({ resetAt: _r, ...rest }) => rest);
     expect(strip(first)).toEqual(strip(second));
     expect(first.data!.rateLimitStatus.limits.find((l) => l.field === 'Query.me')).toMatchObject({ used: 7, remaining: 18 });
-    expect(first.data!.rateLimitStatus.limits.map((l) => l.field)).toEqual(expect.arrayContaining(['Mutation.login', 'Query.me', 'User.sessions']));
+    expect(first.data!.rateLimitStatus.limits.map((l) => l.field)).toEqual(
+      expect.arrayContaining(['Mutation.login', 'Query.me', 'User.sessions']),
+    );
     expect(first.data!.rateLimitStatus.limits.map((l) => l.field)).not.toContain('Query.rateLimitStatus');
   });
 

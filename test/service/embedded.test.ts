@@ -36,7 +36,10 @@ describe('starting with no configuration', () => {
     process.once('exit', reap);
     try {
       await expect.poll(() => out, { timeout: 60_000, interval: 200 }).toContain('Tollgate is listening');
-      const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines[0]).toMatchObject({ database: 'embedded', msg: expect.stringMatching(/embedded Postgres/) });
 
       const url = `http://127.0.0.1:${port}`;

@@ -35,7 +35,9 @@ describe('health and failure', () => {
       expect(Object.keys(error.extensions!).sort()).toEqual(['code', 'requestId']);
       expect(res.raw).not.toMatch(/select|app_user|postgres|stack|at .*\.ts/i);
 
-      const logged = app.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'unexpected error' && l.reqId === error.extensions!.requestId);
+      const logged = app.logs
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === 'unexpected error' && l.reqId === error.extensions!.requestId);
       expect(logged).toBeDefined();
     } finally {
       await restore();

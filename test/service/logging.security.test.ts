@@ -23,7 +23,10 @@ describe('logs', () => {
     await app.execute(MeDocument, {}, { token: `${accessToken}tampered` });
     await app.execute(MeDocument, {}, { token: refreshToken! });
     // A malformed operation carrying the canary in its variables.
-    await app.post({ query: 'mutation($p: String!) { login(input: { identifier: "a", password: $p }) { nope } }', variables: { p: canaryPassword } });
+    await app.post({
+      query: 'mutation($p: String!) { login(input: { identifier: "a", password: $p }) { nope } }',
+      variables: { p: canaryPassword },
+    });
 
     const text = app.logs.join('\n');
     expect(app.logs.length).toBeGreaterThan(10);
@@ -42,11 +45,23 @@ describe('logs', () => {
     const outcomes = parsed()
       .filter((l) => l.event === 'register' || l.event === 'login')
       .map((l) => `${String(l.event)}:${String(l.outcome)}`);
-    expect(outcomes).toEqual(expect.arrayContaining(['register:success', 'register:conflict', 'login:success', 'login:wrong_password', 'login:unknown_account']));
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        'register:success',
+        'register:conflict',
+        'login:success',
+        'login:wrong_password',
+        'login:unknown_account',
+      ]),
+    );
   });
 
   it('bind one request id to every line of a request, echo it, and keep a sane incoming one', async () => {
-    const res = await app.execute(LoginDocument, { input: { identifier: 'nobody@example.com', password: 'whatever password' } }, { headers: { 'x-request-id': 'client-req-12345' } });
+    const res = await app.execute(
+      LoginDocument,
+      { input: { identifier: 'nobody@example.com', password: 'whatever password' } },
+      { headers: { 'x-request-id': 'client-req-12345' } },
+    );
     expect(res.headers.get('x-request-id')).toBe('client-req-12345');
     expect(res.errors![0]!.extensions!.requestId).toBe('client-req-12345');
     const lines = parsed().filter((l) => l.reqId === 'client-req-12345');

@@ -7,13 +7,30 @@ let app: TestApp;
 let token: string;
 const calls = { n: 0 };
 beforeAll(async () => {
-  app = await createTestApp({ GRAPHQL_MAX_ROOT_FIELDS: '25', GRAPHQL_MAX_ALIASES: '30', GRAPHQL_INTROSPECTION: 'true' }, {
-    hasher: (real): PasswordHasher => ({ ...real, verify: (h, p) => (calls.n++, real.verify(h, p)), hash: (p) => (calls.n++, real.hash(p)) }),
-  });
+  app = await createTestApp(
+    { GRAPHQL_MAX_ROOT_FIELDS: '25', GRAPHQL_MAX_ALIASES: '30', GRAPHQL_INTROSPECTION: 'true' },
+    {
+      hasher: (real): PasswordHasher => ({
+        ...real,
+        verify: (h, p) => {
+          calls.n++;
+          return real.verify(h, p);
+        },
+        hash: (p) => {
+          calls.n++;
+          return real.hash(p);
+        },
+      }),
+    },
+  );
   token = (await signUp(app)).accessToken;
 });
 
-const refusedBeforeResolvers = (res: { status: number; errors?: readonly { extensions?: Record<string, unknown> }[]; data?: unknown }) => {
+const refusedBeforeResolvers = (res: {
+  status: number;
+  errors?: readonly { extensions?: Record<string, unknown> }[];
+  data?: unknown;
+}) => {
   expect(res.status).toBe(400);
   expect(res.data).toBeUndefined();
   expect(['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED']).toContain(res.errors?.[0]?.extensions?.code);
@@ -28,7 +45,8 @@ describe('request-shape limits', () => {
   });
 
   it('refuse the circular introspection query graphql-cop sends', async () => {
-    const query = 'query cop { __schema { types { fields { type { fields { type { fields { type { fields { type { name } } } } } } } } } } }';
+    const query =
+      'query cop { __schema { types { fields { type { fields { type { fields { type { fields { type { name } } } } } } } } } } }';
     refusedBeforeResolvers(await app.post({ query }));
   });
 
@@ -70,10 +88,16 @@ describe('request-shape limits', () => {
 
   it('never run a mutation over GET, and refuse form and text/plain posts', async () => {
     const mutation = 'mutation { login(input: { identifier: "a@b.io", password: "whatever 1" }) { accessToken } }';
-    const get = await fetch(`${app.url}/graphql?query=${encodeURIComponent(mutation)}`, { headers: { 'apollo-require-preflight': '1' } });
+    const get = await fetch(`${app.url}/graphql?query=${encodeURIComponent(mutation)}`, {
+      headers: { 'apollo-require-preflight': '1' },
+    });
     expect(get.status).toBe(405);
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-      const res = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify({ query: mutation }) });
+      const res = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: JSON.stringify({ query: mutation }),
+      });
       expect(res.status, type).toBe(400);
     }
   });

@@ -10,18 +10,21 @@ describe('shutdown', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let holdNext = false;
-    const app = await createTestApp({}, {
-      hasher: (real): PasswordHasher => ({
-        ...real,
-        verify: async (hash, password) => {
-          if (holdNext) {
-            entered();
-            await gate;
-          }
-          return real.verify(hash, password);
-        },
-      }),
-    });
+    const app = await createTestApp(
+      {},
+      {
+        hasher: (real): PasswordHasher => ({
+          ...real,
+          verify: async (hash, password) => {
+            if (holdNext) {
+              entered();
+              await gate;
+            }
+            return real.verify(hash, password);
+          },
+        }),
+      },
+    );
     const account = newAccount();
     await app.execute(RegisterDocument, { input: account });
 

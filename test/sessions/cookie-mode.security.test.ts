@@ -24,7 +24,6 @@ function parseSetCookie(headers: Headers) {
   };
 }
 
-
 describe('cookie mode', () => {
   it('sets the refresh token in a locked-down cookie and leaves it out of the body', async () => {
     const s = await signUp(app);
@@ -38,24 +37,42 @@ describe('cookie mode', () => {
     const cookie = parseSetCookie(res.headers);
     expect(cookie.name).toBe('__Secure-tollgate_refresh');
     expect(cookie.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(cookie.attrs).toEqual({ path: '/graphql', 'max-age': String(7 * 24 * 3600), httponly: true, samesite: 'Strict', secure: true });
+    expect(cookie.attrs).toEqual({
+      path: '/graphql',
+      'max-age': String(7 * 24 * 3600),
+      httponly: true,
+      samesite: 'Strict',
+      secure: true,
+    });
     expect(res.headers.get('access-control-allow-origin')).toBe(SPA);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
   });
 
   it('refreshes from the cookie alone, rotating it, and logout clears it', async () => {
     const s = await signUp(app);
-    const login = await app.execute(LoginDocument, { input: { identifier: s.account.email, password: s.account.password } }, { headers: cookieMode });
+    const login = await app.execute(
+      LoginDocument,
+      { input: { identifier: s.account.email, password: s.account.password } },
+      { headers: cookieMode },
+    );
     const first = parseSetCookie(login.headers);
 
-    const refreshed = await app.execute(RefreshDocument, {}, { headers: { ...cookieMode, origin: SPA, cookie: `${first.name}=${first.value}` } });
+    const refreshed = await app.execute(
+      RefreshDocument,
+      {},
+      { headers: { ...cookieMode, origin: SPA, cookie: `${first.name}=${first.value}` } },
+    );
     expect(refreshed.errors).toBeUndefined();
     expect(refreshed.data!.refresh.refreshToken).toBeNull();
     const second = parseSetCookie(refreshed.headers);
     expect(second.value).not.toBe(first.value);
     expect((await app.execute(MeDocument, {}, { token: refreshed.data!.refresh.accessToken })).data?.me.id).toBe(s.user.id);
 
-    const out = await app.execute(LogoutDocument, {}, { token: refreshed.data!.refresh.accessToken, headers: { cookie: `${second.name}=${second.value}` } });
+    const out = await app.execute(
+      LogoutDocument,
+      {},
+      { token: refreshed.data!.refresh.accessToken, headers: { cookie: `${second.name}=${second.value}` } },
+    );
     expect(out.data?.logout).toBe(true);
     const cleared = parseSetCookie(out.headers);
     expect(cleared).toMatchObject({ name: '__Secure-tollgate_refresh', value: '', attrs: { 'max-age': '0', path: '/graphql' } });
@@ -65,14 +82,26 @@ describe('cookie mode', () => {
 
   it('refuses the cookie to a foreign origin, with no CORS grant', async () => {
     const s = await signUp(app);
-    const login = await app.execute(LoginDocument, { input: { identifier: s.account.email, password: s.account.password } }, { headers: cookieMode });
+    const login = await app.execute(
+      LoginDocument,
+      { input: { identifier: s.account.email, password: s.account.password } },
+      { headers: cookieMode },
+    );
     const c = parseSetCookie(login.headers);
-    const res = await app.execute(RefreshDocument, {}, { headers: { ...cookieMode, origin: EVIL, cookie: `${c.name}=${c.value}` } });
+    const res = await app.execute(
+      RefreshDocument,
+      {},
+      { headers: { ...cookieMode, origin: EVIL, cookie: `${c.name}=${c.value}` } },
+    );
     expect(codeOf(res)).toBe('FORBIDDEN');
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     expect(res.headers.getSetCookie()).toEqual([]);
     // The cookie still works for its own app: the refusal did not consume it.
-    const ok = await app.execute(RefreshDocument, {}, { headers: { ...cookieMode, origin: SPA, cookie: `${c.name}=${c.value}` } });
+    const ok = await app.execute(
+      RefreshDocument,
+      {},
+      { headers: { ...cookieMode, origin: SPA, cookie: `${c.name}=${c.value}` } },
+    );
     expect(ok.errors).toBeUndefined();
   });
 
@@ -80,7 +109,11 @@ describe('cookie mode', () => {
     const preflight = (origin: string) =>
       fetch(`${app.url}/graphql`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-token-delivery' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, x-token-delivery',
+        },
       });
     const good = await preflight(SPA);
     expect(good.status).toBe(204);
@@ -106,7 +139,11 @@ describe('cookie mode in development on plain http', () => {
   it('drops Secure and the prefix, which browsers refuse without TLS', async () => {
     const dev = await createTestApp({ NODE_ENV: 'development' });
     const s = await signUp(dev);
-    const res = await dev.execute(LoginDocument, { input: { identifier: s.account.email, password: s.account.password } }, { headers: cookieMode });
+    const res = await dev.execute(
+      LoginDocument,
+      { input: { identifier: s.account.email, password: s.account.password } },
+      { headers: cookieMode },
+    );
     const cookie = parseSetCookie(res.headers);
     expect(cookie.name).toBe('tollgate_refresh');
     expect(cookie.attrs).toEqual({ path: '/graphql', 'max-age': String(7 * 24 * 3600), httponly: true, samesite: 'Strict' });

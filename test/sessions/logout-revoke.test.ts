@@ -23,7 +23,8 @@ beforeAll(async () => {
 
 const me = (token: string, on = app) => on.execute(MeDocument, {}, { token });
 const login = async (email: string, password: string, agent = 'agent') =>
-  (await app.execute(LoginDocument, { input: { identifier: email, password } }, { headers: { 'user-agent': agent } })).data!.login;
+  (await app.execute(LoginDocument, { input: { identifier: email, password } }, { headers: { 'user-agent': agent } })).data!
+    .login;
 
 describe('logout', () => {
   it('rejects the access token on the very next request, on every instance, and ends its refresh token', async () => {
@@ -73,9 +74,14 @@ describe('revokeSession', () => {
     const attacker = await signUp(app);
     const victimSession = (await app.execute(MySessionsDocument, {}, { token: victim.accessToken })).data!.me.sessions[0]!;
     const foreign = await app.execute(RevokeSessionDocument, { id: victimSession.id }, { token: attacker.accessToken });
-    const unknown = await app.execute(RevokeSessionDocument, { id: '00000000-0000-4000-8000-000000000000' }, { token: attacker.accessToken });
+    const unknown = await app.execute(
+      RevokeSessionDocument,
+      { id: '00000000-0000-4000-8000-000000000000' },
+      { token: attacker.accessToken },
+    );
     const garbage = await app.execute(RevokeSessionDocument, { id: 'not-an-id' }, { token: attacker.accessToken });
-    const strip = (r: typeof foreign) => r.errors!.map(({ message, extensions }) => ({ message, code: extensions?.code, field: extensions?.field }));
+    const strip = (r: typeof foreign) =>
+      r.errors!.map(({ message, extensions }) => ({ message, code: extensions?.code, field: extensions?.field }));
     expect(codeOf(foreign)).toBe('NOT_FOUND');
     expect(strip(foreign)).toEqual(strip(unknown));
     expect(strip(garbage)).toEqual(strip(unknown));
@@ -91,7 +97,11 @@ describe('me.sessions and me.securityEvents', () => {
     const list = (await app.execute(MySessionsDocument, {}, { token: phone.accessToken })).data!.me.sessions;
     expect(list.map((x) => x.userAgent).sort()).toEqual(['laptop', 'phone']);
     expect(list.filter((x) => x.current).map((x) => x.userAgent)).toEqual(['phone']);
-    expect(list[0]).toMatchObject({ ip: expect.stringContaining('127.0.0.1'), createdAt: expect.any(String), expiresAt: expect.any(String) });
+    expect(list[0]).toMatchObject({
+      ip: expect.stringContaining('127.0.0.1'),
+      createdAt: expect.any(String),
+      expiresAt: expect.any(String),
+    });
 
     await app.execute(LogoutDocument, {}, { token: s.accessToken });
     const after = (await app.execute(MySessionsDocument, {}, { token: phone.accessToken })).data!.me.sessions;
@@ -112,9 +122,14 @@ describe('me.sessions and me.securityEvents', () => {
     await app.execute(LogoutDocument, {}, { token: s.accessToken });
 
     await expect
-      .poll(async () => (await app.execute(MySecurityEventsDocument, { first: 10 }, { token: fresh.accessToken })).data!.me.securityEvents.map((e) => e.type))
+      .poll(async () =>
+        (await app.execute(MySecurityEventsDocument, { first: 10 }, { token: fresh.accessToken })).data!.me.securityEvents.map(
+          (e) => e.type,
+        ),
+      )
       .toEqual(expect.arrayContaining(['LOGIN_FAILED']));
-    const events = (await app.execute(MySecurityEventsDocument, { first: 10 }, { token: fresh.accessToken })).data!.me.securityEvents;
+    const events = (await app.execute(MySecurityEventsDocument, { first: 10 }, { token: fresh.accessToken })).data!.me
+      .securityEvents;
     expect(events.map((e) => e.type)).toEqual(['LOGGED_OUT', 'TOKEN_REFRESHED', 'LOGIN_SUCCEEDED', 'LOGIN_FAILED', 'REGISTERED']);
     expect(events.every((e) => e.ip?.includes('127.0.0.1'))).toBe(true);
 
@@ -122,6 +137,8 @@ describe('me.sessions and me.securityEvents', () => {
     expect(theirs.map((e) => e.type)).toEqual(['REGISTERED']);
     const limited = await app.execute(MySecurityEventsDocument, { first: 2 }, { token: fresh.accessToken });
     expect(limited.data!.me.securityEvents).toHaveLength(2);
-    expect(codeOf(await app.execute(MySecurityEventsDocument, { first: 1000 }, { token: fresh.accessToken }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.execute(MySecurityEventsDocument, { first: 1000 }, { token: fresh.accessToken }))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 });

@@ -79,9 +79,13 @@ describe('reuse detection', () => {
       expect(codeOf(replay)).toBe('UNAUTHENTICATED');
       expect(codeOf(await me(rotated.accessToken))).toBe('UNAUTHENTICATED');
       expect(codeOf(await refresh(rotated.refreshToken))).toBe('UNAUTHENTICATED');
-      const [row] = await sql<{ revoked_reason: string }>('select revoked_reason from session where id = ?', [await sessionOf(rotated.accessToken)]);
+      const [row] = await sql<{ revoked_reason: string }>('select revoked_reason from session where id = ?', [
+        await sessionOf(rotated.accessToken),
+      ]);
       expect(row!.revoked_reason).toBe('refresh_token_reused');
-      const events = await sql<{ type: string }>('select type from security_event where user_id = ? order by at desc', [first.user.id]);
+      const events = await sql<{ type: string }>('select type from security_event where user_id = ? order by at desc', [
+        first.user.id,
+      ]);
       expect(events.map((e) => e.type)).toContain('REFRESH_TOKEN_REUSED');
     } finally {
       app.clock.advance(-11_000);

@@ -43,7 +43,8 @@ describe('bearerToken', () => {
   it('takes only the Bearer scheme with a token68 value', () => {
     expect(bearerToken('Bearer abc.def-ghi_jkl')).toBe('abc.def-ghi_jkl');
     expect(bearerToken('bearer abc')).toBe('abc');
-    for (const h of [undefined, '', 'Basic abc', 'Bearer', 'Bearer a b', 'Bearer a,b', 'Token abc']) expect(bearerToken(h)).toBeNull();
+    for (const h of [undefined, '', 'Basic abc', 'Bearer', 'Bearer a b', 'Bearer a,b', 'Token abc'])
+      expect(bearerToken(h)).toBeNull();
   });
 });
 
@@ -85,7 +86,11 @@ describe('access token service', () => {
       createAccessTokenService({ keys: k, issuer: 'iss', audience: 'aud', ttlSeconds: 300, clock, ...overrides });
     const verifier = await make({});
     const subject = { userId: randomUUID(), sessionId: randomUUID(), tier: 'FREE' as never };
-    for (const other of [await make({ issuer: 'other' }), await make({ audience: 'other' }), await make({}, await loadKeyRing(null))]) {
+    for (const other of [
+      await make({ issuer: 'other' }),
+      await make({ audience: 'other' }),
+      await make({}, await loadKeyRing(null)),
+    ]) {
       expect(await verifier.verify((await other.issue(subject)).token)).toBeNull();
     }
   });

@@ -11,7 +11,12 @@ import {
   type StageState,
 } from '../../src/modules/progress/progress.rules.js';
 
-const state = (status: StageStatus, percent: number | null = null): StageState => ({ status, percent, message: null, updatedAt: null });
+const state = (status: StageStatus, percent: number | null = null): StageState => ({
+  status,
+  percent,
+  message: null,
+  updatedAt: null,
+});
 const { PENDING, PROCESSING, COMPLETED, FAILED } = StageStatus;
 
 describe('rollUp, by example', () => {

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../src/modules/admin/user-cursor.js';
 import { normalizeIp, rateLimitKeyForIp } from '../../src/http/client-ip.js';
-import { buildRateLimitTable, defaultRateLimits, limitFor, rateLimitDirectiveFor } from '../../src/modules/rate-limit/rate-limit.table.js';
+import {
+  buildRateLimitTable,
+  defaultRateLimits,
+  limitFor,
+  rateLimitDirectiveFor,
+} from '../../src/modules/rate-limit/rate-limit.table.js';
 import { decideRefresh } from '../../src/modules/session/session.rules.js';
 import { Tier } from '../../src/modules/user/tier.js';
 
@@ -20,7 +25,10 @@ describe('the rate-limit table', () => {
     const fields = Object.keys(defaultRateLimits);
     const override = fc.dictionary(
       fc.constantFrom(...fields),
-      fc.record({ FREE: fc.integer({ min: 1, max: 1e6 }), windowSeconds: fc.integer({ min: 1, max: 86400 }) }, { requiredKeys: [] }),
+      fc.record(
+        { FREE: fc.integer({ min: 1, max: 1e6 }), windowSeconds: fc.integer({ min: 1, max: 86400 }) },
+        { requiredKeys: [] },
+      ),
     );
     fc.assert(
       fc.property(override, (overrides) => {

@@ -23,9 +23,7 @@ export class AdminResolver {
     if (first < 1 || first > MAX_PAGE_SIZE) throw badInput('first', `first must be between 1 and ${MAX_PAGE_SIZE}.`);
     const key = after == null ? null : decodeCursor(after);
     if (after != null && !key) throw badInput('after', 'after is not a cursor from this API.');
-    const where = key
-      ? { $or: [{ createdAt: { $gt: key.createdAt } }, { createdAt: key.createdAt, id: { $gt: key.id } }] }
-      : {};
+    const where = key ? { $or: [{ createdAt: { $gt: key.createdAt } }, { createdAt: key.createdAt, id: { $gt: key.id } }] } : {};
     const rows = await ctx.em.find(User, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 });
     const page = rows.slice(0, first);
     const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));

@@ -24,10 +24,7 @@ export class AuthResolver {
     description:
       'Exchanges a refresh token (the argument, or in cookie mode the cookie) for new tokens. The old refresh token stops working.',
   })
-  async refresh(
-    @Arg('refreshToken', () => String, { nullable: true }) refreshToken: string | null,
-    @Ctx() ctx: RequestContext,
-  ) {
+  async refresh(@Arg('refreshToken', () => String, { nullable: true }) refreshToken: string | null, @Ctx() ctx: RequestContext) {
     const presented = refreshToken ?? ctx.refreshCookie.read();
     if (!presented) throw unauthenticated('A refresh token is required.');
     return deliver(ctx, await ctx.services.auth.refresh(ctx, presented));

@@ -6,7 +6,13 @@ import { conflict, invalidCredentials, unauthenticated } from '../../errors.js';
 import { rateLimitKeyForIp } from '../../http/client-ip.js';
 import type { Logger } from '../../logger.js';
 import { SecurityEventType, type RecordEvent } from '../session/security-events.js';
-import { userViewOf, type ClientInfo, type IssuedRefresh, type SessionService, type UserView } from '../session/session.service.js';
+import {
+  userViewOf,
+  type ClientInfo,
+  type IssuedRefresh,
+  type SessionService,
+  type UserView,
+} from '../session/session.service.js';
 import type { AccessTokenService } from '../token/access-token.service.js';
 import { Tier } from '../user/tier.js';
 import { User } from '../user/user.entity.js';
@@ -63,10 +69,9 @@ export function createAuthService(deps: {
     };
   }
 
-
   return {
     async register({ em, log, client }, input) {
-      let fields;
+      let fields: ReturnType<typeof checkRegistration>;
       try {
         fields = checkRegistration(input, isCommonPassword);
       } catch (error) {
@@ -108,7 +113,10 @@ export function createAuthService(deps: {
       const ipKey = rateLimitKeyForIp(client.ip ?? '');
       // Refused before any lookup or hashing, and alike whether or not the account exists.
       await throttle.check(key, ipKey);
-      const user = identifier.length <= 254 ? await em.findOne(User, byEmail ? { email: key } : { username: key }, { populate: ['passwordHash'] }) : null;
+      const user =
+        identifier.length <= 254
+          ? await em.findOne(User, byEmail ? { email: key } : { username: key }, { populate: ['passwordHash'] })
+          : null;
       if (!user) {
         // Same work as a wrong password, so response time does not reveal which accounts exist.
         await hasher.verifyDummy(input.password);
@@ -117,7 +125,9 @@ export function createAuthService(deps: {
         throw invalidCredentials();
       }
       // An account made through Google or GitHub has no password: it fails like a wrong one, after the same work.
-      const matches = user.passwordHash === null ? (await hasher.verifyDummy(input.password), false) : await hasher.verify(user.passwordHash, input.password);
+      let matches = false;
+      if (user.passwordHash === null) await hasher.verifyDummy(input.password);
+      else matches = await hasher.verify(user.passwordHash, input.password);
       if (!matches) {
         await throttle.recordFailure(key, ipKey);
         log.info({ event: 'login', outcome: 'wrong_password', userId: user.id }, 'login failed');
@@ -131,7 +141,8 @@ export function createAuthService(deps: {
         throw invalidCredentials();
       }
       const rehashedPassword = hasher.needsRehash(user.passwordHash as string) ? await hasher.hash(input.password) : null;
-      if (rehashedPassword) log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
+      if (rehashedPassword)
+        log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
       const at = clock();
       const opened = await sessions.open(em, {
         user: { ...userViewOf(user), lastLoginAt: at },
@@ -157,7 +168,10 @@ export function createAuthService(deps: {
           log.info({ event: 'refresh', outcome: outcome.kind, sessionId: outcome.session.id }, 'refreshed');
           return payload(outcome);
         case 'reused':
-          log.warn({ event: 'refresh', outcome: 'reused', sessionId: outcome.session.id }, 'refresh token reused: session revoked');
+          log.warn(
+            { event: 'refresh', outcome: 'reused', sessionId: outcome.session.id },
+            'refresh token reused: session revoked',
+          );
           await bus.publishSessionsEnded({ userId: outcome.session.user.id, sessionId: outcome.session.id });
           throw unauthenticated(INVALID_REFRESH);
         case 'invalid':

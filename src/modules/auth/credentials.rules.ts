@@ -32,9 +32,7 @@ export function emailProblem(email: string): string | null {
 }
 
 export function usernameProblem(username: string): string | null {
-  return USERNAME.test(username)
-    ? null
-    : 'Username must be 3 to 32 characters of letters a-z, digits and underscores.';
+  return USERNAME.test(username) ? null : 'Username must be 3 to 32 characters of letters a-z, digits and underscores.';
 }
 
 /** Length counts characters (code points), not UTF-16 units; the password is judged exactly as given. */

@@ -45,7 +45,9 @@ export function createLoginThrottle(
 
   return {
     async check(identifier, ip) {
-      const states = await Promise.all(keysFor(identifier, ip).map(async ([[l, limit], key]) => ({ res: await l.get(key), limit })));
+      const states = await Promise.all(
+        keysFor(identifier, ip).map(async ([[l, limit], key]) => ({ res: await l.get(key), limit })),
+      );
       const spent = states.filter(({ res, limit }) => res && res.consumedPoints >= limit.points);
       if (spent.length === 0) return;
       const retryAfter = Math.max(...spent.map(({ res }) => Math.ceil((res?.msBeforeNext ?? 1000) / 1000)));

@@ -28,7 +28,12 @@ export function createProviderClients(config: Config['oauth']): Partial<Record<O
   const { google, github } = config;
   if (google) {
     const configuration = new oidc.Configuration(
-      { issuer: google.issuer, authorization_endpoint: google.authorizationUrl, token_endpoint: google.tokenUrl, jwks_uri: google.jwksUrl },
+      {
+        issuer: google.issuer,
+        authorization_endpoint: google.authorizationUrl,
+        token_endpoint: google.tokenUrl,
+        jwks_uri: google.jwksUrl,
+      },
       google.clientId,
       google.clientSecret,
     );
@@ -59,7 +64,14 @@ export function createProviderClients(config: Config['oauth']): Partial<Record<O
     );
     allowLoopbackHttp(configuration, [github.authorizationUrl, github.tokenUrl, github.apiUrl]);
     const api = (path: string, accessToken: string) =>
-      oidc.fetchProtectedResource(configuration, accessToken, new URL(path, `${github.apiUrl.replace(/\/$/, '')}/`), 'GET', undefined, new Headers({ accept: 'application/vnd.github+json' }));
+      oidc.fetchProtectedResource(
+        configuration,
+        accessToken,
+        new URL(path, `${github.apiUrl.replace(/\/$/, '')}/`),
+        'GET',
+        undefined,
+        new Headers({ accept: 'application/vnd.github+json' }),
+      );
     clients[OAuthProvider.GITHUB] = {
       scope: 'read:user user:email',
       oidc: false,
@@ -68,7 +80,11 @@ export function createProviderClients(config: Config['oauth']): Partial<Record<O
         const user = (await (await api('user', tokens.access_token)).json()) as { id?: number | string };
         if (user.id === undefined) throw new Error('GitHub returned no user id');
         // GitHub's profile email may be unverified or hidden; only the verified primary address counts.
-        const emails = (await (await api('user/emails', tokens.access_token)).json()) as { email: string; primary: boolean; verified: boolean }[];
+        const emails = (await (await api('user/emails', tokens.access_token)).json()) as {
+          email: string;
+          primary: boolean;
+          verified: boolean;
+        }[];
         const primary = Array.isArray(emails) ? emails.find((e) => e.primary) : undefined;
         return { providerUserId: String(user.id), email: primary?.email ?? null, emailVerified: primary?.verified === true };
       },

@@ -23,7 +23,12 @@ export interface OAuthRequest {
 }
 
 export interface OAuthService {
-  start(em: EntityManager, provider: OAuthProvider, redirectUri: string, linkUserId: string | null): Promise<{ authorizationUrl: string; state: string }>;
+  start(
+    em: EntityManager,
+    provider: OAuthProvider,
+    redirectUri: string,
+    linkUserId: string | null,
+  ): Promise<{ authorizationUrl: string; state: string }>;
   complete(req: OAuthRequest, provider: OAuthProvider, code: string, state: string): Promise<AuthPayload>;
   unlink(req: OAuthRequest, userId: string, provider: OAuthProvider): Promise<void>;
   linkedProviders(em: EntityManager, userId: string): Promise<OAuthProvider[]>;
@@ -46,21 +51,34 @@ export function createOAuthService(deps: {
   const clientFor = (provider: OAuthProvider) => {
     const client = clients[provider];
     if (!client) {
-      throw new AppError(ErrorCode.OAUTH_PROVIDER_UNAVAILABLE, `Sign-in with ${provider} is not configured on this server.`, { provider });
+      throw new AppError(ErrorCode.OAUTH_PROVIDER_UNAVAILABLE, `Sign-in with ${provider} is not configured on this server.`, {
+        provider,
+      });
     }
     return client;
   };
 
   /** Who the identity belongs to, linking or creating as the rules allow. */
-  async function resolveUser(tx: EntityManager, provider: OAuthProvider, identity: ProviderIdentity, linkUserId: string | null, client: ClientInfo) {
+  async function resolveUser(
+    tx: EntityManager,
+    provider: OAuthProvider,
+    identity: ProviderIdentity,
+    linkUserId: string | null,
+    client: ClientInfo,
+  ) {
     const now = clock();
-    const existing = await tx.findOne(OAuthAccount, { provider, providerUserId: identity.providerUserId }, { populate: ['user'] });
+    const existing = await tx.findOne(
+      OAuthAccount,
+      { provider, providerUserId: identity.providerUserId },
+      { populate: ['user'] },
+    );
     const link = (user: User) => {
       tx.create(OAuthAccount, { provider, providerUserId: identity.providerUserId, user, createdAt: now });
       recordEvent(tx, { user, type: SecurityEventType.OAUTH_LINKED, client });
     };
     if (linkUserId) {
-      if (existing && existing.user.id !== linkUserId) throw conflict('provider', `That ${provider} account is linked to another user.`);
+      if (existing && existing.user.id !== linkUserId)
+        throw conflict('provider', `That ${provider} account is linked to another user.`);
       const user = await tx.findOneOrFail(User, linkUserId);
       if (!existing) link(user);
       return user;
@@ -121,8 +139,18 @@ export function createOAuthService(deps: {
       const providerClient = clientFor(provider);
       // Deleting is what makes the state single-use, even when two callbacks race.
       const [row] = await em.getConnection().execute<
-        { provider: string; code_verifier: string; nonce: string; redirect_uri: string; link_user_id: string | null; expires_at: PgTime }[]
-      >('delete from oauth_state where state_hash = ? returning provider, code_verifier, nonce, redirect_uri, link_user_id, expires_at', [hashState(state)]);
+        {
+          provider: string;
+          code_verifier: string;
+          nonce: string;
+          redirect_uri: string;
+          link_user_id: string | null;
+          expires_at: PgTime;
+        }[]
+      >(
+        'delete from oauth_state where state_hash = ? returning provider, code_verifier, nonce, redirect_uri, link_user_id, expires_at',
+        [hashState(state)],
+      );
       if (!row || row.provider !== provider || pgDate(row.expires_at) <= clock()) {
         log.info({ event: 'oauth', provider, outcome: 'bad_state' }, 'oauth refused');
         throw failed('This sign-in is unknown, already used or expired; start again.');
@@ -149,7 +177,10 @@ export function createOAuthService(deps: {
         if (sqlState(error) === UNIQUE_VIOLATION) throw conflict('provider', `Another ${provider} account is already linked.`);
         throw error;
       }
-      log.info({ event: 'oauth', provider, outcome: 'success', userId: user.id, linked: row.link_user_id !== null }, 'oauth sign-in');
+      log.info(
+        { event: 'oauth', provider, outcome: 'success', userId: user.id, linked: row.link_user_id !== null },
+        'oauth sign-in',
+      );
       return auth.signIn(em, userViewOf(user), client, SecurityEventType.OAUTH_LOGIN);
     },
 

@@ -2,7 +2,11 @@
  * An async iterator fed by pushes: the current state first, then one value per change. Changes
  * that arrive while the consumer is busy collapse into the latest, since only the newest state matters.
  */
-export function latestValueStream<T>(onClose: () => void): { push(value: T): void; fail(error: unknown): void; iterator: AsyncIterableIterator<T> } {
+export function latestValueStream<T>(onClose: () => void): {
+  push(value: T): void;
+  fail(error: unknown): void;
+  iterator: AsyncIterableIterator<T>;
+} {
   let pending: { value: T } | null = null;
   let failure: { error: unknown } | null = null;
   let waiting: ((result: IteratorResult<T>) => void) | null = null;

@@ -28,7 +28,10 @@ export class ProgressResolver {
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { resourceId: string }, RequestContext>) =>
       subscribeToProgress(context, args.resourceId),
   })
-  resourceProgressChanged(@Root() progress: ResourceProgress, @Arg('resourceId', () => ID) _resourceId: string): ResourceProgress {
+  resourceProgressChanged(
+    @Root() progress: ResourceProgress,
+    @Arg('resourceId', () => ID) _resourceId: string,
+  ): ResourceProgress {
     return progress;
   }
 }

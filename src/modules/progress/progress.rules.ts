@@ -90,7 +90,11 @@ export function transitionProblem(from: StageStatus, to: StageStatus): string | 
 }
 
 /** Why a report's figures are unacceptable, as [field, reason], or null. */
-export function reportProblem(report: { percent?: number | null; message?: string | null; resourceId: string }): [string, string] | null {
+export function reportProblem(report: {
+  percent?: number | null;
+  message?: string | null;
+  resourceId: string;
+}): [string, string] | null {
   if (!/^[A-Za-z0-9._:-]{1,128}$/.test(report.resourceId)) {
     return ['resourceId', 'resourceId must be 1 to 128 characters of letters, digits, ".", "_", ":" and "-".'];
   }

@@ -9,7 +9,6 @@ import { reportProblem, rollUp, stagesInOrder, StageStatus, transitionProblem, t
 import type { ReportProgressInput, ResourceProgress } from './progress.types.js';
 import { isUuid } from '../../ids.js';
 
-
 export interface ProgressService {
   report(em: EntityManager, input: ReportProgressInput): Promise<ResourceProgress>;
   /** The progress, or null when it is unknown, expired, or not the reader's to see: one answer for all three. */
@@ -69,7 +68,8 @@ export function createProgressService(options: { clock: Clock; ttlSeconds: numbe
     const stages: StageMap = live?.stages ?? {};
     const problem = transitionProblem(stages[input.stage]?.status ?? StageStatus.PENDING, input.status);
     if (problem) throw badInput('status', problem);
-    const percent = input.status === StageStatus.COMPLETED ? 100 : input.status === StageStatus.PENDING ? null : (input.percent ?? null);
+    const percent =
+      input.status === StageStatus.COMPLETED ? 100 : input.status === StageStatus.PENDING ? null : (input.percent ?? null);
     const next = JSON.stringify({
       ...stages,
       [input.stage]: { status: input.status, percent, message: input.message ?? null, updatedAt: now.toISOString() },

@@ -39,7 +39,9 @@ export class RateLimitResolver {
     const caller = await ctx.caller();
     const now = ctx.services.clock();
     const store = ctx.services.rateLimits;
-    const fields = Object.keys(store.table).filter((f) => f !== SELF).sort();
+    const fields = Object.keys(store.table)
+      .filter((f) => f !== SELF)
+      .sort();
     return { tier: caller.tier, limits: await Promise.all(fields.map((f) => store.peek(f, caller, now))) };
   }
 }

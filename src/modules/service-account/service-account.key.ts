@@ -8,4 +8,5 @@ export const newServiceKey = () => `${SERVICE_KEY_PREFIX}${randomBytes(32).toStr
 /** 256 random bits need no slow hash: SHA-256 is enough and keeps the per-request check cheap. */
 export const hashServiceKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
-export const looksLikeServiceKey = (token: string) => token.startsWith(SERVICE_KEY_PREFIX) && token.length === SERVICE_KEY_PREFIX.length + 43;
+export const looksLikeServiceKey = (token: string) =>
+  token.startsWith(SERVICE_KEY_PREFIX) && token.length === SERVICE_KEY_PREFIX.length + 43;

@@ -13,12 +13,14 @@ export class ServiceAccountCredentials {
   apiKey!: string;
 }
 
-
 /** Admin-only (see the permission rules). */
 @Resolver()
 export class ServiceAccountResolver {
   @Mutation(() => ServiceAccountCredentials, { description: 'Creates a worker identity that may report progress. Admins only.' })
-  async createServiceAccount(@Arg('name', () => String) name: string, @Ctx() ctx: RequestContext): Promise<ServiceAccountCredentials> {
+  async createServiceAccount(
+    @Arg('name', () => String) name: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ServiceAccountCredentials> {
     const trimmed = name.trim();
     if (trimmed.length < 1 || trimmed.length > 100) throw badInput('name', 'name must be 1 to 100 characters.');
     const { user } = await ctx.viewer();
@@ -31,7 +33,10 @@ export class ServiceAccountResolver {
       createdAt: ctx.services.clock(),
     });
     await ctx.em.flush();
-    ctx.log.info({ event: 'service_account_created', serviceAccountId: serviceAccount.id, by: user.id }, 'service account created');
+    ctx.log.info(
+      { event: 'service_account_created', serviceAccountId: serviceAccount.id, by: user.id },
+      'service account created',
+    );
     return { serviceAccount, apiKey };
   }
 

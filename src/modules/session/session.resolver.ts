@@ -8,7 +8,6 @@ import { SecurityEventType } from './security-events.js';
 import { Session } from './session.entity.js';
 import { isUuid } from '../../ids.js';
 
-
 @Resolver(() => Session)
 export class SessionResolver {
   @FieldResolver(() => Boolean, { description: 'Whether this is the session of the access token making the request.' })
@@ -25,7 +24,12 @@ export class SessionResolver {
     const { user, session } = await ctx.viewer();
     await ctx.em.transactional(async (tx) => {
       await ctx.services.sessions.revoke(tx, { userId: user.id, ...(allSessions ? {} : { sessionId: session.id }) }, 'logout');
-      ctx.services.recordEvent(tx, { user: user.id, type: SecurityEventType.LOGGED_OUT, sessionId: session.id, client: ctx.client });
+      ctx.services.recordEvent(tx, {
+        user: user.id,
+        type: SecurityEventType.LOGGED_OUT,
+        sessionId: session.id,
+        client: ctx.client,
+      });
     });
     await ctx.services.bus.publishSessionsEnded({ userId: user.id, sessionId: allSessions ? null : session.id });
     if (ctx.refreshCookie.present || ctx.refreshCookie.requested) ctx.refreshCookie.clear();
@@ -41,7 +45,13 @@ export class SessionResolver {
     const ended = isUuid(id)
       ? await ctx.em.transactional(async (tx) => {
           const n = await ctx.services.sessions.revoke(tx, { userId: user.id, sessionId: id }, 'revoked');
-          if (n) ctx.services.recordEvent(tx, { user: user.id, type: SecurityEventType.SESSION_REVOKED, sessionId: id, client: ctx.client });
+          if (n)
+            ctx.services.recordEvent(tx, {
+              user: user.id,
+              type: SecurityEventType.SESSION_REVOKED,
+              sessionId: id,
+              client: ctx.client,
+            });
           return n;
         })
       : 0;
@@ -69,7 +79,8 @@ export class UserSessionsResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<SecurityEvent[]> {
     await requireSelf(ctx, user);
-    if (first < 1 || first > 100) throw new AppError(ErrorCode.BAD_USER_INPUT, 'first must be between 1 and 100.', { field: 'first' });
+    if (first < 1 || first > 100)
+      throw new AppError(ErrorCode.BAD_USER_INPUT, 'first must be between 1 and 100.', { field: 'first' });
     return ctx.em.find(SecurityEvent, { user: user.id }, { orderBy: { at: 'desc', id: 'desc' }, limit: first });
   }
 }

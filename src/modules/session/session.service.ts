@@ -170,18 +170,40 @@ export function createSessionService(options: {
       const expiresAt = tokenExpiry(sessionExpiresAt, now);
       const userAgent = client.userAgent?.slice(0, 512) ?? null;
       const rehashed = login?.rehashedPassword ?? null;
-      await em.getConnection().execute(
-        OPEN,
-        [
-          sessionId, user.id, now, now, sessionExpiresAt, newRotationSecret(), userAgent, client.ip,
-          randomUUID(), hashRefreshToken(refreshToken), now, expiresAt,
-          randomUUID(), event, now, client.ip, userAgent,
-          randomUUID(), now, client.ip, userAgent, rehashed,
-          login?.at ?? null, rehashed, login !== undefined,
-        ],
-        'all',
-        em.getTransactionContext(),
-      );
+      await em
+        .getConnection()
+        .execute(
+          OPEN,
+          [
+            sessionId,
+            user.id,
+            now,
+            now,
+            sessionExpiresAt,
+            newRotationSecret(),
+            userAgent,
+            client.ip,
+            randomUUID(),
+            hashRefreshToken(refreshToken),
+            now,
+            expiresAt,
+            randomUUID(),
+            event,
+            now,
+            client.ip,
+            userAgent,
+            randomUUID(),
+            now,
+            client.ip,
+            userAgent,
+            rehashed,
+            login?.at ?? null,
+            rehashed,
+            login !== undefined,
+          ],
+          'all',
+          em.getTransactionContext(),
+        );
       return { session: { id: sessionId, user }, refreshToken, refreshTokenExpiresAt: expiresAt };
     },
 
@@ -246,7 +268,11 @@ export function createSessionService(options: {
       }
 
       await em.transactional(async (tx) => {
-        await tx.nativeUpdate(Session, { id: session.id, revokedAt: null }, { revokedAt: now, revokedReason: 'refresh_token_reused' });
+        await tx.nativeUpdate(
+          Session,
+          { id: session.id, revokedAt: null },
+          { revokedAt: now, revokedReason: 'refresh_token_reused' },
+        );
         recordEvent(tx, { user: session.user.id, type: SecurityEventType.REFRESH_TOKEN_REUSED, sessionId: session.id, client });
       });
       return { kind: 'reused', session };

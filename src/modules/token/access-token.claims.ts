@@ -11,7 +11,6 @@ export interface AccessClaims {
   exp: number;
 }
 
-
 /** Returns the claims when every one Tollgate relies on is present and well-formed, else null. */
 export function parseAccessClaims(payload: Record<string, unknown>): AccessClaims | null {
   const { sub, sid, tier, jti, iat, exp } = payload;

@@ -16,7 +16,7 @@ export async function loadKeyRing(configured: readonly SigningJwk[] | null): Pro
   const jwks = configured ? [...configured] : [await generateSigningJwk()];
   const [first] = jwks;
   if (!first?.d) throw new Error('The first signing key must include its private part.');
-  const key = (await importJWK({ ...first, alg: ACCESS_TOKEN_ALG }, ACCESS_TOKEN_ALG));
+  const key = await importJWK({ ...first, alg: ACCESS_TOKEN_ALG }, ACCESS_TOKEN_ALG);
   return {
     signing: { kid: first.kid, key },
     // Only the public members leave the process.

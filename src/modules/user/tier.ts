@@ -6,7 +6,7 @@ export enum Tier {
   ADMIN = 'ADMIN',
 }
 
-registerEnumType(Tier, { name: 'Tier', description: 'A caller\'s plan; it sets their request budget.' });
+registerEnumType(Tier, { name: 'Tier', description: "A caller's plan; it sets their request budget." });
 
 export const isTier = (value: unknown): value is Tier =>
   typeof value === 'string' && (Object.values(Tier) as string[]).includes(value);
