@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { lexicographicSortSchema, printSchema, type GraphQLDirective, type GraphQLSchema } from 'graphql';
+import { lexicographicSortSchema, printSchema, specifiedDirectives, type GraphQLDirective, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
 import { AdminResolver } from '../modules/admin/admin.resolver.js';
@@ -26,9 +26,18 @@ export const resolvers = [
   UserOAuthResolver,
 ] as const;
 
-/** The schema as type-graphql emits it, with the @rateLimit definition so the SDL declares it. */
+/**
+ * The schema as type-graphql emits it, with the @rateLimit definition so the SDL declares it. `directives` replaces
+ * graphql-js's standard ones, so they are passed too: without them every client query using @include or @skip fails.
+ */
 export function buildBaseSchema(directive: GraphQLDirective = rateLimitDirectiveDefinition): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers, validate: false, emitSchemaFile: false, directives: [directive], pubSub: unusedPubSub });
+  return buildSchema({
+    resolvers,
+    validate: false,
+    emitSchemaFile: false,
+    directives: [...specifiedDirectives, directive],
+    pubSub: unusedPubSub,
+  });
 }
 
 /**

@@ -105,7 +105,11 @@ function applyCors(req: IncomingMessage, res: ServerResponse, allowed: readonly 
   if (permitted) {
     res.setHeader('access-control-allow-origin', origin);
     res.setHeader('access-control-allow-credentials', 'true');
-    res.setHeader('access-control-expose-headers', 'x-request-id');
+    // A browser app reads its budget and its wait from these; without exposing them a cross-origin page sees none.
+    res.setHeader(
+      'access-control-expose-headers',
+      'x-request-id, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, retry-after',
+    );
   }
   if (req.method !== 'OPTIONS') return true;
   if (permitted) {
