@@ -17,7 +17,10 @@ import { databaseCheck, redisCheck, runChecks } from './health.js';
 import { clientIpResolver } from './http/client-ip.js';
 import { noRefreshCookie, refreshCookieFor, type RefreshCookie } from './http/refresh-cookie.js';
 import { attachSubscriptions } from './http/subscriptions.js';
-import { createLocalBus, createPostgresBus } from './modules/progress/progress.bus.js';
+import { createAdminService } from './modules/admin/admin.service.js';
+import { createLocalBus, createPostgresBus } from './modules/realtime/change-bus.js';
+import { createSecurityEvents } from './modules/security-event/security-event.service.js';
+import { createServiceAccounts } from './modules/service-account/service-account.service.js';
 import { createProgressService } from './modules/progress/progress.service.js';
 import { createProviderClients } from './modules/oauth/oauth.clients.js';
 import { createOAuthService } from './modules/oauth/oauth.service.js';
@@ -32,7 +35,6 @@ import { buildRateLimitTable } from './modules/rate-limit/rate-limit.table.js';
 import { loadCommonPasswords } from './modules/auth/common-passwords.js';
 import { createPasswordHasher, type PasswordHasher } from './modules/auth/password.hasher.js';
 import { bearerToken } from './modules/token/access-token.claims.js';
-import { createEventRecorder } from './modules/session/security-events.js';
 import { createSessionService } from './modules/session/session.service.js';
 import { createAccessTokenService } from './modules/token/access-token.service.js';
 import { loadKeyRing } from './modules/token/key-ring.js';
@@ -107,21 +109,14 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     );
     const rateLimits = createRateLimitStore(buildRateLimitTable(config.rateLimits.fields), makeLimiter);
 
-    const bus =
-      db.kind === 'server'
-        ? await createPostgresBus(
-            url,
-            (channel, payload) => orm.em.getConnection().execute('select pg_notify(?, ?)', [channel, payload]),
-            logger,
-          )
-        : createLocalBus();
+    const bus = db.kind === 'server' ? await createPostgresBus(url, (orm.em as EntityManager).fork(), logger) : createLocalBus();
     closers.push(() => bus.close());
     const progress = createProgressService({ clock, ttlSeconds: config.progress.ttlSeconds, bus });
 
-    const recordEvent = createEventRecorder(clock);
+    const securityEvents = createSecurityEvents(clock);
     const background = createBackgroundTasks(logger);
     closers.push(() => background.drain());
-    const sessions = createSessionService({ clock, recordEvent, ...config.sessions });
+    const sessions = createSessionService({ clock, events: securityEvents, bus, ...config.sessions });
     const realHasher = await createPasswordHasher(config.argon2);
     const hasher = hooks.hasher?.(realHasher) ?? realHasher;
     const auth = createAuthService({
@@ -129,10 +124,9 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       isCommonPassword: loadCommonPasswords(),
       sessions,
       accessTokens,
-      recordEvent,
+      events: securityEvents,
       background,
       throttle: createLoginThrottle(makeLimiter, config.rateLimits.loginFailures),
-      bus,
       clock,
     });
     const oauth = createOAuthService({
@@ -140,10 +134,22 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       redirectUris: config.oauth.redirectUris,
       stateTtlSeconds: config.oauth.stateTtlSeconds,
       auth,
-      recordEvent,
+      events: securityEvents,
       clock,
     });
-    const services: Services = { clock, auth, sessions, accessTokens, recordEvent, rateLimits, progress, bus, oauth };
+    const services: Services = {
+      clock,
+      auth,
+      sessions,
+      accessTokens,
+      securityEvents,
+      rateLimits,
+      progress,
+      bus,
+      oauth,
+      serviceAccounts: createServiceAccounts(clock),
+      admin: createAdminService(),
+    };
 
     // Expired progress records and abandoned OAuth states are deleted in the background.
     const purge = setInterval(() => {

@@ -1,20 +1,23 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from './clock.js';
 import { AppError, unauthenticated } from './errors.js';
-import { rateLimitKeyForIp } from './http/client-ip.js';
 import type { RefreshCookie } from './http/refresh-cookie.js';
 import type { Logger } from './logger.js';
+import type { AdminService } from './modules/admin/admin.service.js';
 import type { AuthService } from './modules/auth/auth.service.js';
-import type { Budget, Caller, RateLimitStore } from './modules/rate-limit/rate-limit.store.js';
-import type { RecordEvent } from './modules/session/security-events.js';
-import type { ClientInfo, SessionService, UserView } from './modules/session/session.service.js';
-import type { AccessClaims } from './modules/token/access-token.claims.js';
-import type { AccessTokenService } from './modules/token/access-token.service.js';
-import type { ChangeBus } from './modules/progress/progress.bus.js';
 import type { OAuthService } from './modules/oauth/oauth.service.js';
 import type { ProgressService } from './modules/progress/progress.service.js';
-import { hashServiceKey, looksLikeServiceKey } from './modules/service-account/service-account.key.js';
+import type { Budget, Caller, RateLimitStore } from './modules/rate-limit/rate-limit.store.js';
+import type { ChangeBus } from './modules/realtime/change-bus.js';
+import { rateLimitKeyForIp, type ClientInfo } from './modules/request/client-info.js';
+import type { SecurityEvents } from './modules/security-event/security-event.service.js';
+import type { ServiceAccounts } from './modules/service-account/service-account.service.js';
+import { looksLikeServiceKey } from './modules/service-account/service-account.key.js';
+import type { SessionService } from './modules/session/session.service.js';
+import type { AccessClaims } from './modules/token/access-token.claims.js';
+import type { AccessTokenService } from './modules/token/access-token.service.js';
 import { Tier } from './modules/user/tier.js';
+import type { UserView } from './modules/user/user.view.js';
 
 /** The services built once by the composition root and handed to every request. */
 export interface Services {
@@ -22,11 +25,13 @@ export interface Services {
   auth: AuthService;
   sessions: SessionService;
   accessTokens: AccessTokenService;
-  recordEvent: RecordEvent;
+  securityEvents: SecurityEvents;
   rateLimits: RateLimitStore;
   progress: ProgressService;
   bus: ChangeBus;
   oauth: OAuthService;
+  serviceAccounts: ServiceAccounts;
+  admin: AdminService;
 }
 
 export interface Viewer {
@@ -87,9 +92,7 @@ export function createRequestContext(input: {
             if (error instanceof AppError) return null;
             throw error;
           }),
-    serviceAccount: () =>
-      (serviceAccount ??=
-        bearer && looksLikeServiceKey(bearer) ? findServiceAccount(em, hashServiceKey(bearer)) : Promise.resolve(null)),
+    serviceAccount: () => (serviceAccount ??= bearer ? services.serviceAccounts.authenticate(em, bearer) : Promise.resolve(null)),
     caller: () =>
       (caller ??= Promise.all([context.viewerOrNull(), context.serviceAccount()]).then(([v, service]) => {
         // Workers are trusted callers: they get the ADMIN budgets, counted per service account.
@@ -106,14 +109,6 @@ export function createRequestContext(input: {
 }
 
 const INVALID_TOKEN = 'The access token is invalid or has expired.';
-
-/** A worker's live key, read with plain SQL: it is checked on every report a worker sends. */
-async function findServiceAccount(em: EntityManager, keyHash: string): Promise<{ id: string } | null> {
-  const [row] = await em
-    .getConnection()
-    .execute<{ id: string }[]>('select id from service_account where key_hash = ? and revoked_at is null', [keyHash]);
-  return row ?? null;
-}
 
 async function resolveViewer(services: Services, em: EntityManager, bearer: string | null): Promise<Viewer> {
   if (!bearer) throw unauthenticated();

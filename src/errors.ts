@@ -49,6 +49,9 @@ export const badInput = (field: string, message: string) => new AppError(ErrorCo
 
 export const conflict = (field: string, message: string) => new AppError(ErrorCode.CONFLICT, message, { field });
 
+/** Unknown and not-yours answer alike, so ids cannot be probed. */
+export const notFound = (field: string, message: string) => new AppError(ErrorCode.NOT_FOUND, message, { field });
+
 export const unauthenticated = (message = 'Authentication required.') => new AppError(ErrorCode.UNAUTHENTICATED, message);
 
 // One message for every credential failure, so a response never tells which part was wrong.

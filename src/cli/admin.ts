@@ -4,7 +4,7 @@ import { startEmbeddedPostgres } from '../db/embedded.js';
 import { openOrm } from '../db/orm.js';
 import { canonicalEmail } from '../modules/auth/credentials.rules.js';
 import { Tier } from '../modules/user/tier.js';
-import { User } from '../modules/user/user.entity.js';
+import { userStore } from '../modules/user/user.store.js';
 
 // npm run admin -- grant <email>   makes that user ADMIN (the only way to create the first admin)
 // npm run admin -- revoke <email>  makes that user FREE again
@@ -23,13 +23,12 @@ const embedded = database.kind === 'embedded' ? await startEmbeddedPostgres(data
 const orm = await openOrm({ url: embedded?.url ?? (database.kind === 'server' ? database.url : ''), poolMax: 1 });
 try {
   const em = orm.em.fork();
-  const user = await em.findOne(User, { email: canonicalEmail(email) });
+  const user = await userStore.findByEmail(em, canonicalEmail(email));
   if (!user) {
     process.stderr.write(`No user with the email ${canonicalEmail(email)}.\n`);
     process.exitCode = 1;
   } else {
-    user.tier = tier;
-    await em.flush();
+    await userStore.setTier(em, user.id, tier);
     process.stdout.write(`${user.email} is now ${tier}.\n`);
   }
 } finally {

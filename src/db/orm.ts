@@ -2,7 +2,7 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
-import { SecurityEvent } from '../modules/session/security-event.entity.js';
+import { SecurityEvent } from '../modules/security-event/security-event.entity.js';
 import { RefreshToken, Session } from '../modules/session/session.entity.js';
 import { ResourceProgressRecord } from '../modules/progress/progress.entity.js';
 import { OAuthAccount, OAuthState } from '../modules/oauth/oauth.entity.js';

@@ -7,6 +7,7 @@ import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { OAuthResolver, UserOAuthResolver } from '../modules/oauth/oauth.resolver.js';
 import { ProgressResolver } from '../modules/progress/progress.resolver.js';
 import { RateLimitResolver } from '../modules/rate-limit/rate-limit.resolver.js';
+import { UserSecurityEventsResolver } from '../modules/security-event/security-event.resolver.js';
 import { ServiceAccountResolver } from '../modules/service-account/service-account.resolver.js';
 import { SessionResolver, UserSessionsResolver } from '../modules/session/session.resolver.js';
 import { UserResolver } from '../modules/user/user.resolver.js';
@@ -18,6 +19,7 @@ export const resolvers = [
   UserResolver,
   SessionResolver,
   UserSessionsResolver,
+  UserSecurityEventsResolver,
   RateLimitResolver,
   AdminResolver,
   ProgressResolver,

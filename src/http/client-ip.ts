@@ -23,15 +23,3 @@ export function normalizeIp(address: string): string {
   }
   return parsed.toString();
 }
-
-/**
- * The key a rate limit counts an anonymous client under. An IPv6 host usually owns a whole /64,
- * so counting per address would let it rotate through 2^64 of them.
- */
-export function rateLimitKeyForIp(address: string): string {
-  if (!ipaddr.isValid(address)) return `ip:${address}`;
-  const parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv4') return `ip:${parsed.toString()}`;
-  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
-  return `ip6:${parts.join(':')}::/64`;
-}

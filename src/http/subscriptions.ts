@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { RequestContext } from '../context.js';
 import { ErrorCode, isExpectedError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { ChangeBus } from '../modules/progress/progress.bus.js';
+import type { ChangeBus } from '../modules/realtime/change-bus.js';
 import { bearerToken } from '../modules/token/access-token.claims.js';
 
 interface Connection {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../src/modules/admin/user-cursor.js';
-import { normalizeIp, rateLimitKeyForIp } from '../../src/http/client-ip.js';
+import { normalizeIp } from '../../src/http/client-ip.js';
+import { rateLimitKeyForIp } from '../../src/modules/request/client-info.js';
 import {
   buildRateLimitTable,
   defaultRateLimits,

@@ -3,22 +3,17 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import type { BackgroundTasks } from '../../background.js';
 import { conflict, invalidCredentials, unauthenticated } from '../../errors.js';
-import { rateLimitKeyForIp } from '../../http/client-ip.js';
 import type { Logger } from '../../logger.js';
-import { SecurityEventType, type RecordEvent } from '../session/security-events.js';
-import {
-  userViewOf,
-  type ClientInfo,
-  type IssuedRefresh,
-  type SessionService,
-  type UserView,
-} from '../session/session.service.js';
+import { rateLimitKeyForIp, type ClientInfo } from '../request/client-info.js';
+import { SecurityEventType } from '../security-event/security-event.entity.js';
+import type { SecurityEvents } from '../security-event/security-event.service.js';
+import type { IssuedRefresh, SessionService } from '../session/session.service.js';
 import type { AccessTokenService } from '../token/access-token.service.js';
 import { Tier } from '../user/tier.js';
-import { User } from '../user/user.entity.js';
+import { userStore } from '../user/user.store.js';
+import type { UserView } from '../user/user.view.js';
 import type { AuthPayload, LoginInput, RegisterInput } from './auth.types.js';
 import { canonicalEmail, canonicalUsername, checkRegistration, looksLikeEmail } from './credentials.rules.js';
-import type { ChangeBus } from '../progress/progress.bus.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password.hasher.js';
 
@@ -49,13 +44,12 @@ export function createAuthService(deps: {
   isCommonPassword: (password: string) => boolean;
   sessions: SessionService;
   accessTokens: AccessTokenService;
-  recordEvent: RecordEvent;
+  events: SecurityEvents;
   background: BackgroundTasks;
   throttle: LoginThrottle;
-  bus: ChangeBus;
   clock: Clock;
 }): AuthService {
-  const { hasher, isCommonPassword, sessions, accessTokens, recordEvent, background, throttle, bus, clock } = deps;
+  const { hasher, isCommonPassword, sessions, accessTokens, events, background, throttle, clock } = deps;
 
   async function payload(issued: IssuedRefresh): Promise<AuthPayload> {
     const { user } = issued.session;
@@ -79,22 +73,15 @@ export function createAuthService(deps: {
         throw error;
       }
       const passwordHash = await hasher.hash(fields.password);
-      const user = em.create(User, {
-        email: fields.email,
-        username: fields.username,
-        passwordHash,
-        tier: Tier.FREE,
-        createdAt: clock(),
-      });
+      const newUser = { email: fields.email, username: fields.username, passwordHash, tier: Tier.FREE, createdAt: clock() };
       try {
         // The user, its session, refresh token and event are written in one transaction: all or none.
         const opened = await em.transactional(async (tx) => {
-          tx.persist(user);
-          await tx.flush();
+          const user = await userStore.insert(tx, newUser);
           return sessions.open(tx, { user, client, event: SecurityEventType.REGISTERED });
         });
         const result = await payload(opened);
-        log.info({ event: 'register', outcome: 'success', userId: user.id }, 'registered');
+        log.info({ event: 'register', outcome: 'success', userId: opened.session.user.id }, 'registered');
         return result;
       } catch (error) {
         if (error instanceof UniqueConstraintViolationException) {
@@ -113,11 +100,9 @@ export function createAuthService(deps: {
       const ipKey = rateLimitKeyForIp(client.ip ?? '');
       // Refused before any lookup or hashing, and alike whether or not the account exists.
       await throttle.check(key, ipKey);
-      const user =
-        identifier.length <= 254
-          ? await em.findOne(User, byEmail ? { email: key } : { username: key }, { populate: ['passwordHash'] })
-          : null;
-      if (!user) {
+      const found =
+        identifier.length <= 254 ? await userStore.findWithPassword(em, byEmail ? { email: key } : { username: key }) : null;
+      if (!found) {
         // Same work as a wrong password, so response time does not reveal which accounts exist.
         await hasher.verifyDummy(input.password);
         await throttle.recordFailure(key, ipKey);
@@ -125,30 +110,29 @@ export function createAuthService(deps: {
         throw invalidCredentials();
       }
       // An account made through Google or GitHub has no password: it fails like a wrong one, after the same work.
+      const { user, passwordHash } = found;
       let matches = false;
-      if (user.passwordHash === null) await hasher.verifyDummy(input.password);
-      else matches = await hasher.verify(user.passwordHash, input.password);
+      if (passwordHash === null) await hasher.verifyDummy(input.password);
+      else matches = await hasher.verify(passwordHash, input.password);
       if (!matches) {
         await throttle.recordFailure(key, ipKey);
         log.info({ event: 'login', outcome: 'wrong_password', userId: user.id }, 'login failed');
         // Recorded off the request path, so a wrong password answers as fast as an unknown account.
         const userId = user.id;
-        background.run('record LOGIN_FAILED', async () => {
-          const side = em.fork();
-          recordEvent(side, { user: userId, type: SecurityEventType.LOGIN_FAILED, client });
-          await side.flush();
-        });
+        background.run('record LOGIN_FAILED', () =>
+          events.record(em.fork(), { userId, type: SecurityEventType.LOGIN_FAILED, client }),
+        );
         throw invalidCredentials();
       }
-      const rehashedPassword = hasher.needsRehash(user.passwordHash as string) ? await hasher.hash(input.password) : null;
+      const rehashedPassword = hasher.needsRehash(passwordHash as string) ? await hasher.hash(input.password) : null;
       if (rehashedPassword)
         log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
       const at = clock();
-      const opened = await sessions.open(em, {
-        user: { ...userViewOf(user), lastLoginAt: at },
-        client,
-        event: SecurityEventType.LOGIN_SUCCEEDED,
-        login: { at, rehashedPassword },
+      // The sign-in time, any rehash, its event and the new session commit together or not at all.
+      const opened = await em.transactional(async (tx) => {
+        await userStore.recordLogin(tx, { userId: user.id, at, rehashedPassword });
+        if (rehashedPassword) await events.record(tx, { userId: user.id, type: SecurityEventType.PASSWORD_REHASHED, client });
+        return sessions.open(tx, { user: { ...user, lastLoginAt: at }, client, event: SecurityEventType.LOGIN_SUCCEEDED });
       });
       const result = await payload(opened);
       await throttle.recordSuccess(key, ipKey);
@@ -172,7 +156,6 @@ export function createAuthService(deps: {
             { event: 'refresh', outcome: 'reused', sessionId: outcome.session.id },
             'refresh token reused: session revoked',
           );
-          await bus.publishSessionsEnded({ userId: outcome.session.user.id, sessionId: outcome.session.id });
           throw unauthenticated(INVALID_REFRESH);
         case 'invalid':
           log.info({ event: 'refresh', outcome: 'invalid' }, 'refresh refused');

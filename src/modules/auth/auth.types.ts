@@ -1,5 +1,5 @@
 import { Field, InputType, ObjectType } from 'type-graphql';
-import type { UserView } from '../session/session.service.js';
+import type { UserView } from '../user/user.view.js';
 import { User } from '../user/user.entity.js';
 
 @InputType({ description: 'A new account. The email is matched case-insensitively; the username is optional.' })

@@ -2,19 +2,21 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import * as oidc from 'openid-client';
 import type { Clock } from '../../clock.js';
-import { pgDate, sqlState, UNIQUE_VIOLATION, type PgTime } from '../../db/raw-sql.js';
-import { AppError, badInput, conflict, ErrorCode } from '../../errors.js';
+import { pgDate, sqlState, UNIQUE_VIOLATION } from '../../db/sql.js';
+import { AppError, badInput, conflict, ErrorCode, notFound } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { AuthPayload } from '../auth/auth.types.js';
 import { canonicalEmail, emailProblem } from '../auth/credentials.rules.js';
-import { SecurityEventType, type RecordEvent } from '../session/security-events.js';
-import { userViewOf, type ClientInfo } from '../session/session.service.js';
+import type { ClientInfo } from '../request/client-info.js';
+import { SecurityEventType } from '../security-event/security-event.entity.js';
+import type { SecurityEvents } from '../security-event/security-event.service.js';
 import { Tier } from '../user/tier.js';
-import { User } from '../user/user.entity.js';
+import { userStore } from '../user/user.store.js';
+import type { UserView } from '../user/user.view.js';
 import type { ProviderClient, ProviderIdentity } from './oauth.clients.js';
-import { OAuthAccount, OAuthState } from './oauth.entity.js';
 import type { OAuthProvider } from './oauth.provider.js';
+import { oauthStore } from './oauth.store.js';
 
 export interface OAuthRequest {
   em: EntityManager;
@@ -43,10 +45,10 @@ export function createOAuthService(deps: {
   redirectUris: readonly string[];
   stateTtlSeconds: number;
   auth: AuthService;
-  recordEvent: RecordEvent;
+  events: SecurityEvents;
   clock: Clock;
 }): OAuthService {
-  const { clients, redirectUris, stateTtlSeconds, auth, recordEvent, clock } = deps;
+  const { clients, redirectUris, stateTtlSeconds, auth, events, clock } = deps;
 
   const clientFor = (provider: OAuthProvider) => {
     const client = clients[provider];
@@ -65,29 +67,26 @@ export function createOAuthService(deps: {
     identity: ProviderIdentity,
     linkUserId: string | null,
     client: ClientInfo,
-  ) {
+  ): Promise<UserView> {
     const now = clock();
-    const existing = await tx.findOne(
-      OAuthAccount,
-      { provider, providerUserId: identity.providerUserId },
-      { populate: ['user'] },
-    );
-    const link = (user: User) => {
-      tx.create(OAuthAccount, { provider, providerUserId: identity.providerUserId, user, createdAt: now });
-      recordEvent(tx, { user, type: SecurityEventType.OAUTH_LINKED, client });
+    const linkedTo = await oauthStore.linkedUserId(tx, provider, identity.providerUserId);
+    const link = async (user: UserView) => {
+      await oauthStore.link(tx, { provider, providerUserId: identity.providerUserId, userId: user.id, at: now });
+      await events.record(tx, { userId: user.id, type: SecurityEventType.OAUTH_LINKED, client });
     };
     if (linkUserId) {
-      if (existing && existing.user.id !== linkUserId)
-        throw conflict('provider', `That ${provider} account is linked to another user.`);
-      const user = await tx.findOneOrFail(User, linkUserId);
-      if (!existing) link(user);
+      if (linkedTo && linkedTo !== linkUserId) throw conflict('provider', `That ${provider} account is linked to another user.`);
+      const user = await userStore.findById(tx, linkUserId);
+      if (!user) throw new Error(`the user ${linkUserId} who started linking no longer exists`);
+      if (!linkedTo) await link(user);
       return user;
     }
-    if (existing) return existing.user;
+    const linkedUser = linkedTo && (await userStore.findById(tx, linkedTo));
+    if (linkedUser) return linkedUser;
 
     const email = identity.email ? canonicalEmail(identity.email) : '';
     if (emailProblem(email)) throw failed(`${provider} did not share a usable email address.`);
-    const owner = await tx.findOne(User, { email });
+    const owner = await userStore.findByEmail(tx, email);
     // Linking on an address the provider does not vouch for would hand the account to whoever typed it there.
     if (owner && !identity.emailVerified) {
       throw new AppError(
@@ -97,13 +96,13 @@ export function createOAuthService(deps: {
       );
     }
     if (owner) {
-      link(owner);
+      await link(owner);
       return owner;
     }
     if (!identity.emailVerified) throw failed(`${provider} has not verified this email address.`);
-    const user = tx.create(User, { email, username: null, passwordHash: null, tier: Tier.FREE, createdAt: now });
-    recordEvent(tx, { user, type: SecurityEventType.REGISTERED, client });
-    link(user);
+    const user = await userStore.insert(tx, { email, username: null, passwordHash: null, tier: Tier.FREE, createdAt: now });
+    await events.record(tx, { userId: user.id, type: SecurityEventType.REGISTERED, client });
+    await link(user);
     return user;
   }
 
@@ -114,7 +113,7 @@ export function createOAuthService(deps: {
       const state = randomBytes(32).toString('base64url');
       const codeVerifier = oidc.randomPKCECodeVerifier();
       const nonce = oidc.randomNonce();
-      em.create(OAuthState, {
+      await oauthStore.insertState(em, {
         stateHash: hashState(state),
         provider,
         codeVerifier,
@@ -123,7 +122,6 @@ export function createOAuthService(deps: {
         linkUserId,
         expiresAt: new Date(clock().getTime() + stateTtlSeconds * 1000),
       });
-      await em.flush();
       const url = oidc.buildAuthorizationUrl(client.config, {
         redirect_uri: redirectUri,
         scope: client.scope,
@@ -137,20 +135,7 @@ export function createOAuthService(deps: {
 
     async complete({ em, log, client }, provider, code, state) {
       const providerClient = clientFor(provider);
-      // Deleting is what makes the state single-use, even when two callbacks race.
-      const [row] = await em.getConnection().execute<
-        {
-          provider: string;
-          code_verifier: string;
-          nonce: string;
-          redirect_uri: string;
-          link_user_id: string | null;
-          expires_at: PgTime;
-        }[]
-      >(
-        'delete from oauth_state where state_hash = ? returning provider, code_verifier, nonce, redirect_uri, link_user_id, expires_at',
-        [hashState(state)],
-      );
+      const row = await oauthStore.takeState(em, hashState(state));
       if (!row || row.provider !== provider || pgDate(row.expires_at) <= clock()) {
         log.info({ event: 'oauth', provider, outcome: 'bad_state' }, 'oauth refused');
         throw failed('This sign-in is unknown, already used or expired; start again.');
@@ -170,7 +155,7 @@ export function createOAuthService(deps: {
         log.warn({ event: 'oauth', provider, outcome: 'provider_refused', reason: (error as Error).message }, 'oauth refused');
         throw failed(`${provider} did not confirm this sign-in.`);
       }
-      let user: User;
+      let user: UserView;
       try {
         user = await em.transactional((tx) => resolveUser(tx, provider, identity, row.link_user_id, client));
       } catch (error) {
@@ -181,29 +166,23 @@ export function createOAuthService(deps: {
         { event: 'oauth', provider, outcome: 'success', userId: user.id, linked: row.link_user_id !== null },
         'oauth sign-in',
       );
-      return auth.signIn(em, userViewOf(user), client, SecurityEventType.OAUTH_LOGIN);
+      return auth.signIn(em, user, client, SecurityEventType.OAUTH_LOGIN);
     },
 
     async unlink({ em, client }, userId, provider) {
-      const accounts = await em.find(OAuthAccount, { user: userId });
-      const target = accounts.find((a) => a.provider === provider);
-      if (!target) throw new AppError(ErrorCode.NOT_FOUND, `No ${provider} account is linked.`, { field: 'provider' });
-      const user = await em.findOneOrFail(User, userId, { populate: ['passwordHash'] });
-      if (user.passwordHash === null && accounts.length === 1) {
+      const providers = await oauthStore.providersOf(em, userId);
+      if (!providers.includes(provider)) throw notFound('provider', `No ${provider} account is linked.`);
+      if (providers.length === 1 && !(await userStore.hasPassword(em, userId))) {
         throw badInput('provider', 'This is your only way to sign in; link another provider first.');
       }
-      em.remove(target);
-      recordEvent(em, { user: userId, type: SecurityEventType.OAUTH_UNLINKED, client });
-      await em.flush();
+      await em.transactional(async (tx) => {
+        await oauthStore.unlink(tx, userId, provider);
+        await events.record(tx, { userId, type: SecurityEventType.OAUTH_UNLINKED, client });
+      });
     },
 
-    async linkedProviders(em, userId) {
-      const accounts = await em.find(OAuthAccount, { user: userId }, { orderBy: { provider: 'asc' } });
-      return accounts.map((a) => a.provider);
-    },
+    linkedProviders: (em, userId) => oauthStore.providersOf(em, userId),
 
-    purgeExpiredStates(em) {
-      return em.nativeDelete(OAuthState, { expiresAt: { $lte: clock() } });
-    },
+    purgeExpiredStates: (em) => oauthStore.purgeExpiredStates(em, clock()),
   };
 }

@@ -2,9 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { AppError, badInput, ErrorCode } from '../../errors.js';
 import { Tier } from '../user/tier.js';
-import { FOREIGN_KEY_VIOLATION, pgDate, sqlState } from '../../db/raw-sql.js';
-import type { ChangeBus } from './progress.bus.js';
-import { ResourceProgressRecord } from './progress.entity.js';
+import { FOREIGN_KEY_VIOLATION, pgDate, sqlState } from '../../db/sql.js';
+import type { ChangeBus } from '../realtime/change-bus.js';
+import { progressStore, type ProgressRow } from './progress.store.js';
 import { reportProblem, rollUp, stagesInOrder, StageStatus, transitionProblem, type StageMap } from './progress.rules.js';
 import type { ReportProgressInput, ResourceProgress } from './progress.types.js';
 import { isUuid } from '../../ids.js';
@@ -15,15 +15,6 @@ export interface ProgressService {
   read(em: EntityManager, resourceId: string, reader: { id: string; tier: Tier }): Promise<ResourceProgress | null>;
   /** Deletes expired records; returns how many. */
   purgeExpired(em: EntityManager): Promise<number>;
-}
-
-/** A resource_progress row as the hot paths read it, without hydrating an entity. */
-interface ProgressRow {
-  resource_id: string;
-  owner_id: string;
-  stages: StageMap;
-  updated_at: string | Date;
-  expires_at: string | Date;
 }
 
 export function toView(row: ProgressRow): ResourceProgress {
@@ -38,18 +29,6 @@ export function toView(row: ProgressRow): ResourceProgress {
   };
 }
 
-// Reports are a worker's hot path: plain SQL, and an optimistic compare-and-swap on the row's xmin
-// (it changes with every update) instead of a transaction holding a row lock across round trips.
-const READ_CURRENT = `select xmin::text as revision, resource_id, owner_id, stages, updated_at, expires_at
-  from resource_progress where resource_id = ?`;
-const INSERT_NEW = `insert into resource_progress (resource_id, owner_id, stages, updated_at, expires_at)
-  values (?, ?, ?::jsonb, ?, ?) on conflict (resource_id) do nothing
-  returning resource_id, owner_id, stages, updated_at, expires_at`;
-const SWAP = `update resource_progress set owner_id = ?, stages = ?::jsonb, updated_at = ?, expires_at = ?
-  where resource_id = ? and xmin::text = ?
-  returning resource_id, owner_id, stages, updated_at, expires_at`;
-const READ_LIVE = `select resource_id, owner_id, stages, updated_at, expires_at
-  from resource_progress where resource_id = ? and expires_at > ?`;
 const MAX_ATTEMPTS = 8;
 
 export function createProgressService(options: { clock: Clock; ttlSeconds: number; bus: ChangeBus }): ProgressService {
@@ -57,9 +36,8 @@ export function createProgressService(options: { clock: Clock; ttlSeconds: numbe
 
   /** One attempt at applying the report; null when another writer changed the row first. */
   async function attempt(em: EntityManager, input: ReportProgressInput): Promise<ProgressRow | null> {
-    const connection = em.getConnection();
     const now = clock();
-    const [current] = await connection.execute<(ProgressRow & { revision: string })[]>(READ_CURRENT, [input.resourceId]);
+    const current = await progressStore.readCurrent(em, input.resourceId);
     // An expired record is as good as absent: the report starts a new one.
     const live = current && pgDate(current.expires_at) > now ? current : null;
     if (live && live.owner_id !== input.ownerId) {
@@ -75,9 +53,10 @@ export function createProgressService(options: { clock: Clock; ttlSeconds: numbe
       [input.stage]: { status: input.status, percent, message: input.message ?? null, updatedAt: now.toISOString() },
     });
     const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
-    const [written] = current
-      ? await connection.execute<ProgressRow[]>(SWAP, [input.ownerId, next, now, expiresAt, input.resourceId, current.revision])
-      : await connection.execute<ProgressRow[]>(INSERT_NEW, [input.resourceId, input.ownerId, next, now, expiresAt]);
+    const write = { resourceId: input.resourceId, ownerId: input.ownerId, stages: next, now, expiresAt };
+    const written = current
+      ? await progressStore.swap(em, { ...write, revision: current.revision })
+      : await progressStore.insertNew(em, write);
     return written ?? null;
   }
 
@@ -103,14 +82,14 @@ export function createProgressService(options: { clock: Clock; ttlSeconds: numbe
     },
 
     async read(em, resourceId, reader) {
-      const [row] = await em.getConnection().execute<ProgressRow[]>(READ_LIVE, [resourceId, clock()]);
+      const row = await progressStore.readLive(em, resourceId, clock());
       if (!row) return null;
       if (reader.tier !== Tier.ADMIN && row.owner_id !== reader.id) return null;
       return toView(row);
     },
 
     purgeExpired(em) {
-      return em.nativeDelete(ResourceProgressRecord, { expiresAt: { $lte: clock() } });
+      return progressStore.purgeExpired(em, clock());
     },
   };
 }

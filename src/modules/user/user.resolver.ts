@@ -1,7 +1,7 @@
 import { Ctx, Directive, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
 import { rateLimitDirectiveFor } from '../rate-limit/rate-limit.table.js';
-import type { UserView } from '../session/session.service.js';
+import type { UserView } from './user.view.js';
 import { User } from './user.entity.js';
 
 @Resolver(() => User)

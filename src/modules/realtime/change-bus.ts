@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
+import { firstRow, statement } from '../../db/sql.js';
 import type { Logger } from '../../logger.js';
 
 const PROGRESS = 'tollgate_progress';
@@ -48,13 +50,12 @@ export function createLocalBus(): ChangeBus {
   };
 }
 
-/** A dedicated LISTEN connection per instance, reconnecting on loss; NOTIFY goes through `notify`. */
-export async function createPostgresBus(
-  url: string,
-  notify: (channel: string, payload: string) => Promise<unknown>,
-  log: Logger,
-): Promise<ChangeBus> {
+const NOTIFY = statement<{ channel: string; payload: string }>('select pg_notify(:channel, :payload)');
+
+/** A dedicated LISTEN connection per instance, reconnecting on loss; NOTIFY goes through the ORM's pool on `em`. */
+export async function createPostgresBus(url: string, em: EntityManager, log: Logger): Promise<ChangeBus> {
   const local = createLocalBus();
+  const notify = (channel: string, payload: string) => firstRow(em, NOTIFY, { channel, payload });
   let client: pg.Client | null = null;
   let closed = false;
 

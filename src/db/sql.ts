@@ -1,0 +1,83 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * The one way Tollgate runs hand-written SQL. A statement names its parameters (`:userId`) and is
+ * compiled once to MikroORM's positional form; `rows` and `firstRow` always run it on the
+ * transaction the EntityManager holds, so a store call made inside `em.transactional` is inside it.
+ * (`em.getConnection().execute` alone does not: it takes a free pool connection unless handed the
+ * transaction context.)
+ */
+export interface Statement<P, R> {
+  /** The SQL as written, with `:name` parameters; the column test reads this. */
+  readonly source: string;
+  /** The SQL with a `?` per parameter, in order. */
+  readonly text: string;
+  readonly names: readonly string[];
+  /** Phantom: the parameter and row types travel with the statement. */
+  readonly types?: { params: P; row: R };
+}
+
+export type ParamsOf<S> = S extends Statement<infer P, unknown> ? P : never;
+
+// `:name`, but not the second colon of a `::type` cast nor a colon inside a word.
+const PARAMETER = /(?<![:\w]):([A-Za-z][A-Za-z0-9]*)/g;
+
+/** Every statement defined, so one test can check their columns against the entities. */
+export const definedStatements: Statement<unknown, unknown>[] = [];
+
+export function statement<P extends object, R = Record<string, unknown>>(source: string): Statement<P, R> {
+  // MikroORM reads every `?` as a positional parameter, string literals included.
+  if (source.includes('?')) throw new Error(`Use a :name parameter instead of "?" in: ${source.trim().slice(0, 80)}`);
+  const names: string[] = [];
+  const text = source.replace(PARAMETER, (_match, name: string) => {
+    names.push(name);
+    return '?';
+  });
+  const compiled: Statement<P, R> = { source, text, names };
+  definedStatements.push(compiled as Statement<unknown, unknown>);
+  return compiled;
+}
+
+function valuesOf(st: Statement<unknown, unknown>, params: object): unknown[] {
+  return st.names.map((name) => {
+    const value = (params as Record<string, unknown>)[name];
+    // A missing parameter would bind NULL silently; null itself is a deliberate value.
+    if (value === undefined) throw new Error(`SQL parameter :${name} has no value`);
+    return value;
+  });
+}
+
+/** Runs the statement in `em`'s transaction when it has one; returns every row. */
+export function rows<P extends object, R>(em: EntityManager, st: Statement<P, R>, params: P): Promise<R[]> {
+  return em
+    .getConnection()
+    .execute<R[]>(st.text, valuesOf(st as Statement<unknown, unknown>, params), 'all', em.getTransactionContext());
+}
+
+/** The first row, or undefined. */
+export async function firstRow<P extends object, R>(em: EntityManager, st: Statement<P, R>, params: P): Promise<R | undefined> {
+  return (await rows(em, st, params))[0];
+}
+
+/** The SQLSTATE of a database error, whether pg's own or wrapped by MikroORM. */
+export function sqlState(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 3; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export const UNIQUE_VIOLATION = '23505';
+export const FOREIGN_KEY_VIOLATION = '23503';
+
+/** MikroORM has pg hand timestamps back as text ("2026-11-22 00:57:29.123+00"); raw rows need converting. */
+export type PgTime = string | Date;
+export function pgDate(value: PgTime): Date;
+export function pgDate(value: PgTime | null): Date | null;
+export function pgDate(value: PgTime | null): Date | null {
+  if (value === null || value instanceof Date) return value;
+  return new Date(value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+}

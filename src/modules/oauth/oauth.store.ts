@@ -1,0 +1,70 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { firstRow, type PgTime, statement } from '../../db/sql.js';
+import { User } from '../user/user.entity.js';
+import { OAuthAccount, OAuthState } from './oauth.entity.js';
+import type { OAuthProvider } from './oauth.provider.js';
+
+export interface StateRow {
+  provider: string;
+  code_verifier: string;
+  nonce: string;
+  redirect_uri: string;
+  link_user_id: string | null;
+  expires_at: PgTime;
+}
+
+// Deleting is what makes the state single-use, even when two callbacks race.
+const TAKE_STATE = statement<{ stateHash: string }, StateRow>(`
+  delete from oauth_state where state_hash = :stateHash
+  returning provider, code_verifier, nonce, redirect_uri, link_user_id, expires_at`);
+
+/** Where oauth_account and oauth_state are read and written. */
+export const oauthStore = {
+  async insertState(
+    em: EntityManager,
+    state: {
+      stateHash: string;
+      provider: OAuthProvider;
+      codeVerifier: string;
+      nonce: string;
+      redirectUri: string;
+      linkUserId: string | null;
+      expiresAt: Date;
+    },
+  ): Promise<void> {
+    em.create(OAuthState, state);
+    await em.flush();
+  },
+
+  /** Removes the started sign-in and returns it, or undefined when it is unknown or already taken. */
+  takeState: (em: EntityManager, stateHash: string) => firstRow(em, TAKE_STATE, { stateHash }),
+
+  /** The Tollgate user a provider identity is linked to, if any. */
+  async linkedUserId(em: EntityManager, provider: OAuthProvider, providerUserId: string): Promise<string | null> {
+    const account = await em.findOne(OAuthAccount, { provider, providerUserId });
+    return account ? account.user.id : null;
+  },
+
+  async link(em: EntityManager, link: { provider: OAuthProvider; providerUserId: string; userId: string; at: Date }) {
+    em.create(OAuthAccount, {
+      provider: link.provider,
+      providerUserId: link.providerUserId,
+      user: em.getReference(User, link.userId),
+      createdAt: link.at,
+    });
+    await em.flush();
+  },
+
+  /** The user's linked providers, alphabetically. */
+  async providersOf(em: EntityManager, userId: string): Promise<OAuthProvider[]> {
+    const accounts = await em.find(OAuthAccount, { user: userId }, { orderBy: { provider: 'asc' } });
+    return accounts.map((a) => a.provider);
+  },
+
+  /** Removes the link; false when there was none. */
+  async unlink(em: EntityManager, userId: string, provider: OAuthProvider): Promise<boolean> {
+    return (await em.nativeDelete(OAuthAccount, { user: userId, provider })) > 0;
+  },
+
+  purgeExpiredStates: (em: EntityManager, now: Date) => em.nativeDelete(OAuthState, { expiresAt: { $lte: now } }),
+};

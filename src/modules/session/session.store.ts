@@ -1,0 +1,146 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { firstRow, type ParamsOf, type PgTime, statement } from '../../db/sql.js';
+import { SecurityEventType } from '../security-event/security-event.entity.js';
+import { userColumns } from '../user/user.store.js';
+import type { UserRow } from '../user/user.view.js';
+import { Session } from './session.entity.js';
+
+// Hand-written SQL on the paths every client hits most (each authenticated request, each refresh):
+// building these through the ORM cost several times the database round trip itself in CPU.
+
+/** A session, its first refresh token and the event that opened it, in one statement. */
+const OPEN = statement<{
+  sessionId: string;
+  userId: string;
+  now: Date;
+  sessionExpiresAt: Date;
+  rotationSecret: string;
+  userAgent: string | null;
+  ip: string | null;
+  tokenId: string;
+  tokenHash: string;
+  tokenExpiresAt: Date;
+  eventId: string;
+  event: SecurityEventType;
+}>(`
+  with opened as (
+    insert into session (id, user_id, created_at, last_used_at, expires_at, rotation_secret, user_agent, ip)
+    values (:sessionId, :userId, :now, :now, :sessionExpiresAt, :rotationSecret, :userAgent, :ip)
+    returning id, user_id
+  ), first_token as (
+    insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
+    select :tokenId, id, :tokenHash, :now, :tokenExpiresAt from opened returning id
+  ), opening_event as (
+    insert into security_event (id, user_id, session_id, type, at, ip, user_agent)
+    select :eventId, user_id, id, :event, :now, :ip, :userAgent from opened returning id
+  )
+  select id from opened`);
+
+const FIND_ACTIVE = statement<
+  { sessionId: string; userId: string; now: Date; idleCutoff: Date },
+  UserRow & { session_id: string }
+>(`
+  select s.id as session_id, ${userColumns('u')}
+  from session s join app_user u on u.id = s.user_id
+  where s.id = :sessionId and s.user_id = :userId and s.revoked_at is null
+    and s.expires_at > :now and s.last_used_at > :idleCutoff`);
+
+export interface PresentedRow extends UserRow {
+  token_id: string;
+  rotated_at: PgTime | null;
+  token_expires_at: PgTime;
+  session_id: string;
+  rotation_secret: string;
+  session_expires_at: PgTime;
+  alive: boolean;
+}
+
+const FIND_PRESENTED = statement<{ now: Date; idleCutoff: Date; tokenHash: string }, PresentedRow>(`
+  select rt.id as token_id, rt.rotated_at, rt.expires_at as token_expires_at,
+         s.id as session_id, s.rotation_secret, s.expires_at as session_expires_at,
+         (s.revoked_at is null and s.expires_at > :now and s.last_used_at > :idleCutoff) as alive,
+         ${userColumns('u')}
+  from refresh_token rt join session s on s.id = rt.session_id join app_user u on u.id = s.user_id
+  where rt.token_hash = :tokenHash`);
+
+/**
+ * One statement, so one round trip and atomic. The UPDATE's row lock makes concurrent rotations of
+ * one token queue; each re-checks `rotated_at is null` after the winner commits, so exactly one
+ * claims it and inserts the successor.
+ */
+const ROTATE = statement<
+  {
+    now: Date;
+    tokenId: string;
+    successorId: string;
+    successorHash: string;
+    expiresAt: Date;
+    eventId: string;
+    userId: string;
+    ip: string | null;
+    userAgent: string | null;
+  },
+  { claimed: number }
+>(`
+  with claimed as (
+    update refresh_token set rotated_at = :now where id = :tokenId and rotated_at is null returning session_id
+  ), successor as (
+    insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
+    select :successorId, session_id, :successorHash, :now, :expiresAt from claimed returning session_id
+  ), touched as (
+    update session set last_used_at = :now where id in (select session_id from claimed) returning id
+  ), event as (
+    insert into security_event (id, user_id, session_id, type, at, ip, user_agent)
+    select :eventId, :userId, session_id, '${SecurityEventType.TOKEN_REFRESHED}', :now, :ip, :userAgent from claimed
+    returning id
+  )
+  select count(*)::int as claimed from claimed`);
+
+const FIND_TOKEN = statement<{ tokenHash: string; sessionId: string }, { rotated_at: PgTime | null; expires_at: PgTime }>(`
+  select rotated_at, expires_at from refresh_token where token_hash = :tokenHash and session_id = :sessionId`);
+
+/** Alive: not revoked, not past its absolute expiry, used since the idle cutoff. */
+const aliveWhere = (now: Date, idleCutoff: Date) => ({
+  revokedAt: null,
+  expiresAt: { $gt: now },
+  lastUsedAt: { $gt: idleCutoff },
+});
+
+/** Where session and refresh_token are read and written. */
+export const sessionStore = {
+  async open(em: EntityManager, values: ParamsOf<typeof OPEN>): Promise<void> {
+    await firstRow(em, OPEN, values);
+  },
+
+  /** The session and its user while the session is alive at `now`. */
+  findActive: (em: EntityManager, key: ParamsOf<typeof FIND_ACTIVE>) => firstRow(em, FIND_ACTIVE, key),
+
+  /** The refresh token with this hash, its session (and whether that is alive) and its user. */
+  findPresented: (em: EntityManager, key: ParamsOf<typeof FIND_PRESENTED>) => firstRow(em, FIND_PRESENTED, key),
+
+  /** Claims the token and writes its successor; false when another request claimed it first. */
+  async rotate(em: EntityManager, values: ParamsOf<typeof ROTATE>): Promise<boolean> {
+    return (await firstRow(em, ROTATE, values))?.claimed === 1;
+  },
+
+  /** A token of the session's chain, by hash. */
+  findToken: (em: EntityManager, key: ParamsOf<typeof FIND_TOKEN>) => firstRow(em, FIND_TOKEN, key),
+
+  listAlive(em: EntityManager, userId: string, now: Date, idleCutoff: Date): Promise<Session[]> {
+    return em.find(Session, { user: userId, ...aliveWhere(now, idleCutoff) }, { orderBy: { lastUsedAt: 'desc', id: 'asc' } });
+  },
+
+  /** Revokes the user's alive sessions (one, or all when `sessionId` is null); returns how many. */
+  revokeAlive(
+    em: EntityManager,
+    target: { userId: string; sessionId: string | null },
+    change: { now: Date; idleCutoff: Date; reason: string },
+  ): Promise<number> {
+    const where = {
+      user: target.userId,
+      ...(target.sessionId === null ? {} : { id: target.sessionId }),
+      ...aliveWhere(change.now, change.idleCutoff),
+    };
+    return em.nativeUpdate(Session, where, { revokedAt: change.now, revokedReason: change.reason });
+  },
+};
