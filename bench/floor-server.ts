@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import pg from 'pg';
-import type { RequestContext } from '../src/context.js';
+import type { RequestContext } from '../src/modules/request/request-context.js';
 import { createHttpServer } from '../src/http/server.js';
 import { createLogger } from '../src/logger.js';
 

@@ -7,7 +7,7 @@ import type { EntityManager, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { createBackgroundTasks } from './background.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { createRequestContext, type Services } from './context.js';
+import { createRequestContext } from './context.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { migrate, openOrm } from './db/orm.js';
 import { createApollo } from './graphql/apollo.js';
@@ -15,7 +15,7 @@ import { buildGraphQLSchema } from './graphql/schema.js';
 import { createRateLimitDirective } from './graphql/rate-limit.directive.js';
 import { databaseCheck, redisCheck, runChecks } from './health.js';
 import { clientIpResolver } from './http/client-ip.js';
-import { noRefreshCookie, refreshCookieFor, type RefreshCookie } from './http/refresh-cookie.js';
+import { noRefreshCookie, refreshCookieFor } from './http/refresh-cookie.js';
 import { attachSubscriptions } from './http/subscriptions.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createLocalBus, createPostgresBus } from './modules/realtime/change-bus.js';
@@ -26,6 +26,7 @@ import { createProviderClients } from './modules/oauth/oauth.clients.js';
 import { createOAuthService } from './modules/oauth/oauth.service.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
+import type { RefreshCookie, Services } from './modules/request/request-context.js';
 import { connectRedis } from './redis.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createLoginThrottle } from './modules/auth/login-throttle.js';
@@ -68,7 +69,8 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     if (db.kind === 'embedded') {
       logger.info(
         { database: 'embedded', dataDir: db.dataDir },
-        `Using the embedded Postgres (PGlite) with data in ${db.dataDir}: fine for trying Tollgate, not for production. Set DATABASE_URL to use a Postgres server.`,
+        `Using the embedded Postgres (PGlite) with data in ${db.dataDir}: fine for trying Tollgate, not for production. ` +
+          'Set DATABASE_URL to use a Postgres server.',
       );
       const embedded = await startEmbeddedPostgres(db.dataDir);
       closers.push(() => embedded.close());
@@ -126,7 +128,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       accessTokens,
       events: securityEvents,
       background,
-      throttle: createLoginThrottle(makeLimiter, config.rateLimits.loginFailures),
+      throttle: createLoginThrottle(makeLimiter, clock, config.rateLimits.loginFailures),
       clock,
     });
     const oauth = createOAuthService({

@@ -45,17 +45,49 @@ export class AppError extends GraphQLError {
   }
 }
 
+// One constructor per code: the code, its extensions and their shape are decided here and nowhere else.
+
 export const badInput = (field: string, message: string) => new AppError(ErrorCode.BAD_USER_INPUT, message, { field });
+
+export const unauthenticated = (message = 'Authentication required.') => new AppError(ErrorCode.UNAUTHENTICATED, message);
+
+// One message for every credential failure, so a response never tells which part was wrong.
+export const invalidCredentials = () => new AppError(ErrorCode.INVALID_CREDENTIALS, 'The identifier or password is incorrect.');
+
+export const forbidden = (message: string) => new AppError(ErrorCode.FORBIDDEN, message);
 
 export const conflict = (field: string, message: string) => new AppError(ErrorCode.CONFLICT, message, { field });
 
 /** Unknown and not-yours answer alike, so ids cannot be probed. */
 export const notFound = (field: string, message: string) => new AppError(ErrorCode.NOT_FOUND, message, { field });
 
-export const unauthenticated = (message = 'Authentication required.') => new AppError(ErrorCode.UNAUTHENTICATED, message);
+/** Whole seconds until `resetAt`, at least 1: what Retry-After and `retryAfter` say. */
+export const retryAfterSeconds = (resetAt: Date, now: Date) => Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
 
-// One message for every credential failure, so a response never tells which part was wrong.
-export const invalidCredentials = () => new AppError(ErrorCode.INVALID_CREDENTIALS, 'The identifier or password is incorrect.');
+/**
+ * A spent budget. `now` comes from the injected clock, so retryAfter and resetAt agree with each
+ * other and with the X-RateLimit-* headers, and move with the clock in tests.
+ */
+export function rateLimited(what: string, budget: { limit: number; resetAt: Date; now: Date }): AppError {
+  const retryAfter = retryAfterSeconds(budget.resetAt, budget.now);
+  return new AppError(ErrorCode.RATE_LIMITED, `${what}; try again in ${retryAfter} s.`, {
+    retryAfter,
+    limit: budget.limit,
+    resetAt: budget.resetAt.toISOString(),
+  });
+}
+
+export const oauthProviderUnavailable = (provider: string) =>
+  new AppError(ErrorCode.OAUTH_PROVIDER_UNAVAILABLE, `Sign-in with ${provider} is not configured on this server.`, { provider });
+
+export const oauthFailed = (message: string) => new AppError(ErrorCode.OAUTH_FAILED, message);
+
+export const oauthAccountExists = (provider: string) =>
+  new AppError(
+    ErrorCode.OAUTH_ACCOUNT_EXISTS,
+    'An account with this email exists. Sign in with your password, then link this provider from there.',
+    { provider },
+  );
 
 /**
  * Whether an error that reached the response is one we meant to show: our own AppError, or a

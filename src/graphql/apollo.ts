@@ -4,7 +4,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../modules/request/request-context.js';
 import { ErrorCode, isExpectedError } from '../errors.js';
 import { requestLimits } from './request-limits.js';
 
@@ -51,18 +51,18 @@ const rateLimitHeaders: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response, contextValue }) {
-        const { tightest, refused } = contextValue.rateLimits;
+        const { tightest, retryAfter } = contextValue.rateLimits;
         if (tightest) {
           response.http.headers.set('x-ratelimit-limit', String(tightest.limit));
           response.http.headers.set('x-ratelimit-remaining', String(tightest.remaining));
           response.http.headers.set('x-ratelimit-reset', String(Math.ceil(tightest.resetAt.getTime() / 1000)));
         }
-        if (refused.length === 0 || response.body.kind !== 'single') return;
+        if (retryAfter === null || response.body.kind !== 'single') return;
         const { data, errors = [] } = response.body.singleResult;
         const nothingServed = !data || Object.values(data).every((v) => v === null);
         if (nothingServed && errors.every((e) => e.extensions?.code === ErrorCode.RATE_LIMITED)) {
           response.http.status = 429;
-          response.http.headers.set('retry-after', String(Math.max(...refused)));
+          response.http.headers.set('retry-after', String(retryAfter));
         }
       },
     };

@@ -1,10 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { allow, deny, rule, shield, type IRules } from 'graphql-shield';
-import type { RequestContext, Viewer } from '../context.js';
-import { AppError, ErrorCode } from '../errors.js';
+import type { RequestContext, Viewer } from '../modules/request/request-context.js';
+import { forbidden } from '../errors.js';
 import { Tier } from '../modules/user/tier.js';
-
-const forbidden = (message: string) => new AppError(ErrorCode.FORBIDDEN, message);
 
 /**
  * Runs `check` on the signed-in caller. Rules return errors rather than throw them: shield passes a

@@ -65,6 +65,8 @@ export async function buildGraphQLSchema(rateLimit: ReturnType<typeof createRate
 }
 
 /** The SDL committed as schema.graphql; sorted so that the file changes only when the API does. */
+const SCHEMA_FILE_HEADER = '# Generated from the resolvers by `npm run schema`. Do not edit: a test fails when this file drifts.';
+
 export function printSchemaFile(schema: GraphQLSchema): string {
-  return `# Generated from the resolvers by \`npm run schema\`. Do not edit: a test fails when this file drifts.\n\n${printSchema(lexicographicSortSchema(schema))}\n`;
+  return `${SCHEMA_FILE_HEADER}\n\n${printSchema(lexicographicSortSchema(schema))}\n`;
 }

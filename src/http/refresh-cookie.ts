@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, ErrorCode } from '../errors.js';
+import { forbidden } from '../errors.js';
+import type { RefreshCookie } from '../modules/request/request-context.js';
 
 /** A client asks for cookie mode by sending this header with register, login or refresh. */
 export const TOKEN_DELIVERY_HEADER = 'x-token-delivery';
@@ -42,16 +43,6 @@ export function isTrustedOrigin(origin: string | undefined, host: string | undef
   }
 }
 
-export interface RefreshCookie {
-  /** The client asked for the refresh token in a cookie instead of the response body. */
-  requested: boolean;
-  /** The cookie's token; FORBIDDEN when a cross-origin caller tries to ride on it. */
-  read(): string | null;
-  set(token: string, expiresAt: Date, now: Date): void;
-  clear(): void;
-  present: boolean;
-}
-
 export function refreshCookieFor(
   req: IncomingMessage,
   res: ServerResponse,
@@ -65,7 +56,7 @@ export function refreshCookieFor(
     present: value !== null,
     read() {
       if (value && !trusted) {
-        throw new AppError(ErrorCode.FORBIDDEN, 'This origin may not use the refresh cookie.');
+        throw forbidden('This origin may not use the refresh cookie.');
       }
       return value;
     },

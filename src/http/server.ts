@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../modules/request/request-context.js';
 import type { Logger } from '../logger.js';
 import { pickRequestId } from './request-id.js';
 

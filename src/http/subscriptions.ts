@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../modules/request/request-context.js';
 import { ErrorCode, isExpectedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChangeBus } from '../modules/realtime/change-bus.js';

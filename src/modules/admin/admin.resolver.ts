@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../request/request-context.js';
 import { rateLimitDirectiveFor } from '../rate-limit/rate-limit.table.js';
 import { Tier } from '../user/tier.js';
 import { User } from '../user/user.entity.js';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, Mutation, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../request/request-context.js';
 import { unauthenticated } from '../../errors.js';
 import { rateLimitDirectiveFor } from '../rate-limit/rate-limit.table.js';
 import { AuthPayload, LoginInput, RegisterInput } from './auth.types.js';
@@ -22,7 +22,8 @@ export class AuthResolver {
   @Directive(rateLimitDirectiveFor('Mutation.refresh'))
   @Mutation(() => AuthPayload, {
     description:
-      'Exchanges a refresh token (the argument, or in cookie mode the cookie) for new tokens. The old refresh token stops working.',
+      'Exchanges a refresh token (the argument, or in cookie mode the cookie) for new tokens. ' +
+      'The old refresh token stops working.',
   })
   async refresh(@Arg('refreshToken', () => String, { nullable: true }) refreshToken: string | null, @Ctx() ctx: RequestContext) {
     const presented = refreshToken ?? ctx.refreshCookie.read();

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../request/request-context.js';
 import type { AuthPayload } from './auth.types.js';
 
 /** In cookie mode the refresh token goes into an HttpOnly cookie, where page scripts cannot read it. */

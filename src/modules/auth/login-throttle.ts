@@ -1,5 +1,6 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { AppError, ErrorCode } from '../../errors.js';
+import type { Clock } from '../../clock.js';
+import { rateLimited } from '../../errors.js';
 import type { LimiterFactory } from '../rate-limit/limiter-factory.js';
 
 export interface WindowLimit {
@@ -27,6 +28,7 @@ export interface LoginThrottle {
 
 export function createLoginThrottle(
   makeLimiter: LimiterFactory,
+  clock: Clock,
   overrides: Partial<typeof defaultLoginFailureLimits> = {},
 ): LoginThrottle {
   const limits = { ...defaultLoginFailureLimits, ...overrides };
@@ -50,11 +52,12 @@ export function createLoginThrottle(
       );
       const spent = states.filter(({ res, limit }) => res && res.consumedPoints >= limit.points);
       if (spent.length === 0) return;
-      const retryAfter = Math.max(...spent.map(({ res }) => Math.ceil((res?.msBeforeNext ?? 1000) / 1000)));
-      throw new AppError(ErrorCode.RATE_LIMITED, `Too many failed sign-in attempts; try again in ${retryAfter} s.`, {
-        retryAfter,
+      const now = clock();
+      const waitMs = Math.max(...spent.map(({ res }) => res?.msBeforeNext ?? 1000));
+      throw rateLimited('Too many failed sign-in attempts', {
         limit: Math.min(...spent.map(({ limit }) => limit.points)),
-        resetAt: new Date(Date.now() + retryAfter * 1000).toISOString(),
+        resetAt: new Date(now.getTime() + waitMs),
+        now,
       });
     },
     async recordFailure(identifier, ip) {

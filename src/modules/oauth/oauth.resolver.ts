@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, Field, FieldResolver, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../request/request-context.js';
 import { AuthPayload } from '../auth/auth.types.js';
 import { deliver } from '../auth/deliver.js';
 import { rateLimitDirectiveFor } from '../rate-limit/rate-limit.table.js';

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import * as oidc from 'openid-client';
 import type { Clock } from '../../clock.js';
 import { pgDate, sqlState, UNIQUE_VIOLATION } from '../../db/sql.js';
-import { AppError, badInput, conflict, ErrorCode, notFound } from '../../errors.js';
+import { badInput, conflict, notFound, oauthAccountExists, oauthFailed, oauthProviderUnavailable } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { AuthPayload } from '../auth/auth.types.js';
@@ -38,7 +38,6 @@ export interface OAuthService {
 }
 
 const hashState = (state: string) => createHash('sha256').update(state).digest('hex');
-const failed = (message: string) => new AppError(ErrorCode.OAUTH_FAILED, message);
 
 export function createOAuthService(deps: {
   clients: Partial<Record<OAuthProvider, ProviderClient>>;
@@ -53,9 +52,7 @@ export function createOAuthService(deps: {
   const clientFor = (provider: OAuthProvider) => {
     const client = clients[provider];
     if (!client) {
-      throw new AppError(ErrorCode.OAUTH_PROVIDER_UNAVAILABLE, `Sign-in with ${provider} is not configured on this server.`, {
-        provider,
-      });
+      throw oauthProviderUnavailable(provider);
     }
     return client;
   };
@@ -85,21 +82,17 @@ export function createOAuthService(deps: {
     if (linkedUser) return linkedUser;
 
     const email = identity.email ? canonicalEmail(identity.email) : '';
-    if (emailProblem(email)) throw failed(`${provider} did not share a usable email address.`);
+    if (emailProblem(email)) throw oauthFailed(`${provider} did not share a usable email address.`);
     const owner = await userStore.findByEmail(tx, email);
     // Linking on an address the provider does not vouch for would hand the account to whoever typed it there.
     if (owner && !identity.emailVerified) {
-      throw new AppError(
-        ErrorCode.OAUTH_ACCOUNT_EXISTS,
-        'An account with this email exists. Sign in with your password, then link this provider from there.',
-        { provider },
-      );
+      throw oauthAccountExists(provider);
     }
     if (owner) {
       await link(owner);
       return owner;
     }
-    if (!identity.emailVerified) throw failed(`${provider} has not verified this email address.`);
+    if (!identity.emailVerified) throw oauthFailed(`${provider} has not verified this email address.`);
     const user = await userStore.insert(tx, { email, username: null, passwordHash: null, tier: Tier.FREE, createdAt: now });
     await events.record(tx, { userId: user.id, type: SecurityEventType.REGISTERED, client });
     await link(user);
@@ -138,7 +131,7 @@ export function createOAuthService(deps: {
       const row = await oauthStore.takeState(em, hashState(state));
       if (!row || row.provider !== provider || pgDate(row.expires_at) <= clock()) {
         log.info({ event: 'oauth', provider, outcome: 'bad_state' }, 'oauth refused');
-        throw failed('This sign-in is unknown, already used or expired; start again.');
+        throw oauthFailed('This sign-in is unknown, already used or expired; start again.');
       }
       const callback = new URL(row.redirect_uri);
       callback.searchParams.set('code', code);
@@ -153,7 +146,7 @@ export function createOAuthService(deps: {
         identity = await providerClient.identity(tokens);
       } catch (error) {
         log.warn({ event: 'oauth', provider, outcome: 'provider_refused', reason: (error as Error).message }, 'oauth refused');
-        throw failed(`${provider} did not confirm this sign-in.`);
+        throw oauthFailed(`${provider} did not confirm this sign-in.`);
       }
       let user: UserView;
       try {

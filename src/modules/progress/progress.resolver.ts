@@ -1,6 +1,6 @@
 import { Arg, Ctx, Directive, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import type { RequestContext } from '../../context.js';
-import { AppError, ErrorCode } from '../../errors.js';
+import type { RequestContext } from '../request/request-context.js';
+import { notFound } from '../../errors.js';
 import { rateLimitDirectiveFor } from '../rate-limit/rate-limit.table.js';
 import { latestValueStream } from './progress-stream.js';
 import { ReportProgressInput, ResourceProgress } from './progress.types.js';
@@ -42,7 +42,7 @@ async function subscribeToProgress(ctx: RequestContext, resourceId: string): Pro
   const readNow = () => progress.read(ctx.em.fork(), resourceId, user);
   const initial = await readNow();
   // Unknown, expired and someone else's resources are refused alike, so ids cannot be probed.
-  if (!initial) throw new AppError(ErrorCode.NOT_FOUND, 'No such resource.', { field: 'resourceId' });
+  if (!initial) throw notFound('resourceId', 'No such resource.');
 
   let unsubscribe = () => {};
   const stream = latestValueStream<ResourceProgress>(() => unsubscribe());

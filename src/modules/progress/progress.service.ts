@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
-import { AppError, badInput, ErrorCode } from '../../errors.js';
+import { badInput, conflict } from '../../errors.js';
 import { Tier } from '../user/tier.js';
 import { FOREIGN_KEY_VIOLATION, pgDate, sqlState } from '../../db/sql.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
@@ -41,7 +41,7 @@ export function createProgressService(options: { clock: Clock; ttlSeconds: numbe
     // An expired record is as good as absent: the report starts a new one.
     const live = current && pgDate(current.expires_at) > now ? current : null;
     if (live && live.owner_id !== input.ownerId) {
-      throw new AppError(ErrorCode.CONFLICT, 'This resource belongs to another owner.', { field: 'ownerId' });
+      throw conflict('ownerId', 'This resource belongs to another owner.');
     }
     const stages: StageMap = live?.stages ?? {};
     const problem = transitionProblem(stages[input.stage]?.status ?? StageStatus.PENDING, input.status);
@@ -78,7 +78,7 @@ export function createProgressService(options: { clock: Clock; ttlSeconds: numbe
           return toView(written);
         }
       }
-      throw new AppError(ErrorCode.CONFLICT, 'The resource is being updated too often; retry.', { field: 'resourceId' });
+      throw conflict('resourceId', 'The resource is being updated too often; retry.');
     },
 
     async read(em, resourceId, reader) {

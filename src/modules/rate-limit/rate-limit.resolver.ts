@@ -1,5 +1,5 @@
 import { Ctx, Directive, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../request/request-context.js';
 import { Tier } from '../user/tier.js';
 import { rateLimitDirectiveFor } from './rate-limit.table.js';
 

@@ -1,11 +1,11 @@
 import { Arg, Ctx, Directive, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../request/request-context.js';
 import { rateLimitDirectiveFor } from '../rate-limit/rate-limit.table.js';
-import { requireSelf } from '../session/session.resolver.js';
 import { User } from '../user/user.entity.js';
 import type { UserView } from '../user/user.view.js';
 import { SecurityEvent } from './security-event.entity.js';
 
+/** The account holder only: the permission rules (isSelf) refuse anyone else before this runs. */
 @Resolver(() => User)
 export class UserSecurityEventsResolver {
   @Directive(rateLimitDirectiveFor('User.securityEvents'))
@@ -15,7 +15,6 @@ export class UserSecurityEventsResolver {
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Ctx() ctx: RequestContext,
   ): Promise<SecurityEvent[]> {
-    await requireSelf(ctx, user);
     return ctx.services.securityEvents.recent(ctx.em, user.id, first);
   }
 }

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Field, ID, Mutation, ObjectType, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../request/request-context.js';
 import { ServiceAccount } from './service-account.entity.js';
 
 @ObjectType({ description: 'A new service account and its key. The key is shown this once.' })

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import type { RequestContext } from '../../context.js';
-import { AppError, ErrorCode, notFound } from '../../errors.js';
+import type { RequestContext } from '../request/request-context.js';
+import { notFound } from '../../errors.js';
 import { isUuid } from '../../ids.js';
 import { rateLimitDirectiveFor } from '../rate-limit/rate-limit.table.js';
 import { User } from '../user/user.entity.js';
@@ -47,17 +47,12 @@ export class SessionResolver {
   }
 }
 
+/** The account holder only: the permission rules (isSelf) refuse anyone else before this runs. */
 @Resolver(() => User)
 export class UserSessionsResolver {
   @Directive(rateLimitDirectiveFor('User.sessions'))
   @FieldResolver(() => [Session], { description: 'The active sessions; only for the signed-in user themself.' })
-  async sessions(@Root() user: UserView, @Ctx() ctx: RequestContext): Promise<Session[]> {
-    await requireSelf(ctx, user);
+  sessions(@Root() user: UserView, @Ctx() ctx: RequestContext): Promise<Session[]> {
     return ctx.services.sessions.listActive(ctx.em, user.id);
   }
-}
-
-export async function requireSelf(ctx: RequestContext, user: UserView) {
-  const viewer = await ctx.viewer();
-  if (viewer.user.id !== user.id) throw new AppError(ErrorCode.FORBIDDEN, 'Only the account holder may see this.');
 }

@@ -1,5 +1,5 @@
 import { Ctx, Directive, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../context.js';
+import type { RequestContext } from '../request/request-context.js';
 import { rateLimitDirectiveFor } from '../rate-limit/rate-limit.table.js';
 import type { UserView } from './user.view.js';
 import { User } from './user.entity.js';

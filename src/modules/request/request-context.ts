@@ -1,0 +1,73 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../logger.js';
+import type { AdminService } from '../admin/admin.service.js';
+import type { AuthService } from '../auth/auth.service.js';
+import type { OAuthService } from '../oauth/oauth.service.js';
+import type { ProgressService } from '../progress/progress.service.js';
+import type { RequestRateLimits } from '../rate-limit/rate-limit.state.js';
+import type { Caller, RateLimitStore } from '../rate-limit/rate-limit.store.js';
+import type { ChangeBus } from '../realtime/change-bus.js';
+import type { SecurityEvents } from '../security-event/security-event.service.js';
+import type { ServiceAccounts } from '../service-account/service-account.service.js';
+import type { SessionService } from '../session/session.service.js';
+import type { AccessClaims } from '../token/access-token.claims.js';
+import type { AccessTokenService } from '../token/access-token.service.js';
+import type { UserView } from '../user/user.view.js';
+import type { ClientInfo } from './client-info.js';
+
+/**
+ * What resolvers are handed, over HTTP and WebSocket alike. Declared here, beside the features that
+ * use it, so that no feature depends on the HTTP or GraphQL plumbing; src/context.ts builds it.
+ */
+
+/** The services built once by the composition root and handed to every request. */
+export interface Services {
+  clock: Clock;
+  auth: AuthService;
+  sessions: SessionService;
+  accessTokens: AccessTokenService;
+  securityEvents: SecurityEvents;
+  rateLimits: RateLimitStore;
+  progress: ProgressService;
+  bus: ChangeBus;
+  oauth: OAuthService;
+  serviceAccounts: ServiceAccounts;
+  admin: AdminService;
+}
+
+export interface Viewer {
+  user: UserView;
+  session: { id: string };
+  claims: AccessClaims;
+}
+
+export interface RequestContext {
+  requestId: string;
+  log: Logger;
+  em: EntityManager;
+  client: ClientInfo & { ip: string };
+  services: Services;
+  refreshCookie: RefreshCookie;
+  /** The caller, or UNAUTHENTICATED. Resolved once per request, on first use. */
+  viewer(): Promise<Viewer>;
+  /** The caller, or null when there is no valid token. */
+  viewerOrNull(): Promise<Viewer | null>;
+  /** The worker whose API key is the bearer token, while the key is not revoked; else null. */
+  serviceAccount(): Promise<{ id: string } | null>;
+  /** Who rate limits count against: the user when signed in, else the client's address. */
+  caller(): Promise<Caller>;
+  /** What the rate limits did in this request (written only by the rate-limit directive). */
+  rateLimits: RequestRateLimits;
+}
+
+/** The refresh token's cookie in cookie mode; over a WebSocket there is none. */
+export interface RefreshCookie {
+  /** The client asked for the refresh token in a cookie instead of the response body. */
+  requested: boolean;
+  /** The cookie's token; FORBIDDEN when a cross-origin caller tries to ride on it. */
+  read(): string | null;
+  set(token: string, expiresAt: Date, now: Date): void;
+  clear(): void;
+  present: boolean;
+}
