@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MeDocument, RegisterDocument } from '../../src/client/generated/graphql.js';
 import { generateSigningJwk } from '../../src/modules/token/key-ring.js';
-import type { SigningJwk } from '../../src/config.js';
+import type { SigningJwk } from '../../src/config-env.js';
 import { codeOf } from '../helpers/graphql.js';
 import { createTestApp, newAccount, type TestApp } from '../helpers/test-app.js';
 

@@ -73,7 +73,8 @@ describe('login does not reveal which accounts exist', () => {
     const rows = await app.orm.em
       .getConnection()
       .execute<{ last_login_at: Date | null; sessions: string }[]>(
-        'select u.last_login_at, (select count(*) from session s where s.user_id = u.id) as sessions from app_user u where u.id = ?',
+        'select u.last_login_at, (select count(*) from session s where s.user_id = u.id) as sessions ' +
+          'from app_user u where u.id = ?',
         [data!.register.user.id],
       );
     expect(rows[0]).toEqual({ last_login_at: null, sessions: '1' });

@@ -148,7 +148,7 @@ describe('reporting progress', () => {
 });
 
 describe('reading progress', () => {
-  it('is for the owner and admins; anyone else gets the same null as for an unknown id; anonymous callers are refused', async () => {
+  it('is for the owner and admins; anyone else gets the null of an unknown id; anonymous callers are refused', async () => {
     const owner = await signUp(app);
     const other = await signUp(app);
     const resourceId = newResource();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateServiceAccountDocument,
+  LoginDocument,
   LogoutDocument,
   ReportResourceProgressDocument,
   type ReportProgressInput,
@@ -85,11 +86,17 @@ describe('resourceProgressChanged', () => {
     const resourceId = `live-${n++}`;
     await report(a, { resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING' });
     const sub = watch(b, owner.accessToken, resourceId);
-    await expect.poll(() => sub.received.length, { timeout: 10_000 }).toBe(1);
+    // The owner's other session keeps its subscription: it shows when a later change has been delivered.
+    const other = (
+      await a.execute(LoginDocument, { input: { identifier: owner.account.email, password: owner.account.password } })
+    ).data!.login;
+    const witness = watch(b, other.accessToken, resourceId);
+    await expect.poll(() => sub.received.length + witness.received.length, { timeout: 10_000 }).toBe(2);
     await a.execute(LogoutDocument, {}, { token: owner.accessToken });
     await expect.poll(() => sub.closeCode(), { timeout: 10_000 }).toBe(4403);
     await report(a, { resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'COMPLETED' });
-    await new Promise((r) => setTimeout(r, 200));
+    await expect.poll(() => witness.received.length, { timeout: 10_000 }).toBe(2);
     expect(sub.received).toHaveLength(1);
+    expect(witness.closeCode()).toBeNull();
   });
 });

@@ -19,7 +19,7 @@ const counting = (calls: { n: number }) => ({
 });
 
 describe('failed-login limits', () => {
-  it('refuse a sixth failure for one identifier from one address, the same for an unknown account, without touching argon2', async () => {
+  it('refuse a sixth failure for one identifier from one address, unknown accounts alike, without touching argon2', async () => {
     const calls = { n: 0 };
     const app = await createTestApp({}, counting(calls));
     const { account } = await signUp(app);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configVariables } from '../../src/config.js';
+import { configVariables } from '../../src/config-env.js';
 
 interface Service {
   image?: string;

@@ -67,12 +67,10 @@ describe('HTTP edges', () => {
   });
 
   it('refuses a GET mutation and a simple cross-site request (CSRF prevention)', async () => {
-    const get = await fetch(
-      `${app.url}/graphql?query=${encodeURIComponent('mutation { login(input: {identifier: "a", password: "b"}) { accessToken } }')}`,
-      {
-        headers: { 'apollo-require-preflight': 'true' },
-      },
-    );
+    const LOGIN_MUTATION = 'mutation { login(input: {identifier: "a", password: "b"}) { accessToken } }';
+    const get = await fetch(`${app.url}/graphql?query=${encodeURIComponent(LOGIN_MUTATION)}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(get.status).toBe(405);
     const simple = await fetch(`${app.url}/graphql?query=${encodeURIComponent('{ me { id } }')}`);
     expect(simple.status).toBe(400);

@@ -40,7 +40,8 @@ describe('request-shape limits', () => {
   it('refuse a query deeper than the limit', async () => {
     const deep = `{ me { sessions { id } } }`;
     expect((await app.post({ query: deep }, { token })).errors).toBeUndefined();
-    const query = `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }`;
+    const nested = `ofType { `.repeat(6);
+    const query = `{ __schema { types { fields { type { ${nested}name${' }'.repeat(6)} } } } }`;
     refusedBeforeResolvers(await app.post({ query }, { token }));
   });
 

@@ -32,8 +32,13 @@ describe('shutdown', () => {
     const inFlight = app.execute(LoginDocument, { input: { identifier: account.email, password: account.password } });
     await inside;
     const closing = app.close();
-    await new Promise((r) => setTimeout(r, 100));
-    await expect(fetch(`${app.url}/health/live`)).rejects.toThrow();
+    // Wait for the listener to stop: a new connection is then refused while the held request is still in flight.
+    const answers = () =>
+      fetch(`${app.url}/health/live`).then(
+        () => 'answered',
+        () => 'refused',
+      );
+    await expect.poll(answers, { timeout: 10_000 }).toBe('refused');
     release();
 
     const res = await inFlight;

@@ -111,34 +111,45 @@ describe('me.sessions and me.securityEvents', () => {
   it('list the caller’s own security events, newest first', async () => {
     const s = await signUp(app);
     const intruder = await signUp(app);
+    const start = app.clock();
     const tick = () => app.clock.advance(1000);
-    tick();
-    await app.execute(LoginDocument, { input: { identifier: s.account.email, password: 'not my password 9' } });
-    tick();
-    const fresh = await login(s.account.email, s.account.password);
-    tick();
-    await app.execute(RefreshDocument, { refreshToken: fresh.refreshToken });
-    tick();
-    await app.execute(LogoutDocument, {}, { token: s.accessToken });
+    try {
+      tick();
+      await app.execute(LoginDocument, { input: { identifier: s.account.email, password: 'not my password 9' } });
+      tick();
+      const fresh = await login(s.account.email, s.account.password);
+      tick();
+      await app.execute(RefreshDocument, { refreshToken: fresh.refreshToken });
+      tick();
+      await app.execute(LogoutDocument, {}, { token: s.accessToken });
 
-    await expect
-      .poll(async () =>
-        (await app.execute(MySecurityEventsDocument, { first: 10 }, { token: fresh.accessToken })).data!.me.securityEvents.map(
-          (e) => e.type,
-        ),
-      )
-      .toEqual(expect.arrayContaining(['LOGIN_FAILED']));
-    const events = (await app.execute(MySecurityEventsDocument, { first: 10 }, { token: fresh.accessToken })).data!.me
-      .securityEvents;
-    expect(events.map((e) => e.type)).toEqual(['LOGGED_OUT', 'TOKEN_REFRESHED', 'LOGIN_SUCCEEDED', 'LOGIN_FAILED', 'REGISTERED']);
-    expect(events.every((e) => e.ip?.includes('127.0.0.1'))).toBe(true);
+      await expect
+        .poll(async () =>
+          (await app.execute(MySecurityEventsDocument, { first: 10 }, { token: fresh.accessToken })).data!.me.securityEvents.map(
+            (e) => e.type,
+          ),
+        )
+        .toEqual(expect.arrayContaining(['LOGIN_FAILED']));
+      const events = (await app.execute(MySecurityEventsDocument, { first: 10 }, { token: fresh.accessToken })).data!.me
+        .securityEvents;
+      expect(events.map((e) => e.type)).toEqual([
+        'LOGGED_OUT',
+        'TOKEN_REFRESHED',
+        'LOGIN_SUCCEEDED',
+        'LOGIN_FAILED',
+        'REGISTERED',
+      ]);
+      expect(events.every((e) => e.ip?.includes('127.0.0.1'))).toBe(true);
 
-    const theirs = (await app.execute(MySecurityEventsDocument, {}, { token: intruder.accessToken })).data!.me.securityEvents;
-    expect(theirs.map((e) => e.type)).toEqual(['REGISTERED']);
-    const limited = await app.execute(MySecurityEventsDocument, { first: 2 }, { token: fresh.accessToken });
-    expect(limited.data!.me.securityEvents).toHaveLength(2);
-    expect(codeOf(await app.execute(MySecurityEventsDocument, { first: 1000 }, { token: fresh.accessToken }))).toBe(
-      'BAD_USER_INPUT',
-    );
+      const theirs = (await app.execute(MySecurityEventsDocument, {}, { token: intruder.accessToken })).data!.me.securityEvents;
+      expect(theirs.map((e) => e.type)).toEqual(['REGISTERED']);
+      const limited = await app.execute(MySecurityEventsDocument, { first: 2 }, { token: fresh.accessToken });
+      expect(limited.data!.me.securityEvents).toHaveLength(2);
+      expect(codeOf(await app.execute(MySecurityEventsDocument, { first: 1000 }, { token: fresh.accessToken }))).toBe(
+        'BAD_USER_INPUT',
+      );
+    } finally {
+      app.clock.set(start);
+    }
   });
 });

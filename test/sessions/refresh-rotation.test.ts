@@ -45,32 +45,38 @@ describe('refresh rotation', () => {
     const start = app.clock();
     const first = await signUp(app);
     let token = first.refreshToken!;
-    for (let day = 6; day < 30; day += 6) {
-      app.clock.set(new Date(start.getTime() + day * DAY));
-      const res = await refresh(token);
-      expect(res.errors, `day ${day}`).toBeUndefined();
-      token = res.data!.refresh.refreshToken!;
-      expect(new Date(res.data!.refresh.refreshTokenExpiresAt).getTime()).toBeLessThanOrEqual(start.getTime() + 30 * DAY);
+    try {
+      for (let day = 6; day < 30; day += 6) {
+        app.clock.set(new Date(start.getTime() + day * DAY));
+        const res = await refresh(token);
+        expect(res.errors, `day ${day}`).toBeUndefined();
+        token = res.data!.refresh.refreshToken!;
+        expect(new Date(res.data!.refresh.refreshTokenExpiresAt).getTime()).toBeLessThanOrEqual(start.getTime() + 30 * DAY);
+      }
+      app.clock.set(new Date(start.getTime() + 30 * DAY + 1000));
+      expect(codeOf(await refresh(token))).toBe('UNAUTHENTICATED');
+    } finally {
+      app.clock.set(start);
     }
-    app.clock.set(new Date(start.getTime() + 30 * DAY + 1000));
-    expect(codeOf(await refresh(token))).toBe('UNAUTHENTICATED');
-    app.clock.set(start);
   });
 
   it('expires a session left unused for longer than the idle timeout', async () => {
     const start = app.clock();
     const first = await signUp(app);
-    app.clock.set(new Date(start.getTime() + 7 * DAY - 1000));
-    const kept = await refresh(first.refreshToken);
-    expect(kept.errors).toBeUndefined();
-    app.clock.set(new Date(start.getTime() + 14 * DAY));
-    expect(codeOf(await refresh(kept.data!.refresh.refreshToken))).toBe('UNAUTHENTICATED');
-    app.clock.set(start);
+    try {
+      app.clock.set(new Date(start.getTime() + 7 * DAY - 1000));
+      const kept = await refresh(first.refreshToken);
+      expect(kept.errors).toBeUndefined();
+      app.clock.set(new Date(start.getTime() + 14 * DAY));
+      expect(codeOf(await refresh(kept.data!.refresh.refreshToken))).toBe('UNAUTHENTICATED');
+    } finally {
+      app.clock.set(start);
+    }
   });
 });
 
 describe('reuse detection', () => {
-  it('revokes the whole session, live access token included, when a rotated token is replayed after the grace window', async () => {
+  it('revokes the whole session, live access token included, when a rotated token is replayed after the window', async () => {
     const first = await signUp(app);
     const rotated = (await refresh(first.refreshToken)).data!.refresh;
     app.clock.advance(11_000);
@@ -98,19 +104,22 @@ describe('the grace window', () => {
     const first = await signUp(app);
     const a = (await refresh(first.refreshToken)).data!.refresh;
     app.clock.advance(2_000);
-    const duplicate = await refresh(first.refreshToken);
-    expect(duplicate.errors).toBeUndefined();
-    expect(duplicate.data!.refresh.refreshToken).toBe(a.refreshToken);
-    const sid = await sessionOf(a.accessToken);
-    expect(await liveTokens(sid)).toHaveLength(1);
-    expect((await sql('select id from refresh_token where session_id = ?', [sid])).length).toBe(2);
+    try {
+      const duplicate = await refresh(first.refreshToken);
+      expect(duplicate.errors).toBeUndefined();
+      expect(duplicate.data!.refresh.refreshToken).toBe(a.refreshToken);
+      const sid = await sessionOf(a.accessToken);
+      expect(await liveTokens(sid)).toHaveLength(1);
+      expect((await sql('select id from refresh_token where session_id = ?', [sid])).length).toBe(2);
 
-    // The chain moved on again; the old token, still within its window, is pointed at the newest one.
-    const b = (await refresh(a.refreshToken)).data!.refresh;
-    const late = await refresh(first.refreshToken);
-    expect(late.data!.refresh.refreshToken).toBe(b.refreshToken);
-    expect(await liveTokens(sid)).toEqual([{ token_hash: hashRefreshToken(b.refreshToken!) }]);
-    app.clock.advance(-2_000);
+      // The chain moved on again; the old token, still within its window, is pointed at the newest one.
+      const b = (await refresh(a.refreshToken)).data!.refresh;
+      const late = await refresh(first.refreshToken);
+      expect(late.data!.refresh.refreshToken).toBe(b.refreshToken);
+      expect(await liveTokens(sid)).toEqual([{ token_hash: hashRefreshToken(b.refreshToken!) }]);
+    } finally {
+      app.clock.advance(-2_000);
+    }
   });
 
   it('leaves exactly one valid refresh token after 20 parallel refreshes of one token', async () => {

@@ -2,7 +2,10 @@ import { Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core'
 import { User } from '../user/user.entity.js';
 import type { StageMap } from './progress.rules.js';
 
-/** One resource's progress: its stages as a JSON map, rewritten under a row lock on each report. */
+/**
+ * One resource's progress: its stages as a JSON map, rewritten whole on each report by a
+ * compare-and-swap on the row's xmin (see progress.store.ts), so concurrent reports never lose one.
+ */
 @Entity({ tableName: 'resource_progress' })
 export class ResourceProgressRecord {
   @PrimaryKey({ type: 'string', length: 128 })

@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import type { SigningJwk } from '../../config.js';
+import type { SigningJwk } from '../../config-env.js';
 
 export const ACCESS_TOKEN_ALG = 'EdDSA';
 

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable Tollgate reads, with its type, bounds and default. config.ts parses the
+ * environment against this once at start-up and shapes the result into a Config.
+ */
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** "a, b,,c" → ["a", "b", "c"]. */
+const commaList = z.string().transform((raw) =>
+  raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const publicJwk = z.looseObject({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: z.string().min(40),
+  kid: z.string().min(1).max(128),
+});
+
+const json = <T extends z.ZodType>(inner: T, message = 'must be JSON') =>
+  z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+    })
+    .pipe(inner);
+
+const signingKeyList = json(
+  z
+    .array(publicJwk.extend({ d: z.string().min(40).optional() }))
+    .min(1)
+    .refine((keys) => keys[0]?.d !== undefined, 'the first key signs, so it must include its private part "d"')
+    .refine((keys) => new Set(keys.map((k) => k.kid)).size === keys.length, 'every key needs a distinct "kid"'),
+  'must be a JSON array of Ed25519 JWKs (see npm run keygen)',
+);
+
+const tierLimits = z.strictObject({
+  FREE: z.number().int().min(1).optional(),
+  PREMIUM: z.number().int().min(1).optional(),
+  ADMIN: z.number().int().min(1).optional(),
+  windowSeconds: z.number().int().min(1).max(86_400).optional(),
+});
+const windowLimit = z.strictObject({ points: z.number().int().min(1), windowSeconds: z.number().int().min(1).max(604_800) });
+
+/** TRUST_PROXY: a hop count, or addresses/CIDRs/proxy-addr names (loopback, linklocal, uniquelocal). */
+const trustProxy = z.string().transform((raw, ctx): number | string[] | false => {
+  const value = raw.trim();
+  if (value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const ok = list.every((v) => ['loopback', 'linklocal', 'uniquelocal'].includes(v) || /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(v));
+  if (!ok || list.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a hop count or a comma-separated list of addresses, CIDRs, loopback, linklocal, uniquelocal',
+    });
+    return z.NEVER;
+  }
+  return list;
+});
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: int(0, 65535).default(4000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATABASE_POOL_MAX: int(1, 100).default(10),
+    EMBEDDED_DATA_DIR: z.string().min(1).default('.data/pglite'),
+    MIGRATE_ON_START: bool.optional(),
+
+    JWT_ISSUER: z.string().min(1).default('urn:tollgate'),
+    JWT_AUDIENCE: z.string().min(1).default('urn:tollgate:api'),
+    JWT_SIGNING_KEYS: signingKeyList.optional(),
+    ACCESS_TOKEN_TTL_MINUTES: int(5, 60).default(15),
+    SESSION_TTL_DAYS: int(1, 365).default(30),
+    SESSION_IDLE_TIMEOUT_DAYS: int(1, 365).default(7),
+    REFRESH_GRACE_SECONDS: int(0, 60).default(10),
+    PROGRESS_TTL_HOURS: int(1, 24 * 30).default(24),
+    PROGRESS_PURGE_INTERVAL_SECONDS: int(10, 86_400).default(600),
+    COOKIE_SECURE: bool.optional(),
+    CORS_ORIGINS: commaList.pipe(z.array(z.url({ protocol: /^https?$/ }).transform((o) => new URL(o).origin))).optional(),
+
+    ARGON2_MEMORY_KIB: int(8192, 1048576).default(19456),
+    ARGON2_ITERATIONS: int(1, 20).default(2),
+    ARGON2_PARALLELISM: int(1, 16).default(1),
+
+    GRAPHQL_INTROSPECTION: bool.optional(),
+    GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
+    GRAPHQL_MAX_ALIASES: int(1, 200).default(30),
+    GRAPHQL_MAX_ROOT_FIELDS: int(1, 200).default(30),
+    GRAPHQL_MAX_DIRECTIVES: int(1, 200).default(20),
+    GRAPHQL_MAX_TOKENS: int(100, 100_000).default(2000),
+    GRAPHQL_MAX_COST: int(100, 1_000_000).default(5000),
+
+    OAUTH_REDIRECT_URIS: commaList.pipe(z.array(z.url({ protocol: /^https?$/ }))).optional(),
+    OAUTH_STATE_TTL_SECONDS: int(60, 3600).default(600),
+    GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+    GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+    GOOGLE_ISSUER: z.url().default('https://accounts.google.com'),
+    GOOGLE_AUTHORIZATION_URL: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
+    GOOGLE_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
+    GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
+    GITHUB_CLIENT_ID: z.string().min(1).optional(),
+    GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+    GITHUB_AUTHORIZATION_URL: z.url().default('https://github.com/login/oauth/authorize'),
+    GITHUB_TOKEN_URL: z.url().default('https://github.com/login/oauth/access_token'),
+    GITHUB_API_URL: z.url().default('https://api.github.com'),
+
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]{1,64}$/)
+      .default('tollgate'),
+    TRUST_PROXY: trustProxy.optional(),
+    RATE_LIMITS: json(z.record(z.string().regex(/^[A-Z][A-Za-z]*\.[a-z][A-Za-z]*$/), tierLimits)).optional(),
+    LOGIN_FAILURE_LIMITS: json(
+      z.strictObject({ identifierIp: windowLimit.optional(), ip: windowLimit.optional(), identifier: windowLimit.optional() }),
+    ).optional(),
+    MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(100 * 1024),
+    SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    // Production must never run on a throwaway key or an embedded database.
+    if (!env.JWT_SIGNING_KEYS) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SIGNING_KEYS'], message: 'is required in production' });
+    }
+    if (!env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production' });
+    }
+  });
+
+/** Every variable Tollgate reads; .env.example and docker-compose.yml must list the same set. */
+export const configVariables: readonly string[] = Object.keys(envSchema.shape);
+
+export type SigningJwk = z.infer<typeof publicJwk> & { d?: string };
