@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { generateSigningJwk } from '../src/modules/token/key-ring.js';
 import { compiled } from './build.js';
 import { freePort, spawnTs, stop, waitReady, type Child } from './servers.js';
@@ -35,6 +36,7 @@ export async function startTollgate(databaseUrl: string, nodeFlags: string[] = [
       DATABASE_URL: databaseUrl,
       MIGRATE_ON_START: 'true',
       JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk()]),
+      AUTH_HMAC_KEY: randomBytes(32).toString('base64url'),
       // Request logging at info would dominate the profile of a cheap query.
       LOG_LEVEL: 'warn',
       PORT: String(port),

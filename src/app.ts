@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/core';
@@ -29,6 +29,7 @@ import type { Logger } from './logger.js';
 import type { RefreshCookie, Services } from './modules/request/request-context.js';
 import { connectRedis } from './redis.js';
 import { createAuthService } from './modules/auth/auth.service.js';
+import { createDeviceTokens, createIdentifierHasher } from './modules/auth/device-token.js';
 import { createLoginThrottle } from './modules/auth/login-throttle.js';
 import { createLimiterFactory } from './modules/rate-limit/limiter-factory.js';
 import { createRateLimitStore } from './modules/rate-limit/rate-limit.store.js';
@@ -119,6 +120,10 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const background = createBackgroundTasks(logger);
     closers.push(() => background.drain());
     const sessions = createSessionService({ clock, events: securityEvents, bus, ...config.sessions });
+    if (!config.authHmacKey) {
+      logger.warn('AUTH_HMAC_KEY is not set: using an ephemeral key; device tokens stop working when the process restarts');
+    }
+    const hmacKey = config.authHmacKey ? Buffer.from(config.authHmacKey, 'base64url') : randomBytes(32);
     const realHasher = await createPasswordHasher(config.argon2);
     const hasher = hooks.hasher?.(realHasher) ?? realHasher;
     const auth = createAuthService({
@@ -129,6 +134,8 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       events: securityEvents,
       background,
       throttle: createLoginThrottle(makeLimiter, clock, config.rateLimits.loginFailures),
+      deviceTokens: createDeviceTokens(hmacKey),
+      hashIdentifier: createIdentifierHasher(hmacKey),
       clock,
     });
     const oauth = createOAuthService({

@@ -132,8 +132,17 @@ export const envSchema = z
     TRUST_PROXY: trustProxy.optional(),
     RATE_LIMITS: json(z.record(z.string().regex(/^[A-Z][A-Za-z]*\.[a-z][A-Za-z]*$/), tierLimits)).optional(),
     LOGIN_FAILURE_LIMITS: json(
-      z.strictObject({ identifierIp: windowLimit.optional(), ip: windowLimit.optional(), identifier: windowLimit.optional() }),
+      z.strictObject({
+        device: windowLimit.optional(),
+        identifierIp: windowLimit.optional(),
+        ip: windowLimit.optional(),
+        identifier: windowLimit.optional(),
+      }),
     ).optional(),
+    AUTH_HMAC_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43,}$/, 'must be at least 32 random bytes in base64url (see npm run keygen)')
+      .optional(),
     MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(100 * 1024),
     SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
   })
@@ -145,6 +154,10 @@ export const envSchema = z
     }
     if (!env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production' });
+    }
+    // Device tokens must outlive a restart and be honoured by every instance.
+    if (!env.AUTH_HMAC_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_HMAC_KEY'], message: 'is required in production' });
     }
   });
 

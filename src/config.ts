@@ -53,8 +53,12 @@ export interface Config {
   rateLimits: {
     /** Overrides of the per-field, per-tier table, keyed `Type.field`. */
     fields: Readonly<Record<string, { FREE?: number; PREMIUM?: number; ADMIN?: number; windowSeconds?: number }>>;
-    loginFailures: Readonly<Partial<Record<'identifierIp' | 'ip' | 'identifier', { points: number; windowSeconds: number }>>>;
+    loginFailures: Readonly<
+      Partial<Record<'device' | 'identifierIp' | 'ip' | 'identifier', { points: number; windowSeconds: number }>>
+    >;
   };
+  /** Keys device tokens and the identifier hashes in logs (base64url); null outside production: an ephemeral key. */
+  authHmacKey: string | null;
 }
 
 export class ConfigError extends Error {
@@ -145,6 +149,7 @@ export function parseConfig(env: Env): Readonly<Config> {
           : null,
     },
     rateLimits: { fields: e.RATE_LIMITS ?? {}, loginFailures: e.LOGIN_FAILURE_LIMITS ?? {} },
+    authHmacKey: e.AUTH_HMAC_KEY ?? null,
   };
   return deepFreeze(config);
 }

@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, unauthenticated } from './errors.js';
 import { RequestRateLimits } from './modules/rate-limit/rate-limit.state.js';
-import type { Caller } from './modules/rate-limit/rate-limit.store.js';
-import { rateLimitKeyForIp } from './modules/request/client-info.js';
+import { addressCaller, type Caller } from './modules/rate-limit/rate-limit.store.js';
 import type { RequestContext, Services, Viewer } from './modules/request/request-context.js';
 import { looksLikeServiceKey } from './modules/service-account/service-account.key.js';
 import { Tier } from './modules/user/tier.js';
@@ -40,7 +39,7 @@ export function createRequestContext(input: RequestInput): RequestContext {
         // Workers are trusted callers: they get the ADMIN budgets, counted per service account.
         if (v) return { tier: v.user.tier, key: `user:${v.user.id}` };
         if (service) return { tier: Tier.ADMIN, key: `service:${service.id}` };
-        return { tier: Tier.FREE, key: rateLimitKeyForIp(input.client.ip) };
+        return addressCaller(input.client.ip);
       })),
   };
   return context;

@@ -44,30 +44,37 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown, deve
 }
 
 /**
- * X-RateLimit-* report the request's most constrained field; an operation refused outright (every
- * error a rate limit, no data) answers 429 with Retry-After.
+ * X-RateLimit-* report the request's most constrained field. An operation refused outright (no data,
+ * every error a RATE_LIMITED, from a field limit or a throttle alike) answers 429 with Retry-After, and
+ * the headers then describe the budget that refused it.
  */
 const rateLimitHeaders: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response, contextValue }) {
-        const { tightest, retryAfter } = contextValue.rateLimits;
-        if (tightest) {
-          response.http.headers.set('x-ratelimit-limit', String(tightest.limit));
-          response.http.headers.set('x-ratelimit-remaining', String(tightest.remaining));
-          response.http.headers.set('x-ratelimit-reset', String(Math.ceil(tightest.resetAt.getTime() / 1000)));
-        }
-        if (retryAfter === null || response.body.kind !== 'single') return;
+        const headers = response.http.headers;
+        const { tightest } = contextValue.rateLimits;
+        if (tightest) setBudgetHeaders(headers, tightest.limit, tightest.remaining, tightest.resetAt.toISOString());
+        if (response.body.kind !== 'single') return;
         const { data, errors = [] } = response.body.singleResult;
         const nothingServed = !data || Object.values(data).every((v) => v === null);
-        if (nothingServed && errors.every((e) => e.extensions?.code === ErrorCode.RATE_LIMITED)) {
-          response.http.status = 429;
-          response.http.headers.set('retry-after', String(retryAfter));
-        }
+        if (!nothingServed || errors.length === 0) return;
+        const refusals = errors.map((e) => e.extensions ?? {});
+        if (!refusals.every((x) => x.code === ErrorCode.RATE_LIMITED)) return;
+        const longest = refusals.reduce((a, b) => (Number(b.retryAfter) > Number(a.retryAfter) ? b : a));
+        response.http.status = 429;
+        headers.set('retry-after', String(longest.retryAfter));
+        setBudgetHeaders(headers, Number(longest.limit), 0, String(longest.resetAt));
       },
     };
   },
 };
+
+function setBudgetHeaders(headers: Map<string, string>, limit: number, remaining: number, resetAt: string) {
+  headers.set('x-ratelimit-limit', String(limit));
+  headers.set('x-ratelimit-remaining', String(remaining));
+  headers.set('x-ratelimit-reset', String(Math.ceil(Date.parse(resetAt) / 1000)));
+}
 
 /** Logs each unexpected error once, with the request id, and puts that id into every error sent. */
 const errorReporting: ApolloServerPlugin<RequestContext> = {

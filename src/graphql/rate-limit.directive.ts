@@ -17,7 +17,8 @@ const NAME = 'rateLimit';
  */
 export function createRateLimitDirective(store: RateLimitStore, clock: Clock) {
   async function count(field: string, ctx: RequestContext): Promise<void> {
-    const caller = await ctx.caller();
+    // Fields used before sign-in count against the address whoever calls, so no token buys more.
+    const caller = await store.callerFor(field, ctx.caller, ctx.client.ip);
     let res: RateLimiterRes;
     try {
       res = await store.consume(field, caller, 1);
@@ -25,7 +26,9 @@ export function createRateLimitDirective(store: RateLimitStore, clock: Clock) {
       if (rejection instanceof Error) throw rejection;
       const now = clock();
       const budget = store.budgetOf(field, caller, rejection as RateLimiterRes, now);
-      ctx.rateLimits.counted(budget, retryAfterSeconds(budget.resetAt, now));
+      ctx.rateLimits.counted(budget);
+      const retryAfter = retryAfterSeconds(budget.resetAt, now);
+      ctx.log.warn({ event: 'rate_limited', field, ip: ctx.client.ip, retryAfter }, 'field limit refused a call');
       throw rateLimited(`Too many requests for ${field}`, { limit: budget.limit, resetAt: budget.resetAt, now });
     }
     ctx.rateLimits.counted(store.budgetOf(field, caller, res, clock()));

@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { LoginDocument } from '../../src/client/generated/graphql.js';
-import type { PasswordHasher } from '../../src/modules/auth/password.hasher.js';
 import { codeOf } from '../helpers/graphql.js';
+import { countingHasher } from '../helpers/hasher.js';
 import { createTestApp, signUp } from '../helpers/test-app.js';
-
-const counting = (calls: { n: number }) => ({
-  hasher: (real: PasswordHasher): PasswordHasher => ({
-    ...real,
-    verify: (h, p) => {
-      calls.n++;
-      return real.verify(h, p);
-    },
-    verifyDummy: (p) => {
-      calls.n++;
-      return real.verifyDummy(p);
-    },
-  }),
-});
 
 describe('failed-login limits', () => {
   it('refuse a sixth failure for one identifier from one address, unknown accounts alike, without touching argon2', async () => {
     const calls = { n: 0 };
-    const app = await createTestApp({}, counting(calls));
+    const app = await createTestApp({}, countingHasher(calls));
     const { account } = await signUp(app);
     const attempt = (identifier: string, password = 'wrong password 1') =>
       app.execute(LoginDocument, { input: { identifier, password } });

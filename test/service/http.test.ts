@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningJwk } from '../../src/modules/token/key-ring.js';
 import { codeOf } from '../helpers/graphql.js';
@@ -27,7 +28,11 @@ describe('in development', () => {
 describe('in production', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await createTestApp({ NODE_ENV: 'production', JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk()]) });
+    app = await createTestApp({
+      NODE_ENV: 'production',
+      JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk()]),
+      AUTH_HMAC_KEY: randomBytes(32).toString('base64url'),
+    });
   });
 
   it('has no landing page', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config.js';
 import { generateSigningJwk } from '../../src/modules/token/key-ring.js';
@@ -49,15 +50,22 @@ describe('parseConfig', () => {
     expect(problemsOf({ JWT_SIGNING_KEYS: JSON.stringify([key, key]) })).toMatch(/JWT_SIGNING_KEYS.*kid/);
   });
 
-  it('refuses to run production without signing keys or a database URL', () => {
+  it('refuses to run production without signing keys, a database URL or an HMAC key', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
     expect(problems).toContain('JWT_SIGNING_KEYS: is required in production');
     expect(problems).toContain('DATABASE_URL: is required in production');
+    expect(problems).toContain('AUTH_HMAC_KEY: is required in production');
+    expect(problemsOf({ AUTH_HMAC_KEY: 'too-short' })).toContain('AUTH_HMAC_KEY');
   });
 
   it('turns introspection, Sandbox and schema hints off in production unless introspection is asked for', async () => {
     const keys = JSON.stringify([await generateSigningJwk()]);
-    const base = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/tollgate', JWT_SIGNING_KEYS: keys };
+    const base = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/tollgate',
+      JWT_SIGNING_KEYS: keys,
+      AUTH_HMAC_KEY: randomBytes(32).toString('base64url'),
+    };
     const prod = parseConfig(base);
     expect(prod.graphql).toMatchObject({ introspection: false, landingPage: false, hideSchemaDetails: true });
     expect(prod.database).toMatchObject({ kind: 'server', migrateOnStart: false });

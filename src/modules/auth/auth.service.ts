@@ -2,9 +2,9 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import type { BackgroundTasks } from '../../background.js';
-import { conflict, invalidCredentials, unauthenticated } from '../../errors.js';
+import { conflict, invalidCredentials, rateLimited, unauthenticated } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { rateLimitKeyForIp, type ClientInfo } from '../request/client-info.js';
+import { addressKeys, type ClientInfo } from '../request/client-info.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import type { SecurityEvents } from '../security-event/security-event.service.js';
 import type { IssuedRefresh, SessionService } from '../session/session.service.js';
@@ -14,6 +14,7 @@ import { userStore } from '../user/user.store.js';
 import type { UserView } from '../user/user.view.js';
 import type { AuthPayload, LoginInput, RegisterInput } from './auth.types.js';
 import { canonicalEmail, canonicalUsername, checkRegistration, looksLikeEmail } from './credentials.rules.js';
+import type { DeviceTokens } from './device-token.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password.hasher.js';
 
@@ -47,11 +48,20 @@ export function createAuthService(deps: {
   events: SecurityEvents;
   background: BackgroundTasks;
   throttle: LoginThrottle;
+  deviceTokens: DeviceTokens;
+  /** Keyed hash of a canonical identifier, for logs. */
+  hashIdentifier: (canonical: string) => string;
   clock: Clock;
 }): AuthService {
   const { hasher, isCommonPassword, sessions, accessTokens, events, background, throttle, clock } = deps;
+  const { deviceTokens, hashIdentifier } = deps;
 
-  async function payload(issued: IssuedRefresh): Promise<AuthPayload> {
+  /** Recorded off the request path, so a refused or wrong attempt answers as fast as one at an unknown account. */
+  function recordLater(em: EntityManager, userId: string, type: SecurityEventType, client: ClientInfo) {
+    background.run(`record ${type}`, () => events.record(em.fork(), { userId, type, client }));
+  }
+
+  async function payload(issued: IssuedRefresh, deviceToken: string | null): Promise<AuthPayload> {
     const { user } = issued.session;
     const access = await accessTokens.issue({ userId: user.id, sessionId: issued.session.id, tier: user.tier });
     return {
@@ -59,6 +69,7 @@ export function createAuthService(deps: {
       accessTokenExpiresAt: access.expiresAt,
       refreshToken: issued.refreshToken,
       refreshTokenExpiresAt: issued.refreshTokenExpiresAt,
+      deviceToken,
       user,
     };
   }
@@ -80,7 +91,7 @@ export function createAuthService(deps: {
           const user = await userStore.insert(tx, newUser);
           return sessions.open(tx, { user, client, event: SecurityEventType.REGISTERED });
         });
-        const result = await payload(opened);
+        const result = await payload(opened, deviceTokens.issue(opened.session.user.id));
         log.info({ event: 'register', outcome: 'success', userId: opened.session.user.id }, 'registered');
         return result;
       } catch (error) {
@@ -96,17 +107,35 @@ export function createAuthService(deps: {
     async login({ em, log, client }, input) {
       const identifier = input.identifier;
       const byEmail = looksLikeEmail(identifier);
-      const key = (byEmail ? canonicalEmail(identifier) : canonicalUsername(identifier)).slice(0, 256);
-      const ipKey = rateLimitKeyForIp(client.ip ?? '');
-      // Refused before any lookup or hashing, and alike whether or not the account exists.
-      await throttle.check(key, ipKey);
+      const canonical = (byEmail ? canonicalEmail(identifier) : canonicalUsername(identifier)).slice(0, 256);
       const found =
-        identifier.length <= 254 ? await userStore.findWithPassword(em, byEmail ? { email: key } : { username: key }) : null;
+        identifier.length <= 254
+          ? await userStore.findWithPassword(em, byEmail ? { email: canonical } : { username: canonical })
+          : null;
+      const userId = found?.user.id ?? null;
+      const presentedDevice = userId ? deviceTokens.verify(input.deviceToken, userId) : null;
+      // Who and from where, for the logs: the identifier only as a keyed hash, never in clear.
+      const seen = { ip: client.ip, idHash: hashIdentifier(canonical), ...(userId ? { userId } : {}) };
+      // Spent before any password work, alike whether or not the account exists: one budget per account
+      // whatever the spelling, and an unknown identifier counted under its canonical form.
+      const admission = await throttle.admit({
+        account: userId ? `user:${userId}` : `name:${canonical}`,
+        addresses: addressKeys(client.ip ?? ''),
+        device: presentedDevice,
+      });
+      if (!admission.admitted) {
+        const { refusal } = admission;
+        log.warn(
+          { event: 'login', outcome: 'throttled', budget: refusal.budget, retryAfter: refusal.retryAfter, ...seen },
+          'login refused: too many failed attempts',
+        );
+        if (userId && refusal.first) recordLater(em, userId, SecurityEventType.LOGIN_THROTTLED, client);
+        throw rateLimited('Too many failed sign-in attempts', refusal);
+      }
       if (!found) {
         // Same work as a wrong password, so response time does not reveal which accounts exist.
         await hasher.verifyDummy(input.password);
-        await throttle.recordFailure(key, ipKey);
-        log.info({ event: 'login', outcome: 'unknown_account', by: byEmail ? 'email' : 'username' }, 'login failed');
+        log.warn({ event: 'login', outcome: 'unknown_account', by: byEmail ? 'email' : 'username', ...seen }, 'login failed');
         throw invalidCredentials();
       }
       // An account made through Google or GitHub has no password: it fails like a wrong one, after the same work.
@@ -115,15 +144,11 @@ export function createAuthService(deps: {
       if (passwordHash === null) await hasher.verifyDummy(input.password);
       else matches = await hasher.verify(passwordHash, input.password);
       if (!matches) {
-        await throttle.recordFailure(key, ipKey);
-        log.info({ event: 'login', outcome: 'wrong_password', userId: user.id }, 'login failed');
-        // Recorded off the request path, so a wrong password answers as fast as an unknown account.
-        const userId = user.id;
-        background.run('record LOGIN_FAILED', () =>
-          events.record(em.fork(), { userId, type: SecurityEventType.LOGIN_FAILED, client }),
-        );
+        log.warn({ event: 'login', outcome: 'wrong_password', ...seen }, 'login failed');
+        recordLater(em, user.id, SecurityEventType.LOGIN_FAILED, client);
         throw invalidCredentials();
       }
+      await admission.succeeded();
       const rehashedPassword = hasher.needsRehash(passwordHash as string) ? await hasher.hash(input.password) : null;
       if (rehashedPassword)
         log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
@@ -134,14 +159,14 @@ export function createAuthService(deps: {
         if (rehashedPassword) await events.record(tx, { userId: user.id, type: SecurityEventType.PASSWORD_REHASHED, client });
         return sessions.open(tx, { user: { ...user, lastLoginAt: at }, client, event: SecurityEventType.LOGIN_SUCCEEDED });
       });
-      const result = await payload(opened);
-      await throttle.recordSuccess(key, ipKey);
+      // A device that proved itself keeps its token (and its budget); any other gets one now.
+      const result = await payload(opened, presentedDevice ? (input.deviceToken as string) : deviceTokens.issue(user.id));
       log.info({ event: 'login', outcome: 'success', userId: user.id }, 'logged in');
       return result;
     },
 
     async signIn(em, user, client, event) {
-      return payload(await sessions.open(em, { user, client, event }));
+      return payload(await sessions.open(em, { user, client, event }), deviceTokens.issue(user.id));
     },
 
     async refresh({ em, log, client }, presented) {
@@ -150,7 +175,7 @@ export function createAuthService(deps: {
         case 'rotated':
         case 'grace':
           log.info({ event: 'refresh', outcome: outcome.kind, sessionId: outcome.session.id }, 'refreshed');
-          return payload(outcome);
+          return payload(outcome, null);
         case 'reused':
           log.warn(
             { event: 'refresh', outcome: 'reused', sessionId: outcome.session.id },

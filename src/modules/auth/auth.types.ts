@@ -21,6 +21,13 @@ export class LoginInput {
 
   @Field(() => String)
   password!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The deviceToken this client was given when it last signed into this account. With it, failed attempts by others cannot lock this client out.',
+  })
+  deviceToken?: string | null;
 }
 
 @ObjectType({ description: 'The tokens of a new or renewed session.' })
@@ -36,6 +43,13 @@ export class AuthPayload {
 
   @Field(() => Date)
   refreshTokenExpiresAt!: Date;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Proof that this client has signed into this account: keep it (it is not a credential) and send it with every login. Null on refresh.',
+  })
+  deviceToken!: string | null;
 
   @Field(() => User)
   user!: UserView;

@@ -42,6 +42,7 @@ export class RateLimitResolver {
     const fields = Object.keys(store.table)
       .filter((f) => f !== SELF)
       .sort();
-    return { tier: caller.tier, limits: await Promise.all(fields.map((f) => store.peek(f, caller, now))) };
+    const peek = async (f: string) => store.peek(f, await store.callerFor(f, async () => caller, ctx.client.ip), now);
+    return { tier: caller.tier, limits: await Promise.all(fields.map(peek)) };
   }
 }

@@ -1,13 +1,17 @@
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Tier } from '../user/tier.js';
+import { Tier } from '../user/tier.js';
+import { rateLimitKeyForIp } from '../request/client-info.js';
 import type { LimiterFactory } from './limiter-factory.js';
-import { limitFor, type RateLimitTable } from './rate-limit.table.js';
+import { countsByAddress, limitFor, type RateLimitTable } from './rate-limit.table.js';
 
 export interface Caller {
   tier: Tier;
   /** `user:<id>` when signed in, else the client's address (IPv6 by /64). */
   key: string;
 }
+
+/** The client's address as a caller: how anonymous calls, and every call to a byAddress field, are counted. */
+export const addressCaller = (ip: string): Caller => ({ tier: Tier.FREE, key: rateLimitKeyForIp(ip) });
 
 export interface Budget {
   field: string;
@@ -20,6 +24,8 @@ export interface Budget {
 
 export interface RateLimitStore {
   readonly table: RateLimitTable;
+  /** Who a field counts against: the address for fields declared byAddress (the caller is then never resolved). */
+  callerFor(field: string, caller: () => Promise<Caller>, ip: string): Promise<Caller>;
   /** Resolves when the points were granted; rejects with the limiter's RateLimiterRes when over budget. */
   consume(field: string, caller: Caller, points: number): Promise<RateLimiterRes>;
   /** The caller's budget for a field, read without consuming any of it. */
@@ -50,6 +56,7 @@ export function createRateLimitStore(table: RateLimitTable, makeLimiter: Limiter
 
   return {
     table,
+    callerFor: (field, caller, ip) => (countsByAddress(table, field) ? Promise.resolve(addressCaller(ip)) : caller()),
     consume: (field, caller, points) => limiterFor(field, caller.tier).consume(caller.key, points),
     async peek(field, caller, now) {
       return budgetOf(field, caller, await limiterFor(field, caller.tier).get(caller.key), now);

@@ -6,6 +6,11 @@ export interface FieldLimit {
   PREMIUM: number;
   ADMIN: number;
   windowSeconds: number;
+  /**
+   * Counted per client address, as FREE, whoever calls: for fields that act before anyone is signed in
+   * (sign-up, sign-in, token exchange), where a token or a worker's key must not buy extra attempts.
+   */
+  byAddress?: true;
 }
 export type RateLimitTable = Readonly<Record<string, Readonly<FieldLimit>>>;
 
@@ -16,9 +21,19 @@ const perMinute = (free: number, premium = free * 10, admin = free * 100): Field
   windowSeconds: 60,
 });
 
+/** A field used before sign-in: one budget per client address, whatever token comes with the call. */
+const beforeSignIn = (perAddress: number, windowSeconds = 60): FieldLimit => ({
+  FREE: perAddress,
+  PREMIUM: perAddress,
+  ADMIN: perAddress,
+  windowSeconds,
+  byAddress: true,
+});
+
 /**
  * The default budgets. Anonymous callers count as FREE, keyed by IP. Sign-up is per hour because
- * accounts are what spammers farm; login brute force has its own, stricter counters on top.
+ * accounts are what spammers farm; login brute force has its own, stricter counters on top. A field
+ * that works before sign-in is declared with beforeSignIn, and is then counted by address for everyone.
  */
 export const defaultRateLimits: RateLimitTable = {
   'Query.me': perMinute(60),
@@ -26,15 +41,15 @@ export const defaultRateLimits: RateLimitTable = {
   'Query.users': perMinute(600, 600, 600),
   'User.sessions': perMinute(60),
   'User.securityEvents': perMinute(60),
-  'Mutation.register': { FREE: 10, PREMIUM: 10, ADMIN: 100, windowSeconds: 3600 },
-  'Mutation.login': perMinute(30),
-  'Mutation.refresh': perMinute(60),
+  'Mutation.register': beforeSignIn(10, 3600),
+  'Mutation.login': beforeSignIn(30),
+  'Mutation.refresh': beforeSignIn(60),
   'Mutation.logout': perMinute(30),
   'Mutation.revokeSession': perMinute(30),
   'Mutation.setUserTier': perMinute(600, 600, 600),
   'Query.resourceProgress': perMinute(120),
-  'Mutation.startOAuth': perMinute(30),
-  'Mutation.completeOAuth': perMinute(30),
+  'Mutation.startOAuth': beforeSignIn(30),
+  'Mutation.completeOAuth': beforeSignIn(30),
   'Mutation.unlinkOAuth': perMinute(30),
   // Workers report as service accounts, which count as ADMIN.
   'Mutation.reportResourceProgress': perMinute(60, 600, 60_000),
@@ -55,7 +70,13 @@ export function buildRateLimitTable(
 export function limitFor(table: RateLimitTable, field: string, tier: Tier): { points: number; windowSeconds: number } {
   const entry = table[field];
   if (!entry) throw new Error(`No rate limit is defined for ${field}`);
-  return { points: entry[tier], windowSeconds: entry.windowSeconds };
+  // Counted by address, a field has one budget for everyone: the FREE one.
+  return { points: entry[entry.byAddress ? Tier.FREE : tier], windowSeconds: entry.windowSeconds };
+}
+
+/** Who a field's budget counts against: the caller, or for fields declared byAddress the client's address. */
+export function countsByAddress(table: RateLimitTable, field: string): boolean {
+  return table[field]?.byAddress === true;
 }
 
 /** The directive for a field, from the default table, so the code and the table cannot disagree. */

@@ -15,9 +15,22 @@ export const storedUserAgent = (client: ClientInfo) => client.userAgent?.slice(0
  * so counting per address would let it rotate through 2^64 of them.
  */
 export function rateLimitKeyForIp(address: string): string {
-  if (!ipaddr.isValid(address)) return `ip:${address}`;
-  const parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv4') return `ip:${parsed.toString()}`;
-  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
-  return `ip6:${parts.join(':')}::/64`;
+  return addressKeys(address)[0] as string;
+}
+
+/**
+ * Every key a failure budget counts an address under: the address (IPv4) or its /64, and for IPv6 also
+ * its /56 and /48, so that rotating through the /64s of one allocation buys nothing.
+ */
+export function addressKeys(address: string): string[] {
+  if (!ipaddr.isValid(address)) return [`ip:${address}`];
+  const parsed = ipaddr.process(address); // IPv4-mapped IPv6 counts as the IPv4 address it carries
+  if (parsed.kind() === 'ipv4') return [`ip:${parsed.toString()}`];
+  const bytes = parsed.toByteArray();
+  return [64, 56, 48].map((bits) => `ip6:${prefixOf(bytes, bits)}/${bits}`);
+}
+
+function prefixOf(bytes: number[], bits: number): string {
+  const kept = bytes.slice(0, bits / 8).concat(new Array<number>(16 - bits / 8).fill(0));
+  return ipaddr.fromByteArray(kept).toString();
 }

@@ -7,6 +7,8 @@ export enum SecurityEventType {
   REGISTERED = 'REGISTERED',
   LOGIN_SUCCEEDED = 'LOGIN_SUCCEEDED',
   LOGIN_FAILED = 'LOGIN_FAILED',
+  /** Failed-login attempts were refused for a while (recorded once per window, not per attempt). */
+  LOGIN_THROTTLED = 'LOGIN_THROTTLED',
   TOKEN_REFRESHED = 'TOKEN_REFRESHED',
   REFRESH_TOKEN_REUSED = 'REFRESH_TOKEN_REUSED',
   LOGGED_OUT = 'LOGGED_OUT',

@@ -1,0 +1,44 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Proof that a client has signed into an account before (OWASP's "device cookie"): a random device id
+ * and an HMAC that binds it to the account. Nothing is stored; a token is checked by recomputing the
+ * HMAC for the account the login names, so a token for one account proves nothing for another.
+ */
+export interface DeviceTokens {
+  issue(userId: string): string;
+  /** The device id when the token was issued for this account, else null (absent, malformed or forged). */
+  verify(token: string | null | undefined, userId: string): string | null;
+}
+
+const PREFIX = 'dt1';
+const ID_BYTES = 16;
+const MAX_LENGTH = 128;
+
+export function createDeviceTokens(key: Uint8Array): DeviceTokens {
+  const mac = (userId: string, deviceId: string) =>
+    createHmac('sha256', key).update(`device-token\0${userId}\0${deviceId}`).digest();
+  return {
+    issue(userId) {
+      const deviceId = randomBytes(ID_BYTES).toString('base64url');
+      return `${PREFIX}.${deviceId}.${mac(userId, deviceId).toString('base64url')}`;
+    },
+    verify(token, userId) {
+      if (!token || token.length > MAX_LENGTH) return null;
+      const [prefix, deviceId, signature, ...rest] = token.split('.');
+      if (prefix !== PREFIX || !deviceId || !signature || rest.length > 0) return null;
+      // Compared as text: base64url decoding ignores trailing bits, so two spellings could decode alike.
+      const given = Buffer.from(signature);
+      const expected = Buffer.from(mac(userId, deviceId).toString('base64url'));
+      return given.length === expected.length && timingSafeEqual(given, expected) ? deviceId : null;
+    },
+  };
+}
+
+/**
+ * A keyed hash of a canonical identifier for logs: the same identifier gives the same hash across
+ * requests and instances sharing the key, and without the key it cannot be reversed by guessing emails.
+ */
+export function createIdentifierHasher(key: Uint8Array): (canonical: string) => string {
+  return (canonical) => createHmac('sha256', key).update(`identifier\0${canonical}`).digest('base64url').slice(0, 22);
+}
