@@ -5,7 +5,8 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
 import type { RequestContext } from '../modules/request/request-context.js';
-import { ErrorCode, isExpectedError } from '../errors.js';
+import { isDatabaseUnavailable } from '../db/outage.js';
+import { ErrorCode, isExpectedError, serviceUnavailable } from '../errors.js';
 import { requestLimits } from './request-limits.js';
 
 export function createApollo(schema: GraphQLSchema, config: Config['graphql'] & { development: boolean }) {
@@ -28,14 +29,23 @@ export function createApollo(schema: GraphQLSchema, config: Config['graphql'] & 
         : ApolloServerPluginLandingPageDisabled(),
       errorReporting,
       rateLimitHeaders,
+      unavailableStatus,
       ...(limits.plugins as ApolloServerPlugin<RequestContext>[]),
     ],
   });
 }
 
-/** Expected errors pass with their code; anything else becomes a bare INTERNAL_SERVER_ERROR outside development. */
+/**
+ * Expected errors pass with their code; a database outage becomes SERVICE_UNAVAILABLE (retry later);
+ * anything else becomes a bare INTERNAL_SERVER_ERROR outside development.
+ */
 export function maskError(formatted: GraphQLFormattedError, error: unknown, development: boolean): GraphQLFormattedError {
-  if (isExpectedError(unwrapResolverError(error)) || development) return formatted;
+  const original = unwrapResolverError(error);
+  if (isDatabaseUnavailable(original)) {
+    const { message, extensions } = serviceUnavailable();
+    return { message, ...(formatted.path ? { path: formatted.path } : {}), extensions };
+  }
+  if (isExpectedError(original) || development) return formatted;
   return {
     message: 'Internal server error.',
     ...(formatted.path ? { path: formatted.path } : {}),
@@ -69,6 +79,23 @@ const rateLimitHeaders: ApolloServerPlugin<RequestContext> = {
   },
 };
 
+/** An operation of which nothing succeeded because the database was unavailable answers 503 with Retry-After. */
+const unavailableStatus: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return;
+        const { data, errors = [] } = response.body.singleResult;
+        const nothingServed = !data || Object.values(data).every((v) => v === null);
+        if (nothingServed && errors.length > 0 && errors.every((e) => e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) {
+          response.http.status = 503;
+          response.http.headers.set('retry-after', '1');
+        }
+      },
+    };
+  },
+};
+
 /** Logs each unexpected error once, with the request id, and puts that id into every error sent. */
 const errorReporting: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
@@ -76,7 +103,9 @@ const errorReporting: ApolloServerPlugin<RequestContext> = {
       async didEncounterErrors({ errors, contextValue }) {
         for (const error of errors) {
           const original = unwrapResolverError(error);
-          if (!isExpectedError(original)) {
+          if (isDatabaseUnavailable(original)) {
+            contextValue.log.warn({ err: { message: (original as Error).message }, path: error.path }, 'database unavailable');
+          } else if (!isExpectedError(original)) {
             contextValue.log.error({ err: original, path: error.path }, 'unexpected error');
           }
         }

@@ -3,7 +3,8 @@ import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RequestContext } from '../modules/request/request-context.js';
-import { ErrorCode, isExpectedError } from '../errors.js';
+import { isDatabaseUnavailable } from '../db/outage.js';
+import { ErrorCode, isExpectedError, serviceUnavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChangeBus } from '../modules/realtime/change-bus.js';
 import { bearerToken } from '../modules/token/access-token.claims.js';
@@ -79,6 +80,10 @@ function mask(error: GraphQLError, log: Logger): GraphQLFormattedError {
   // No original error: graphql-js refused the document itself, which is the client's mistake.
   if (!error.originalError) return { ...error.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } };
   if (isExpectedError(error.originalError)) return error.toJSON();
+  if (isDatabaseUnavailable(error.originalError)) {
+    const { message, extensions } = serviceUnavailable();
+    return { message, ...(error.path ? { path: error.path } : {}), extensions };
+  }
   log.error({ err: error.originalError, path: error.path }, 'unexpected error in a subscription');
   return {
     message: 'Internal server error.',
