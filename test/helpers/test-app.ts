@@ -54,6 +54,8 @@ export async function createTestApp(
     DATABASE_URL: options.reachDatabase?.(database.url) ?? database.url,
     DATABASE_POOL_MAX: '4',
     MIGRATE_ON_START: 'true',
+    // Closing an app waits a tenth of this for the test's idle keep-alive connections.
+    SHUTDOWN_TIMEOUT_MS: '2000',
     // Every test file signs up from 127.0.0.1; the anonymous per-address budgets would throttle
     // features that are not about rate limits. Rate-limit tests set their own table.
     RATE_LIMITS: JSON.stringify(anonymousHeadroom),
