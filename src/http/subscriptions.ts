@@ -10,6 +10,7 @@ import type { ChangeBus } from '../modules/realtime/change-bus.js';
 import { bearerToken } from '../modules/token/access-token.claims.js';
 
 interface Connection {
+  request: IncomingMessage;
   bearer: string;
   userId: string;
   sessionId: string;
@@ -38,6 +39,17 @@ export function attachSubscriptions(deps: {
       if (conn.userId === userId && (sessionId === null || conn.sessionId === sessionId)) socket.close(4403, 'Session ended');
     }
   });
+  // Sessions that ended while the bus was down were not heard of: each socket's session is checked again.
+  const stopRechecking = bus.onReconnect(() => {
+    for (const [socket, conn] of open) {
+      buildContext(conn.request, conn.bearer)
+        .viewerOrNull()
+        .then(
+          (viewer) => viewer || socket.close(4403, 'Session ended'),
+          (err: unknown) => log.warn({ err }, 'could not re-check a subscription socket'),
+        );
+    }
+  });
 
   const server = useServer<{ authorization?: unknown }, { connection: Connection }>(
     {
@@ -48,7 +60,7 @@ export function attachSubscriptions(deps: {
         if (!bearer) return false;
         const viewer = await buildContext(ctx.extra.request, bearer).viewerOrNull();
         if (!viewer) return false;
-        const connection = { bearer, userId: viewer.user.id, sessionId: viewer.session.id };
+        const connection = { request: ctx.extra.request, bearer, userId: viewer.user.id, sessionId: viewer.session.id };
         ctx.extra.connection = connection;
         const { socket } = ctx.extra;
         open.set(socket, connection);
@@ -69,6 +81,7 @@ export function attachSubscriptions(deps: {
   return {
     async close() {
       stopListening();
+      stopRechecking();
       for (const socket of open.keys()) socket.close(1001, 'Server shutting down');
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateServiceAccountDocument,
+  LoginDocument,
   LogoutDocument,
   ReportResourceProgressDocument,
   type ReportProgressInput,
@@ -15,7 +16,7 @@ let proxy: TcpProxy;
 let a: TestApp;
 let b: TestApp;
 let workerKey: string;
-let subscription: ReturnType<typeof subscribeToProgress> | undefined;
+const subscriptions: ReturnType<typeof subscribeToProgress>[] = [];
 beforeAll(async () => {
   const postgres = new URL(adminUrl);
   proxy = await startTcpProxy([{ host: postgres.hostname, port: Number(postgres.port || 5432) }]);
@@ -28,7 +29,7 @@ beforeAll(async () => {
     .createServiceAccount.apiKey;
 });
 afterAll(async () => {
-  await subscription?.close();
+  await Promise.all(subscriptions.map((s) => s.close()));
   await b.close();
   await a.close();
   await proxy.close();
@@ -43,9 +44,16 @@ describe('the change bus through a Postgres outage', () => {
     const owner = await signUp(b);
     const resourceId = 'bus-outage';
     await report({ resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING', percent: 10 });
-    subscription = subscribeToProgress(a.url, owner.accessToken, resourceId);
-    const sub = subscription;
+    const sub = subscribeToProgress(a.url, owner.accessToken, resourceId);
+    subscriptions.push(sub);
     await expect.poll(() => sub.received.length, { timeout: 10_000 }).toBe(1);
+    // A second session of the same user, whose logout A will not hear of.
+    const other = (
+      await b.execute(LoginDocument, { input: { identifier: owner.account.email, password: owner.account.password } })
+    ).data!.login;
+    const doomed = subscribeToProgress(a.url, other.accessToken, resourceId);
+    subscriptions.push(doomed);
+    await expect.poll(() => doomed.received.length, { timeout: 10_000 }).toBe(1);
 
     proxy.cut('reset');
     try {
@@ -57,7 +65,9 @@ describe('the change bus through a Postgres outage', () => {
       expect(
         (await report({ resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'COMPLETED' })).errors,
       ).toBeUndefined();
+      expect((await b.execute(LogoutDocument, {}, { token: other.accessToken })).errors).toBeUndefined();
       expect(sub.received).toHaveLength(1);
+      expect(doomed.closeCode()).toBeNull();
     } finally {
       proxy.restore();
     }
@@ -66,6 +76,9 @@ describe('the change bus through a Postgres outage', () => {
     // What changed during the outage arrives once the bus is back.
     await expect.poll(() => sub.received.at(-1)?.stages[0]?.status, { timeout: 10_000 }).toBe('COMPLETED');
     expect(a.logs.some((l) => l.includes('change bus reconnected'))).toBe(true);
+    // The session that ended during the outage has its socket closed once A is back.
+    await expect.poll(() => doomed.closeCode(), { timeout: 10_000 }).toBe(4403);
+    expect(sub.closeCode()).toBeNull();
 
     // Live changes flow again, and a logout on B closes the socket on A.
     await report({ resourceId, ownerId: owner.user.id, stage: 'QUALITY', status: 'PROCESSING' });
