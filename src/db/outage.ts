@@ -14,7 +14,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-// The pool waited its acquire timeout for a connection (knex/tarn), or the ORM could not connect.
+// The pool waited its acquire timeout for a connection (knex/tarn; MikroORM rewraps it as a
+// DriverException, so its message is matched below too), or the ORM could not connect.
 const unavailableNames = new Set(['KnexTimeoutError', 'ConnectionException']);
 
 const unavailableCodes = new Set([
@@ -38,4 +39,4 @@ const unavailableCodes = new Set([
 
 // What pg says when its socket dies or its own timeouts fire; the last is a database refusing connections.
 const unavailableMessages =
-  /Connection terminated|connection timeout|^timeout expired$|Query read timeout|Client has encountered a connection error|not queryable|is not currently accepting connections/i;
+  /Connection terminated|connection timeout|Timeout acquiring a connection|^timeout expired$|Query read timeout|Client has encountered a connection error|not queryable|is not currently accepting connections/i;
