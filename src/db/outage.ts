@@ -37,6 +37,7 @@ const unavailableCodes = new Set([
   '53300',
 ]);
 
-// What pg says when its socket dies or its own timeouts fire; the last is a database refusing connections.
+// What pg says when its socket dies or its own timeouts fire; what knex says of a transaction whose
+// connection died under it ("already complete": rolled back by the failure); a database refusing connections.
 const unavailableMessages =
-  /Connection terminated|connection timeout|Timeout acquiring a connection|^timeout expired$|Query read timeout|Client has encountered a connection error|not queryable|is not currently accepting connections/i;
+  /Transaction query already complete|Connection terminated|connection timeout|Timeout acquiring a connection|^timeout expired$|Query read timeout|Client has encountered a connection error|not queryable|is not currently accepting connections/i;

@@ -14,7 +14,8 @@ beforeAll(async () => {
   proxy = await startTcpProxy([{ host: postgres.hostname, port: Number(postgres.port || 5432) }]);
   const keys = JSON.stringify([await generateSigningJwk()]);
   app = await createTestApp(
-    { JWT_SIGNING_KEYS: keys, DATABASE_ACQUIRE_TIMEOUT_MS: '400', DATABASE_STATEMENT_TIMEOUT_MS: '600' },
+    // The default timeouts: this is about what survives an outage, not how fast it is noticed.
+    { JWT_SIGNING_KEYS: keys },
     {},
     { reachDatabase: (url) => viaProxy(url, proxy) },
   );
@@ -63,7 +64,8 @@ describe('under load through a Postgres outage', () => {
     await Promise.all([...registering, ...refreshing]);
 
     // Only two kinds of answer: done, or not done and said so.
-    expect([...codes.keys()].sort()).toEqual(['OK', 'SERVICE_UNAVAILABLE']);
+    const unexpected = app.logs.filter((l) => l.includes('"unexpected error"'));
+    expect([...codes.keys()].sort(), unexpected.join('\n')).toEqual(['OK', 'SERVICE_UNAVAILABLE']);
     for (const account of registered) {
       const login = await direct.execute(LoginDocument, { input: { identifier: account.email, password: account.password } });
       expect(login.errors, account.email).toBeUndefined();

@@ -16,6 +16,10 @@ describe('isDatabaseUnavailable', () => {
     ['pg giving up on connecting', converted('timeout expired')],
     ['a refused connection', converted('connect ECONNREFUSED 127.0.0.1:5432', { code: 'ECONNREFUSED' })],
     ['a socket that died mid-query', converted('Connection terminated unexpectedly')],
+    [
+      'a transaction whose connection died',
+      converted('Transaction query already complete, run with DEBUG=knex:tx for more info'),
+    ],
     ['the statement timeout', converted('canceling statement due to statement timeout', { code: '57014' })],
     ['the driver query timeout', converted('Query read timeout')],
     ['a server shutting down', converted('terminating connection due to administrator command', { code: '57P01' })],
