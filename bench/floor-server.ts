@@ -33,6 +33,9 @@ const http = createHttpServer({
   apollo,
   log: createLogger({ level: 'warn' }),
   maxBodyBytes: 100 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnectionsPerAddress: 0,
   corsOrigins: [],
   // The floor's resolvers read nothing from the context; Tollgate's own fields would only add its costs.
   buildContext: (_req, _res, requestId, log) => ({ requestId, log }) as unknown as RequestContext,

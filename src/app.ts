@@ -8,12 +8,12 @@ import { createBackgroundTasks } from './background.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createRequestContext } from './context.js';
-import { startEmbeddedPostgres } from './db/embedded.js';
-import { migrate, openOrm } from './db/orm.js';
+import { migrate } from './db/orm.js';
+import { openDatabase } from './db/open.js';
 import { createApollo } from './graphql/apollo.js';
 import { buildGraphQLSchema } from './graphql/schema.js';
 import { createRateLimitDirective } from './graphql/rate-limit.directive.js';
-import { databaseCheck, redisCheck, runChecks } from './health.js';
+import { busCheck, databaseCheck, redisCheck, runChecks } from './health.js';
 import { clientIpResolver } from './http/client-ip.js';
 import { noRefreshCookie, refreshCookieFor } from './http/refresh-cookie.js';
 import { attachSubscriptions } from './http/subscriptions.js';
@@ -65,24 +65,16 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
   };
   try {
     const db = config.database;
-    let url: string;
-    let poolMax: number;
     if (db.kind === 'embedded') {
       logger.info(
         { database: 'embedded', dataDir: db.dataDir },
         `Using the embedded Postgres (PGlite) with data in ${db.dataDir}: fine for trying Tollgate, not for production. ` +
           'Set DATABASE_URL to use a Postgres server.',
       );
-      const embedded = await startEmbeddedPostgres(db.dataDir);
-      closers.push(() => embedded.close());
-      url = embedded.url;
-      poolMax = 1;
-    } else {
-      url = db.url;
-      poolMax = db.poolMax;
     }
-    const orm = await openOrm({ url, poolMax, logger });
-    closers.push(() => orm.close(true));
+    const database = await openDatabase(db, { owner: 'the Tollgate server', logger });
+    closers.push(() => database.close());
+    const { orm } = database;
     if (db.migrateOnStart) {
       const applied = await migrate(orm);
       if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
@@ -104,7 +96,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     });
     let redis: ReturnType<typeof connectRedis> | null = null;
     if (config.redis) {
-      redis = connectRedis(config.redis.url, logger);
+      redis = connectRedis(config.redis, logger);
       closers.push(redis.close);
     }
     const makeLimiter = createLimiterFactory(
@@ -112,7 +104,18 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     );
     const rateLimits = createRateLimitStore(buildRateLimitTable(config.rateLimits.fields), makeLimiter);
 
-    const bus = db.kind === 'server' ? await createPostgresBus(url, (orm.em as EntityManager).fork(), logger) : createLocalBus();
+    const bus =
+      db.kind === 'server'
+        ? await createPostgresBus(
+            {
+              url: database.url,
+              timeoutMs: db.timeouts.acquireMs + db.timeouts.statementMs,
+              reconnectMaxMs: config.busReconnectMaxMs,
+            },
+            (orm.em as EntityManager).fork(),
+            logger,
+          )
+        : createLocalBus();
     closers.push(() => bus.close());
     const progress = createProgressService({ clock, ttlSeconds: config.progress.ttlSeconds, bus });
 
@@ -199,12 +202,16 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       apollo,
       log: logger,
       maxBodyBytes: config.http.maxBodyBytes,
+      headersTimeoutMs: config.http.headersTimeoutMs,
+      requestTimeoutMs: config.http.requestTimeoutMs,
+      maxConnectionsPerAddress: config.http.maxConnectionsPerAddress,
       corsOrigins: config.browser.corsOrigins,
       buildContext: (req, res, requestId, log) =>
         contextFor(req, requestId, log, bearerToken(req.headers.authorization), refreshCookieFor(req, res, cookieOptions)),
       routes: {
         '/health/live': async () => ({ status: 200, body: { status: 'live', checks: {} } }),
-        '/health/ready': () => runChecks({ database: databaseCheck(orm), ...(redis ? { redis: redisCheck(redis.client) } : {}) }),
+        '/health/ready': () =>
+          runChecks({ database: databaseCheck(orm), bus: busCheck(bus), ...(redis ? { redis: redisCheck(redis) } : {}) }),
         '/.well-known/jwks.json': async () => ({ status: 200, body: keys.publicJwks, cacheSeconds: 300 }),
       },
     });
@@ -212,7 +219,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       http.once('error', reject);
       http.listen(config.http.port, config.http.host, resolve);
     });
-    closers.push(() => drain(http, config.http.shutdownTimeoutMs));
+    closers.push(() => http.drain(config.http.shutdownTimeoutMs));
     const subscriptions = attachSubscriptions({
       http,
       schema,
@@ -234,16 +241,4 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     await closeAll();
     throw error;
   }
-}
-
-async function drain(http: ReturnType<typeof createHttpServer>, timeoutMs: number) {
-  const closed = new Promise<void>((resolve) => http.close(() => resolve()));
-  http.closeIdleConnections();
-  const deadline = Date.now() + timeoutMs;
-  while (http.inFlight() > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
-    http.closeIdleConnections();
-  }
-  http.closeAllConnections();
-  await closed;
 }

@@ -85,6 +85,9 @@ export const envSchema = z
     DATABASE_POOL_MAX: int(1, 100).default(10),
     EMBEDDED_DATA_DIR: z.string().min(1).default('.data/pglite'),
     MIGRATE_ON_START: bool.optional(),
+    DATABASE_ACQUIRE_TIMEOUT_MS: int(100, 60_000).default(2000),
+    DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
+    BUS_RECONNECT_MAX_MS: int(100, 60_000).default(5000),
 
     JWT_ISSUER: z.string().min(1).default('urn:tollgate'),
     JWT_AUDIENCE: z.string().min(1).default('urn:tollgate:api'),
@@ -125,6 +128,8 @@ export const envSchema = z
     GITHUB_API_URL: z.url().default('https://api.github.com'),
 
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_CONNECT_TIMEOUT_MS: int(50, 60_000).default(1000),
+    REDIS_COMMAND_TIMEOUT_MS: int(10, 10_000).default(500),
     REDIS_KEY_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9:_-]{1,64}$/)
@@ -145,8 +150,15 @@ export const envSchema = z
       .optional(),
     MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(100 * 1024),
     SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+    HTTP_HEADERS_TIMEOUT_MS: int(1000, 120_000).default(10_000),
+    HTTP_REQUEST_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+    MAX_CONNECTIONS_PER_ADDRESS: int(0, 100_000).default(100),
   })
   .superRefine((env, ctx) => {
+    // Node refuses a header deadline later than the whole request's.
+    if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });
+    }
     if (env.NODE_ENV !== 'production') return;
     // Production must never run on a throwaway key or an embedded database.
     if (!env.JWT_SIGNING_KEYS) {

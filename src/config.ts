@@ -3,6 +3,12 @@ import { envSchema, type SigningJwk } from './config-env.js';
 
 /** The environment, parsed and validated once at start-up. Nothing else under src/ reads process.env. */
 
+/** How long a request may wait for a pooled connection, and how long one statement may run. */
+export interface DatabaseTimeouts {
+  acquireMs: number;
+  statementMs: number;
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   http: {
@@ -10,13 +16,20 @@ export interface Config {
     port: number;
     maxBodyBytes: number;
     shutdownTimeoutMs: number;
+    /** A client must have sent its headers, and its whole request, within these; Node answers 408 otherwise. */
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    /** Open connections one peer address may hold; 0: no cap. */
+    maxConnectionsPerAddress: number;
     /** false: the socket address is the client; otherwise what proxy-addr should trust. */
     trustProxy: number | readonly string[] | false;
   };
   logLevel: string;
   database:
-    | { kind: 'server'; url: string; poolMax: number; migrateOnStart: boolean }
-    | { kind: 'embedded'; dataDir: string; migrateOnStart: boolean };
+    | { kind: 'server'; url: string; poolMax: number; migrateOnStart: boolean; timeouts: DatabaseTimeouts }
+    | { kind: 'embedded'; dataDir: string; migrateOnStart: boolean; timeouts: DatabaseTimeouts };
+  /** The cap of the change bus's reconnect backoff, in ms. */
+  busReconnectMaxMs: number;
   tokens: {
     issuer: string;
     audience: string;
@@ -34,7 +47,7 @@ export interface Config {
     hideSchemaDetails: boolean;
     limits: { depth: number; aliases: number; rootFields: number; directives: number; tokens: number; cost: number };
   };
-  redis: { url: string; keyPrefix: string } | null;
+  redis: { url: string; keyPrefix: string; connectTimeoutMs: number; commandTimeoutMs: number } | null;
   progress: { ttlSeconds: number; purgeIntervalSeconds: number };
   oauth: {
     redirectUris: readonly string[];
@@ -81,6 +94,7 @@ export function parseConfig(env: Env): Readonly<Config> {
   const day = 24 * 60 * 60;
   const migrateOnStart = e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production';
   const production = e.NODE_ENV === 'production';
+  const timeouts = { acquireMs: e.DATABASE_ACQUIRE_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS };
   const config: Config = {
     env: e.NODE_ENV,
     http: {
@@ -88,12 +102,16 @@ export function parseConfig(env: Env): Readonly<Config> {
       port: e.PORT,
       maxBodyBytes: e.MAX_BODY_BYTES,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
       trustProxy: e.TRUST_PROXY ?? false,
     },
     logLevel: e.LOG_LEVEL,
     database: e.DATABASE_URL
-      ? { kind: 'server', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart }
-      : { kind: 'embedded', dataDir: e.EMBEDDED_DATA_DIR, migrateOnStart },
+      ? { kind: 'server', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart, timeouts }
+      : { kind: 'embedded', dataDir: e.EMBEDDED_DATA_DIR, migrateOnStart, timeouts },
+    busReconnectMaxMs: e.BUS_RECONNECT_MAX_MS,
     tokens: {
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
@@ -121,7 +139,14 @@ export function parseConfig(env: Env): Readonly<Config> {
         cost: e.GRAPHQL_MAX_COST,
       },
     },
-    redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : null,
+    redis: e.REDIS_URL
+      ? {
+          url: e.REDIS_URL,
+          keyPrefix: e.REDIS_KEY_PREFIX,
+          connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
+          commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+        }
+      : null,
     progress: { ttlSeconds: e.PROGRESS_TTL_HOURS * 3600, purgeIntervalSeconds: e.PROGRESS_PURGE_INTERVAL_SECONDS },
     oauth: {
       redirectUris: e.OAUTH_REDIRECT_URIS ?? [],

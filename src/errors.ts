@@ -18,6 +18,8 @@ export const ErrorCode = {
   OAUTH_FAILED: 'OAUTH_FAILED',
   /** An account with that email exists and the provider does not vouch for the address: sign in with the password and link. */
   OAUTH_ACCOUNT_EXISTS: 'OAUTH_ACCOUNT_EXISTS',
+  /** A dependency (the database) is unreachable or too slow: nothing was done; retry later with backoff. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -88,6 +90,10 @@ export const oauthAccountExists = (provider: string) =>
     'An account with this email exists. Sign in with your password, then link this provider from there.',
     { provider },
   );
+
+/** What a client is told when the database could not serve its request (see db/outage.ts). */
+export const serviceUnavailable = () =>
+  new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The service is temporarily unavailable. Try again shortly.');
 
 /**
  * Whether an error that reached the response is one we meant to show: our own AppError, or a

@@ -46,15 +46,26 @@ export const databaseCheck = (orm: MikroORM): Check => ({
   },
 });
 
-/** Without Redis the rate limits fall back to per-process counters: degraded, not down. */
-export const redisCheck = (redis: { ping(): Promise<unknown> }): Check => ({
+/** Without Redis the rate limits fall back to per-process counters: degraded, not down, with the reason. */
+export const redisCheck = (redis: { client: { ping(): Promise<unknown> }; problem(): string | null }): Check => ({
   critical: false,
   run: async () => {
+    const problem = redis.problem();
+    if (problem) throw new Error(`redis unreachable: ${problem}`);
     try {
-      await redis.ping();
-    } catch {
-      throw new Error('redis unreachable');
+      await redis.client.ping();
+    } catch (error) {
+      throw new Error(`redis unreachable: ${error instanceof Error ? error.message : 'ping failed'}`);
     }
+  },
+});
+
+/** Without its listening connection an instance misses other instances' changes: degraded, not down. */
+export const busCheck = (bus: { problem(): string | null }): Check => ({
+  critical: false,
+  run: async () => {
+    const problem = bus.problem();
+    if (problem) throw new Error(`change bus disconnected: ${problem}`);
   },
 });
 

@@ -1,5 +1,6 @@
 import { createApp } from './app.js';
 import { ConfigError, parseConfig, readEnvironment } from './config.js';
+import { DataDirInUseError } from './db/data-dir-lock.js';
 import { createLogger } from './logger.js';
 
 let config: ReturnType<typeof parseConfig>;
@@ -35,5 +36,6 @@ try {
   process.on('SIGINT', () => stop('SIGINT'));
 } catch (err) {
   logger.fatal({ err }, 'Tollgate did not start');
+  if (err instanceof DataDirInUseError) process.stderr.write(`Tollgate did not start. ${err.message}\n`);
   process.exit(1);
 }

@@ -1,7 +1,5 @@
 import 'reflect-metadata';
-import { parseConfig, readEnvironment } from '../config.js';
-import { startEmbeddedPostgres } from '../db/embedded.js';
-import { openOrm } from '../db/orm.js';
+import { openDatabaseForCli } from './open-database.js';
 import { canonicalEmail } from '../modules/auth/credentials.rules.js';
 import { Tier } from '../modules/user/tier.js';
 import { userStore } from '../modules/user/user.store.js';
@@ -18,9 +16,8 @@ if (!tier || !email) {
   process.exit(2);
 }
 
-const { database } = parseConfig(readEnvironment());
-const embedded = database.kind === 'embedded' ? await startEmbeddedPostgres(database.dataDir) : null;
-const orm = await openOrm({ url: embedded?.url ?? (database.kind === 'server' ? database.url : ''), poolMax: 1 });
+const db = await openDatabaseForCli('npm run admin');
+const { orm } = db;
 try {
   const em = orm.em.fork();
   const user = await userStore.findByEmail(em, canonicalEmail(email));
@@ -32,6 +29,5 @@ try {
     process.stdout.write(`${user.email} is now ${tier}.\n`);
   }
 } finally {
-  await orm.close(true);
-  await embedded?.close();
+  await db.close();
 }

@@ -1,6 +1,7 @@
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { DatabaseTimeouts } from '../config.js';
 import type { Logger } from '../logger.js';
 import { SecurityEvent } from '../modules/security-event/security-event.entity.js';
 import { RefreshToken, Session } from '../modules/session/session.entity.js';
@@ -24,10 +25,11 @@ export const entities = [
 export interface OrmSettings {
   url: string;
   poolMax: number;
+  timeouts: DatabaseTimeouts;
   logger?: Logger;
 }
 
-export function ormOptions({ url, poolMax, logger }: OrmSettings): Options<PostgreSqlDriver> {
+export function ormOptions({ url, poolMax, timeouts, logger }: OrmSettings): Options<PostgreSqlDriver> {
   return {
     driver: PostgreSqlDriver,
     clientUrl: url,
@@ -42,7 +44,25 @@ export function ormOptions({ url, poolMax, logger }: OrmSettings): Options<Postg
       snapshot: false,
     },
     extensions: [Migrator],
-    pool: { min: 0, max: poolMax },
+    // A request waits at most acquireMs for a connection (including opening one) and a statement runs
+    // at most statementMs, on the server (statement_timeout) and, should the server or the network
+    // stop answering, in the driver (query_timeout): an outage fails requests fast instead of hanging them.
+    pool: { min: 0, max: poolMax, acquireTimeoutMillis: timeouts.acquireMs },
+    driverOptions: {
+      connection: {
+        statement_timeout: timeouts.statementMs,
+        query_timeout: timeouts.statementMs + 1000,
+        connectionTimeoutMillis: timeouts.acquireMs,
+        keepAlive: true,
+      },
+      // knex reports a broken pooled connection on the console; into the service's log instead.
+      log: {
+        warn: (message: unknown) => logger?.warn({ knex: String(message) }, 'database connection problem'),
+        error: (message: unknown) => logger?.error({ knex: String(message) }, 'database connection problem'),
+        deprecate: () => undefined,
+        debug: () => undefined,
+      },
+    },
     forceUtcTimezone: true,
     // The global EntityManager must not serve requests: each request forks its own.
     allowGlobalContext: false,

@@ -1,11 +1,12 @@
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
 import type { RequestContext } from '../modules/request/request-context.js';
-import { ErrorCode, isExpectedError } from '../errors.js';
+import { isDatabaseUnavailable } from '../db/outage.js';
+import { ErrorCode, isExpectedError, serviceUnavailable } from '../errors.js';
 import { requestLimits } from './request-limits.js';
 
 export function createApollo(schema: GraphQLSchema, config: Config['graphql'] & { development: boolean }) {
@@ -28,14 +29,23 @@ export function createApollo(schema: GraphQLSchema, config: Config['graphql'] & 
         : ApolloServerPluginLandingPageDisabled(),
       errorReporting,
       rateLimitHeaders,
+      unavailableStatus,
       ...(limits.plugins as ApolloServerPlugin<RequestContext>[]),
     ],
   });
 }
 
-/** Expected errors pass with their code; anything else becomes a bare INTERNAL_SERVER_ERROR outside development. */
+/**
+ * Expected errors pass with their code; a database outage becomes SERVICE_UNAVAILABLE (retry later);
+ * anything else becomes a bare INTERNAL_SERVER_ERROR outside development.
+ */
 export function maskError(formatted: GraphQLFormattedError, error: unknown, development: boolean): GraphQLFormattedError {
-  if (isExpectedError(unwrapResolverError(error)) || development) return formatted;
+  const original = unwrapResolverError(error);
+  if (isDatabaseUnavailable(original)) {
+    const { message, extensions } = serviceUnavailable();
+    return { message, ...(formatted.path ? { path: formatted.path } : {}), extensions };
+  }
+  if (isExpectedError(original) || development) return formatted;
   return {
     message: 'Internal server error.',
     ...(formatted.path ? { path: formatted.path } : {}),
@@ -55,12 +65,8 @@ const rateLimitHeaders: ApolloServerPlugin<RequestContext> = {
         const headers = response.http.headers;
         const { tightest } = contextValue.rateLimits;
         if (tightest) setBudgetHeaders(headers, tightest.limit, tightest.remaining, tightest.resetAt.toISOString());
-        if (response.body.kind !== 'single') return;
-        const { data, errors = [] } = response.body.singleResult;
-        const nothingServed = !data || Object.values(data).every((v) => v === null);
-        if (!nothingServed || errors.length === 0) return;
-        const refusals = errors.map((e) => e.extensions ?? {});
-        if (!refusals.every((x) => x.code === ErrorCode.RATE_LIMITED)) return;
+        const refusals = refusedOutright(response.body, ErrorCode.RATE_LIMITED);
+        if (!refusals) return;
         const longest = refusals.reduce((a, b) => (Number(b.retryAfter) > Number(a.retryAfter) ? b : a));
         response.http.status = 429;
         headers.set('retry-after', String(longest.retryAfter));
@@ -70,11 +76,33 @@ const rateLimitHeaders: ApolloServerPlugin<RequestContext> = {
   },
 };
 
+/** The errors' extensions when nothing in the operation was served and every error has `code`; else null. */
+function refusedOutright(body: GraphQLResponse['body'], code: ErrorCode): Record<string, unknown>[] | null {
+  if (body.kind !== 'single') return null;
+  const { data, errors = [] } = body.singleResult;
+  const nothingServed = !data || Object.values(data).every((v) => v === null);
+  if (!nothingServed || errors.length === 0 || !errors.every((e) => e.extensions?.code === code)) return null;
+  return errors.map((e) => e.extensions ?? {});
+}
+
 function setBudgetHeaders(headers: Map<string, string>, limit: number, remaining: number, resetAt: string) {
   headers.set('x-ratelimit-limit', String(limit));
   headers.set('x-ratelimit-remaining', String(remaining));
   headers.set('x-ratelimit-reset', String(Math.ceil(Date.parse(resetAt) / 1000)));
 }
+
+/** An operation of which nothing succeeded because the database was unavailable answers 503 with Retry-After. */
+const unavailableStatus: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (!refusedOutright(response.body, ErrorCode.SERVICE_UNAVAILABLE)) return;
+        response.http.status = 503;
+        response.http.headers.set('retry-after', '1');
+      },
+    };
+  },
+};
 
 /** Logs each unexpected error once, with the request id, and puts that id into every error sent. */
 const errorReporting: ApolloServerPlugin<RequestContext> = {
@@ -83,7 +111,9 @@ const errorReporting: ApolloServerPlugin<RequestContext> = {
       async didEncounterErrors({ errors, contextValue }) {
         for (const error of errors) {
           const original = unwrapResolverError(error);
-          if (!isExpectedError(original)) {
+          if (isDatabaseUnavailable(original)) {
+            contextValue.log.warn({ err: { message: (original as Error).message }, path: error.path }, 'database unavailable');
+          } else if (!isExpectedError(original)) {
             contextValue.log.error({ err: original, path: error.path }, 'unexpected error');
           }
         }

@@ -2,12 +2,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { RequestContext } from '../modules/request/request-context.js';
 import type { Logger } from '../logger.js';
+import { manageConnections } from './connections.js';
 import { pickRequestId } from './request-id.js';
 
 export interface HttpDeps {
   apollo: ApolloServer<RequestContext>;
   log: Logger;
   maxBodyBytes: number;
+  /** Deadlines for a client to send its headers and its whole request (slow clients get 408). */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnectionsPerAddress: number;
   /** Browser origins allowed to call with credentials (cookie mode). */
   corsOrigins: readonly string[];
   buildContext(req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger): RequestContext;
@@ -19,11 +24,8 @@ export interface HttpDeps {
  * Tollgate's HTTP integration: node:http straight into Apollo's executeHTTPGraphQLRequest. A framework
  * router would cost more than half the throughput of a trivial operation and give nothing we need.
  */
-export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number } {
-  let inFlight = 0;
-  const server = createServer((req, res) => {
-    inFlight++;
-    res.once('close', () => inFlight--);
+export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number; drain(timeoutMs: number): Promise<void> } {
+  const server = createServer(timeouts(deps), (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = pickRequestId(req.headers['x-request-id']);
     const log = deps.log.child({ reqId: requestId });
@@ -42,8 +44,19 @@ export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number 
       else res.destroy();
     });
   });
-  return Object.assign(server, { inFlight: () => inFlight });
+  const connections = manageConnections(server, { maxPerAddress: deps.maxConnectionsPerAddress });
+  return Object.assign(server, { inFlight: connections.inFlight, drain: connections.drain });
 }
+
+/**
+ * A client that trickles its headers or body holds a socket and memory: Node answers 408 and closes
+ * it past these deadlines, checked every second (Node's default check runs every 30 s).
+ */
+const timeouts = (deps: HttpDeps) => ({
+  headersTimeout: deps.headersTimeoutMs,
+  requestTimeout: deps.requestTimeoutMs,
+  connectionsCheckingInterval: Math.min(1000, deps.headersTimeoutMs),
+});
 
 async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger) {
   const url = new URL(req.url ?? '/', 'http://localhost');

@@ -3,12 +3,14 @@ import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RequestContext } from '../modules/request/request-context.js';
-import { ErrorCode, isExpectedError } from '../errors.js';
+import { isDatabaseUnavailable } from '../db/outage.js';
+import { ErrorCode, isExpectedError, serviceUnavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ChangeBus } from '../modules/realtime/change-bus.js';
 import { bearerToken } from '../modules/token/access-token.claims.js';
 
 interface Connection {
+  request: IncomingMessage;
   bearer: string;
   userId: string;
   sessionId: string;
@@ -37,6 +39,17 @@ export function attachSubscriptions(deps: {
       if (conn.userId === userId && (sessionId === null || conn.sessionId === sessionId)) socket.close(4403, 'Session ended');
     }
   });
+  // Sessions that ended while the bus was down were not heard of: each socket's session is checked again.
+  const stopRechecking = bus.onReconnect(() => {
+    for (const [socket, conn] of open) {
+      buildContext(conn.request, conn.bearer)
+        .viewerOrNull()
+        .then(
+          (viewer) => viewer || socket.close(4403, 'Session ended'),
+          (err: unknown) => log.warn({ err }, 'could not re-check a subscription socket'),
+        );
+    }
+  });
 
   const server = useServer<{ authorization?: unknown }, { connection: Connection }>(
     {
@@ -47,7 +60,7 @@ export function attachSubscriptions(deps: {
         if (!bearer) return false;
         const viewer = await buildContext(ctx.extra.request, bearer).viewerOrNull();
         if (!viewer) return false;
-        const connection = { bearer, userId: viewer.user.id, sessionId: viewer.session.id };
+        const connection = { request: ctx.extra.request, bearer, userId: viewer.user.id, sessionId: viewer.session.id };
         ctx.extra.connection = connection;
         const { socket } = ctx.extra;
         open.set(socket, connection);
@@ -68,6 +81,7 @@ export function attachSubscriptions(deps: {
   return {
     async close() {
       stopListening();
+      stopRechecking();
       for (const socket of open.keys()) socket.close(1001, 'Server shutting down');
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
@@ -79,6 +93,10 @@ function mask(error: GraphQLError, log: Logger): GraphQLFormattedError {
   // No original error: graphql-js refused the document itself, which is the client's mistake.
   if (!error.originalError) return { ...error.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } };
   if (isExpectedError(error.originalError)) return error.toJSON();
+  if (isDatabaseUnavailable(error.originalError)) {
+    const { message, extensions } = serviceUnavailable();
+    return { message, ...(error.path ? { path: error.path } : {}), extensions };
+  }
   log.error({ err: error.originalError, path: error.path }, 'unexpected error in a subscription');
   return {
     message: 'Internal server error.',

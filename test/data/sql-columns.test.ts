@@ -7,7 +7,10 @@ import { definedStatements } from '../../src/db/sql.js';
 
 /** Table name → its columns, from the entity metadata (no database needed). */
 async function entityTables(): Promise<Map<string, Set<string>>> {
-  const orm = await MikroORM.init({ ...ormOptions({ url: 'postgres://unused@127.0.0.1:1/none', poolMax: 1 }), connect: false });
+  const orm = await MikroORM.init({
+    ...ormOptions({ url: 'postgres://unused@127.0.0.1:1/none', poolMax: 1, timeouts: { acquireMs: 1000, statementMs: 1000 } }),
+    connect: false,
+  });
   try {
     const tables = new Map<string, Set<string>>();
     for (const meta of Object.values(orm.getMetadata().getAll())) {

@@ -15,7 +15,9 @@ export const freePort = () =>
   });
 
 /** A Redis server of the test's own, so it can be stopped without disturbing other test files. */
-export async function startOwnRedis(port?: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+export async function startOwnRedis(
+  port?: number,
+): Promise<{ url: string; port: number; pause(): void; resume(): void; stop(): Promise<void> }> {
   const p = port ?? (await freePort());
   const child: ChildProcess = spawn(
     'redis-server',
@@ -38,9 +40,12 @@ export async function startOwnRedis(port?: number): Promise<{ url: string; port:
   return {
     url: `redis://127.0.0.1:${p}`,
     port: p,
+    // A hung Redis: the process keeps its sockets open and answers nothing.
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       }),

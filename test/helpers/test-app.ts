@@ -28,7 +28,11 @@ export interface TestApp extends App {
 export async function createTestApp(
   env: Record<string, string> = {},
   hooks: AppOptions['hooks'] = {},
-  options: { shareDatabaseWith?: TestApp } = {},
+  options: {
+    shareDatabaseWith?: TestApp;
+    /** How the app reaches its database, e.g. through a test's TCP proxy (the test still drops it directly). */
+    reachDatabase?: (url: string) => string;
+  } = {},
 ): Promise<TestApp> {
   // A second instance on the same database stands in for another API process behind a balancer.
   const shared = options.shareDatabaseWith;
@@ -47,9 +51,11 @@ export async function createTestApp(
     NODE_ENV: 'test',
     PORT: '0',
     LOG_LEVEL: 'info',
-    DATABASE_URL: database.url,
+    DATABASE_URL: options.reachDatabase?.(database.url) ?? database.url,
     DATABASE_POOL_MAX: '4',
     MIGRATE_ON_START: 'true',
+    // Closing an app waits a tenth of this for the test's idle keep-alive connections.
+    SHUTDOWN_TIMEOUT_MS: '2000',
     // Every test file signs up from 127.0.0.1; the anonymous per-address budgets would throttle
     // features that are not about rate limits. Rate-limit tests set their own table.
     RATE_LIMITS: JSON.stringify(anonymousHeadroom),

@@ -17,10 +17,13 @@ describe('health and failure', () => {
 
     const ready = await fetch(`${app.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: { status: 'up', ms: expect.any(Number) } } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { database: { status: 'up', ms: expect.any(Number) }, bus: { status: 'up', ms: expect.any(Number) } },
+    });
   });
 
-  it('reports 503 while the database is unreachable, masks the failure for clients, and recovers', async () => {
+  it('reports 503 while the database is unreachable, answers SERVICE_UNAVAILABLE without detail, and recovers', async () => {
     const restore = await cutOff(app.database);
     try {
       const ready = await fetch(`${app.url}/health/ready`);
@@ -29,15 +32,17 @@ describe('health and failure', () => {
       expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
 
       const res = await app.execute(LoginDocument, { input: { identifier: 'someone@example.com', password: 'a password 123' } });
-      expect(codeOf(res)).toBe('INTERNAL_SERVER_ERROR');
+      expect(codeOf(res)).toBe('SERVICE_UNAVAILABLE');
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
       const error = res.errors![0]!;
-      expect(error.message).toBe('Internal server error.');
+      expect(error.message).toBe('The service is temporarily unavailable. Try again shortly.');
       expect(Object.keys(error.extensions!).sort()).toEqual(['code', 'requestId']);
       expect(res.raw).not.toMatch(/select|app_user|postgres|stack|at .*\.ts/i);
 
       const logged = app.logs
         .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .find((l) => l.msg === 'unexpected error' && l.reqId === error.extensions!.requestId);
+        .find((l) => l.msg === 'database unavailable' && l.reqId === error.extensions!.requestId);
       expect(logged).toBeDefined();
     } finally {
       await restore();

@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { LoginDocument, RegisterDocument } from '../../src/client/generated/graphql.js';
 import type { PasswordHasher } from '../../src/modules/auth/password.hasher.js';
@@ -32,13 +33,17 @@ describe('shutdown', () => {
     const inFlight = app.execute(LoginDocument, { input: { identifier: account.email, password: account.password } });
     await inside;
     const closing = app.close();
-    // Wait for the listener to stop: a new connection is then refused while the held request is still in flight.
-    const answers = () =>
-      fetch(`${app.url}/health/live`).then(
-        () => 'answered',
-        () => 'refused',
-      );
-    await expect.poll(answers, { timeout: 10_000 }).toBe('refused');
+    // A new connection is refused (a keep-alive one already open would still be answered, with Connection: close).
+    await expect
+      .poll(
+        () =>
+          onNewConnection(`${app.url}/health/live`).then(
+            () => 'answered',
+            () => 'refused',
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe('refused');
     release();
 
     const res = await inFlight;
@@ -48,3 +53,11 @@ describe('shutdown', () => {
     expect(await app.orm.isConnected()).toBe(false);
   });
 });
+
+const onNewConnection = (url: string) =>
+  new Promise<number | undefined>((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    }).on('error', reject);
+  });

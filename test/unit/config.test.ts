@@ -17,7 +17,12 @@ describe('parseConfig', () => {
   it('fills development defaults: embedded database, OWASP argon2, 15-minute tokens, introspection and Sandbox on', () => {
     const config = parseConfig({});
     expect(config.env).toBe('development');
-    expect(config.database).toEqual({ kind: 'embedded', dataDir: '.data/pglite', migrateOnStart: true });
+    expect(config.database).toEqual({
+      kind: 'embedded',
+      dataDir: '.data/pglite',
+      migrateOnStart: true,
+      timeouts: { acquireMs: 2000, statementMs: 5000 },
+    });
     expect(config.argon2).toEqual({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
     expect(config.tokens.accessTtlSeconds).toBe(900);
     expect(config.tokens.signingKeys).toBeNull();

@@ -2,10 +2,12 @@ import { EventEmitter } from 'node:events';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { firstRow, statement } from '../../db/sql.js';
+import { capped } from '../../backoff.js';
 import type { Logger } from '../../logger.js';
 
 const PROGRESS = 'tollgate_progress';
 const SESSIONS = 'tollgate_sessions_ended';
+const RECONNECTED = 'reconnected';
 
 export interface SessionsEnded {
   userId: string;
@@ -23,11 +25,15 @@ export interface ChangeBus {
   publishSessionsEnded(event: SessionsEnded): Promise<void>;
   onProgress(resourceId: string, listener: () => void): () => void;
   onSessionsEnded(listener: (event: SessionsEnded) => void): () => void;
+  /** After an outage, when changes may have been missed: listeners re-check what they hold. */
+  onReconnect(listener: () => void): () => void;
+  /** null while changes arrive; otherwise why they do not (readiness reports it). */
+  problem(): string | null;
   close(): Promise<void>;
 }
 
 /** One instance only (the embedded database allows a single connection): an in-process emitter. */
-export function createLocalBus(): ChangeBus {
+export function createLocalBus(): ChangeBus & { replay(): void } {
   const emitter = new EventEmitter().setMaxListeners(0);
   return {
     async publishProgress(resourceId) {
@@ -44,6 +50,18 @@ export function createLocalBus(): ChangeBus {
       emitter.on(SESSIONS, listener);
       return () => emitter.off(SESSIONS, listener);
     },
+    onReconnect(listener) {
+      emitter.on(RECONNECTED, listener);
+      return () => emitter.off(RECONNECTED, listener);
+    },
+    problem: () => null,
+    /** Every watched resource as changed, so each subscription reads and sends its current state. */
+    replay() {
+      for (const name of emitter.eventNames()) {
+        if (typeof name === 'string' && name.startsWith(`${PROGRESS}:`)) emitter.emit(name);
+      }
+      emitter.emit(RECONNECTED);
+    },
     async close() {
       emitter.removeAllListeners();
     },
@@ -52,41 +70,116 @@ export function createLocalBus(): ChangeBus {
 
 const NOTIFY = statement<{ channel: string; payload: string }>('select pg_notify(:channel, :payload)');
 
-/** A dedicated LISTEN connection per instance, reconnecting on loss; NOTIFY goes through the ORM's pool on `em`. */
-export async function createPostgresBus(url: string, em: EntityManager, log: Logger): Promise<ChangeBus> {
+export interface BusSettings {
+  url: string;
+  /** Deadline for opening the listening connection and for its LISTEN statements. */
+  timeoutMs: number;
+  /** Cap of the reconnect backoff. */
+  reconnectMaxMs: number;
+}
+
+/**
+ * A dedicated LISTEN connection per instance; NOTIFY goes through the ORM's pool on `em`. When the
+ * connection is lost it reconnects for as long as the process lives, with a capped, jittered
+ * backoff; once back, every live subscription is sent its current state (what changed meanwhile
+ * was not heard) and reconnect listeners re-check what they hold.
+ */
+export async function createPostgresBus(
+  { url, timeoutMs, reconnectMaxMs }: BusSettings,
+  em: EntityManager,
+  log: Logger,
+): Promise<ChangeBus> {
   const local = createLocalBus();
   const notify = (channel: string, payload: string) => firstRow(em, NOTIFY, { channel, payload });
-  let client: pg.Client | null = null;
+  let current: pg.Client | null = null;
+  let problem: string | null = null;
   let closed = false;
+  let attempt = 0;
+  let retry: NodeJS.Timeout | undefined;
 
-  const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: url });
+  const listen = async (): Promise<void> => {
+    const c = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+      keepAlive: true,
+    });
+    let dropped = false;
+    const drop = (reason: string) => {
+      if (dropped) return;
+      dropped = true;
+      void c.end().catch(() => undefined);
+      if (current === c) {
+        current = null;
+        wentDown(reason);
+      }
+    };
     c.on('notification', (msg) => {
       if (!msg.payload) return;
       if (msg.channel === PROGRESS) void local.publishProgress(msg.payload);
       if (msg.channel === SESSIONS) void local.publishSessionsEnded(JSON.parse(msg.payload) as SessionsEnded);
     });
-    c.on('error', (err) => {
-      log.warn({ err: { message: err.message } }, 'change listener lost its connection; reconnecting');
-      client = null;
-      void c.end().catch(() => undefined);
-      if (!closed) setTimeout(() => void connect().catch(() => undefined), 500).unref();
-    });
-    await c.connect();
-    await c.query(`LISTEN ${PROGRESS}`);
-    await c.query(`LISTEN ${SESSIONS}`);
-    client = c;
+    c.on('error', (err) => drop(err.message));
+    c.on('end', () => drop('connection closed'));
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${PROGRESS}`);
+      await c.query(`LISTEN ${SESSIONS}`);
+    } catch (error) {
+      drop(error instanceof Error ? error.message : 'connect failed');
+      throw error;
+    }
+    if (dropped) throw new Error('connection lost while subscribing');
+    if (closed) {
+      await c.end().catch(() => undefined);
+      return;
+    }
+    current = c;
   };
-  await connect();
+
+  const wentDown = (reason: string) => {
+    if (closed) return;
+    if (problem === null) log.warn({ reason }, 'change bus lost its connection: reconnecting');
+    problem = reason;
+    scheduleReconnect();
+  };
+  const scheduleReconnect = () => {
+    attempt++;
+    retry = setTimeout(
+      () => {
+        listen().then(
+          () => {
+            if (closed) return;
+            log.info({ attempts: attempt }, 'change bus reconnected: sending subscribers their current state');
+            attempt = 0;
+            problem = null;
+            local.replay();
+          },
+          (error: unknown) => {
+            if (closed) return;
+            problem = error instanceof Error ? error.message : 'connect failed';
+            scheduleReconnect();
+          },
+        );
+      },
+      capped(attempt, { baseMs: 100, maxMs: reconnectMaxMs }),
+    );
+    retry.unref();
+  };
+
+  await listen();
 
   return {
     publishProgress: (resourceId) => notify(PROGRESS, resourceId).then(() => undefined),
     publishSessionsEnded: (event) => notify(SESSIONS, JSON.stringify(event)).then(() => undefined),
     onProgress: local.onProgress,
     onSessionsEnded: local.onSessionsEnded,
+    onReconnect: local.onReconnect,
+    problem: () => problem,
     async close() {
       closed = true;
-      await client?.end().catch(() => undefined);
+      clearTimeout(retry);
+      await current?.end().catch(() => undefined);
       await local.close();
     },
   };
