@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compiled } from './build.js';
 import type { Spread } from './cpu.js';
 import { measure, type Measured } from './measure.js';
@@ -84,5 +87,21 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: string):
     ]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** CPU of one request log line at info, in a process of its own (see log-line.ts). */
+export async function measureLogLine(): Promise<number | null> {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
+  const result = join(dir, 'log-line.json');
+  try {
+    const child = spawnTs('log-line', compiled('bench/log-line.ts'), { NODE_ENV: 'production', LOG_LINE_RESULT: result }, [], {
+      announces: false,
+    });
+    const code = await withTimeout(child.exited, 120_000, 'the log-line measurement did not finish');
+    if (code !== 0) throw new Error(`the log-line measurement exited ${code}:\n${child.output().slice(-2000)}`);
+    return (JSON.parse(readFileSync(result, 'utf8')) as { lineCpuMs: number | null }).lineCpuMs;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,7 @@
 import { buildForBench } from './build.js';
 import { fileURLToPath } from 'node:url';
 import { createBenchDatabase, type BenchDatabase } from './database.js';
-import { measureArgon2, measureFloorServer } from './floors.js';
+import { measureArgon2, measureFloorServer, measureLogLine } from './floors.js';
 import { round3 } from './cpu.js';
 import { createWorkerKey, registerAccount, registerAccounts } from './graphql-client.js';
 import { latencyAtOneConnection as latencyAtOneConnection1, measure, measurePair } from './measure.js';
@@ -141,37 +141,46 @@ async function main(): Promise<Results> {
     latencyAtOneConnection[name] = await latencyAtOneConnection1(url, 300, ready.connection);
   }
 
+  const memory = memoryMB(tollgate.child.pid);
+  progress('stopping Tollgate');
+  const serverExitCode = await stop(tollgate.child);
+
   let logging: Results['logging'] = null;
   const meScript = prepared.get('me');
+  const meCpu = scenarios.me && 'skipped' in scenarios.me ? null : (scenarios.me?.cpuMsPerRequest ?? null);
   if (compareLogging && meScript) {
-    progress('me on this server and on a second one at LOG_LEVEL=warn, in turn: the cost of the request log line');
-    const quiet = await startTollgate({ databaseUrl: database.url, signingKey, logLevel: 'warn' });
+    // Two fresh servers started together, not the one above against a new one: a process that has been
+    // through every scenario spends ~0.1 ms more per `me` than a fresh one at the same level (measured
+    // warn against warn), which would swamp the difference sought.
+    progress('me on two fresh servers, at LOG_LEVEL=info and warn, in turn: the cost of the request log line');
+    const [loud, quiet] = await Promise.all(
+      ['info', 'warn'].map((logLevel) => startTollgate({ databaseUrl: database!.url, signingKey, logLevel })),
+    );
     try {
       // The difference is small next to the drift of a shared machine: more turns than a scenario gets.
       const load = { connections: 50, ...timing, repeats: Math.max(5, repeats), connection: meScript.connection };
       const [atInfo, atWarn] = await measurePair(
-        { pid: tollgate.child.pid, url, ...load },
-        { pid: quiet.child.pid, url: quiet.url, ...load },
+        { pid: loud!.child.pid, url: loud!.url, ...load },
+        { pid: quiet!.child.pid, url: quiet!.url, ...load },
       );
       const info = atInfo.cpuMsPerRequest;
       const warn = atWarn.cpuMsPerRequest;
       const line = info !== null && warn !== null ? round3(info - warn) : null;
+      progress('the request log line alone');
+      const lineAlone = await measureLogLine();
       logging = {
+        lineCpuMs: lineAlone,
+        lineShareOfMe: lineAlone !== null && meCpu ? round3(lineAlone / meCpu) : null,
         meCpuMsAtInfo: info,
         meCpuMsAtWarn: warn,
         infoSpread: atInfo.cpuSpread,
         warnSpread: atWarn.cpuSpread,
-        logLineCpuMs: line,
-        shareOfMe: line !== null && info ? round3(line / info) : null,
+        differenceCpuMs: line,
       };
     } finally {
-      await stop(quiet.child);
+      await Promise.all([loud, quiet].map((t) => t && stop(t.child)));
     }
   }
-
-  const memory = memoryMB(tollgate.child.pid);
-  progress('stopping Tollgate');
-  const serverExitCode = await stop(tollgate.child);
 
   return {
     scenarios: { ...scenarios, ...floors },

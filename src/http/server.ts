@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { RequestContext } from '../modules/request/request-context.js';
-import type { Logger } from '../logger.js';
+import { unredacted, type Logger } from '../logger.js';
 import { pickRequestId } from './request-id.js';
 
 export interface HttpDeps {
@@ -21,6 +21,8 @@ export interface HttpDeps {
  */
 export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number } {
   let inFlight = 0;
+  // One line per request: reqId, method, path, status and ms are all the line carries.
+  const requestLines = unredacted(deps.log);
   const server = createServer((req, res) => {
     inFlight++;
     res.once('close', () => inFlight--);
@@ -31,7 +33,10 @@ export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number 
     res.setHeader('x-content-type-options', 'nosniff');
     res.once('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info({ method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms }, 'request');
+      requestLines.info(
+        { reqId: requestId, method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms },
+        'request',
+      );
     });
     handle(deps, req, res, requestId, log).catch((err: unknown) => {
       log.error({ err }, 'request failed');
