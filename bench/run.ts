@@ -23,6 +23,8 @@ const repeats = integerFrom('BENCH_REPEATS', 3, 1, 5);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 // Optional: BENCH_CPU_PROF_DIR=dir writes a .cpuprofile of the Tollgate server for the whole run.
 const profileDir = process.env.BENCH_CPU_PROF_DIR;
+// Optional: BENCH_NODE_FLAGS="--flag …" adds Node/V8 flags to the Tollgate server, e.g. to try heap settings.
+const extraNodeFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 // Optional: BENCH_ONLY=me,refresh,floorB measures only those scenarios and floors (floorA, floorB, argon2), e.g. to profile.
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const wanted = (name: string) => !only || only.includes(name);
@@ -66,7 +68,7 @@ async function main(): Promise<Results> {
   const machine = machineInfo(database.serverVersion);
   progress(`database ${database.name}; starting Tollgate (production defaults, LOG_LEVEL=info)`);
   const signingKey = await newSigningKeys();
-  const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const nodeFlags = [...extraNodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   tollgate = await startTollgate({ databaseUrl: database.url, signingKey, nodeFlags });
   const { url } = tollgate;
 
