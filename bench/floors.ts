@@ -1,5 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compiled } from './build.js';
-import { load, warmUp, type LoadResult } from './load.js';
+import type { Spread } from './cpu.js';
+import { measure, type Measured } from './measure.js';
 import { memoryMB, spawnTs, stop } from './servers.js';
 
 /** The baselines Tollgate's numbers are divided by; each runs in its own process, like the service. */
@@ -7,6 +11,7 @@ import { memoryMB, spawnTs, stop } from './servers.js';
 export interface Timing {
   seconds: number;
   warmupSeconds: number;
+  repeats: number;
 }
 
 const ME = JSON.stringify({ query: '{ me { id email } }' });
@@ -16,7 +21,7 @@ export async function measureFloorServer(
   name: string,
   timing: Timing,
   lookup?: { databaseUrl: string; userId: string },
-): Promise<LoadResult & { rssMB?: number }> {
+): Promise<Measured & { rssMB?: number }> {
   const child = spawnTs(name, compiled('bench/floor-server.ts'), {
     NODE_ENV: 'production',
     UV_THREADPOOL_SIZE: '2',
@@ -25,10 +30,14 @@ export async function measureFloorServer(
   try {
     const { port } = await withTimeout(child.firstJsonLine(), 60_000, `${name} did not report its port`);
     if (typeof port !== 'number') throw new Error(`${name} reported no port`);
-    const options = { url: `http://127.0.0.1:${port}`, connections: 50, connection: () => ({ body: ME }) };
-    await warmUp({ ...options, seconds: timing.warmupSeconds });
-    const result = await load({ ...options, seconds: timing.seconds });
-    // For comparison with Tollgate's: the part of its memory that tsx, Node and Apollo take anyway.
+    const result = await measure({
+      pid: child.pid,
+      url: `http://127.0.0.1:${port}`,
+      connections: 50,
+      ...timing,
+      connection: () => ({ body: ME }),
+    });
+    // For comparison with Tollgate's: the part of its memory that Node and Apollo take anyway.
     return { ...result, rssMB: memoryMB(child.pid)?.rss };
   } finally {
     await stop(child);
@@ -39,21 +48,27 @@ export interface Argon2Floor {
   loops: number;
   threadpool: number;
   verifies: number;
+  /** Medians over the repeats. */
   verifiesPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU of the floor's process per verification (all threads), median of the repeats. */
+  cpuMsPerVerify: number | null;
+  cpuSpread: Spread | null;
+  repeats: { verifies: number; verifiesPerSec: number; p50Ms: number; p99Ms: number; cpuMsPerVerify: number | null }[];
 }
 
 export async function measureArgon2(timing: Timing): Promise<Argon2Floor> {
   const child = spawnTs('argon2-floor', compiled('bench/argon2-floor.ts'), {
     UV_THREADPOOL_SIZE: '2',
     ARGON2_FLOOR_SECONDS: String(timing.seconds),
-    ARGON2_FLOOR_WARMUP_SECONDS: String(timing.warmupSeconds),
+    ARGON2_FLOOR_WARMUP_SECONDS: String(Math.min(2, timing.warmupSeconds)),
+    ARGON2_FLOOR_REPEATS: String(timing.repeats),
   });
   try {
     const line = await withTimeout(
       child.firstJsonLine(),
-      (timing.seconds + timing.warmupSeconds + 60) * 1000,
+      (timing.seconds * timing.repeats + timing.warmupSeconds + 60) * 1000,
       'argon2 floor did not finish',
     );
     if (typeof line.verifiesPerSec !== 'number') throw new Error(`argon2 floor printed ${JSON.stringify(line)}`);
@@ -72,5 +87,21 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: string):
     ]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** CPU of one request log line at info, in a process of its own (see log-line.ts). */
+export async function measureLogLine(): Promise<number | null> {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
+  const result = join(dir, 'log-line.json');
+  try {
+    const child = spawnTs('log-line', compiled('bench/log-line.ts'), { NODE_ENV: 'production', LOG_LINE_RESULT: result }, [], {
+      announces: false,
+    });
+    const code = await withTimeout(child.exited, 120_000, 'the log-line measurement did not finish');
+    if (code !== 0) throw new Error(`the log-line measurement exited ${code}:\n${child.output().slice(-2000)}`);
+    return (JSON.parse(readFileSync(result, 'utf8')) as { lineCpuMs: number | null }).lineCpuMs;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

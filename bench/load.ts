@@ -15,8 +15,13 @@ export interface LoadOptions {
   url: string;
   connections: number;
   seconds: number;
-  /** Called once per connection, so a connection can keep state of its own (e.g. a session chain). */
-  connection(): ConnectionScript;
+  /**
+   * Send exactly this many requests and wait for every answer, instead of stopping after `seconds`: a run
+   * cut off by the clock leaves requests the server works on but nobody counts, which skews CPU per request.
+   */
+  amount?: number;
+  /** Called once per connection (0, 1, …), so a connection can keep state of its own (e.g. a session chain). */
+  connection(index: number): ConnectionScript;
 }
 
 export interface LoadResult {
@@ -40,12 +45,16 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   let firstError: string | undefined;
   const noteError = (status: number, body: string) => (firstError ??= `HTTP ${status}: ${body.slice(0, 300)}`);
 
+  let nextConnection = 0;
+  const started = performance.now();
   const result = await autocannon({
     url: `${options.url}/graphql`,
     connections: options.connections,
-    duration: options.seconds,
+    ...(options.amount ? { amount: Math.max(options.amount, options.connections) } : { duration: options.seconds }),
+    // argon2-bound requests queue behind each other on a loaded machine: a slow answer is not a failure.
+    timeout: 60,
     setupClient(client) {
-      const script = options.connection();
+      const script = options.connection(nextConnection++);
       const { body } = script;
       client.setRequests([
         {
@@ -69,25 +78,22 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     },
   });
 
+  const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  await settle(latencies.at(-1) ?? 0);
+  // A fixed amount ends with every answer in; a run stopped by the clock may leave work on the server.
+  if (!options.amount) await settle(latencies.at(-1) ?? 0);
   const connectionErrors = result.errors - result.timeouts;
   return {
     connections: options.connections,
-    seconds: options.seconds,
+    seconds: round(elapsed),
     requests: latencies.length,
-    rps: round(result.requests.average),
+    rps: round(latencies.length / elapsed),
     p50Ms: round(percentile(latencies, 0.5)),
     p99Ms: round(percentile(latencies, 0.99)),
     errors: result.non2xx + graphqlErrors + result.errors,
     breakdown: { non2xx: result.non2xx, graphqlErrors, connectionErrors, timeouts: result.timeouts },
     ...(firstError ? { firstError } : {}),
   };
-}
-
-/** A short run whose numbers are thrown away: JIT, pools and caches settle before measuring. */
-export async function warmUp(options: LoadOptions): Promise<void> {
-  if (options.seconds > 0) await load(options);
 }
 
 /**

@@ -1,25 +1,36 @@
 import { buildForBench } from './build.js';
 import { fileURLToPath } from 'node:url';
 import { createBenchDatabase, type BenchDatabase } from './database.js';
-import { measureArgon2, measureFloorServer } from './floors.js';
+import { measureArgon2, measureFloorServer, measureLogLine } from './floors.js';
+import { round3 } from './cpu.js';
 import { createWorkerKey, registerAccount, registerAccounts } from './graphql-client.js';
-import { load, warmUp } from './load.js';
-import { machineInfo, printReport, writeResults, type MeasuredResult, type Results, type ScenarioResult } from './report.js';
-import { tollgateScenarios, type ScenarioContext } from './scenarios.js';
+import { latencyAtOneConnection as latencyAtOneConnection1, measure, measurePair } from './measure.js';
+import { machineInfo, printReport, writeResults, type Results, type ScenarioResult } from './report.js';
+import { tollgateScenarios, type Prepared, type ScenarioContext } from './scenarios.js';
 import { killAllSync, memoryMB, stop, stopAll } from './servers.js';
-import { startTollgate, type Tollgate } from './tollgate.js';
+import { newSigningKeys, startTollgate, type Tollgate } from './tollgate.js';
 
 /**
  * `npm run bench`: Tollgate in its own process on a throwaway database, loaded over loopback, next to
  * floors measured in the same run on the same machine. Exits non-zero only when the bench itself breaks.
  */
 
-const seconds = secondsFrom('BENCH_SECONDS', 8, 1, 15);
-const warmupSeconds = secondsFrom('BENCH_WARMUP_SECONDS', Math.min(2, seconds), 0, 5);
+// Each scenario: a warm-up long enough for the JIT to settle, then REPEATS runs of ~SECONDS, each a fixed
+// number of requests. Defaults keep the whole bench at about four minutes.
+const seconds = integerFrom('BENCH_SECONDS', 3, 1, 15);
+const warmupSeconds = integerFrom('BENCH_WARMUP_SECONDS', 5, 1, 20);
+const repeats = integerFrom('BENCH_REPEATS', 3, 1, 5);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 // Optional: BENCH_CPU_PROF_DIR=dir writes a .cpuprofile of the Tollgate server for the whole run.
 const profileDir = process.env.BENCH_CPU_PROF_DIR;
-const resultsPath = fileURLToPath(new URL('results.json', import.meta.url));
+// Optional: BENCH_NODE_FLAGS="--flag …" adds Node/V8 flags to the Tollgate server, e.g. to try heap settings.
+const extraNodeFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+// Optional: BENCH_ONLY=me,refresh,floorB measures only those scenarios and floors (floorA, floorB, argon2), e.g. to profile.
+const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+const wanted = (name: string) => !only || only.includes(name);
+// Optional: BENCH_LOG_COMPARISON=0 skips measuring `me` again at LOG_LEVEL=warn.
+const compareLogging = process.env.BENCH_LOG_COMPARISON !== '0';
+const resultsPath = fileURLToPath(new URL(process.env.BENCH_RESULTS ?? 'results.json', import.meta.url));
 
 const startedAt = performance.now();
 const progress = (message: string) =>
@@ -47,55 +58,132 @@ process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 process.once('exit', killAllSync);
 
+/** One client alone on these, after the load: the seeds ask auth checks under 5 ms and progress under 10 ms. */
+const ALONE = ['me', 'refresh', 'reportResourceProgress'];
+
 async function main(): Promise<Results> {
   progress('compiling src/ and bench/ (tsc)');
   buildForBench();
   database = await createBenchDatabase(adminUrl);
   const machine = machineInfo(database.serverVersion);
-  progress(`database ${database.name}; starting Tollgate`);
-  tollgate = await startTollgate(database.url, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  progress(`database ${database.name}; starting Tollgate (production defaults, LOG_LEVEL=info)`);
+  const signingKey = await newSigningKeys();
+  const nodeFlags = [...extraNodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  tollgate = await startTollgate({ databaseUrl: database.url, signingKey, nodeFlags });
   const { url } = tollgate;
 
   progress('registering users');
   const viewer = await registerAccount(url);
-  // Two session chains per refresh connection (warm-up, measurement); login reuses the same users.
+  // One session chain per refresh connection for warm-up and one for measurement; login reuses the users.
   const accounts = await registerAccounts(url, 100);
   const workerKey = await createWorkerKey(url, database.promote);
   const ctx: ScenarioContext = { url, viewer, accounts, workerKey };
   // Before any load: separates what the process holds at rest from what load adds.
   const rssStartMB = memoryMB(tollgate.child.pid)?.rss ?? null;
-  const timing = { seconds, warmupSeconds };
+  const timing = { seconds, warmupSeconds, repeats };
 
   const floors: Record<string, ScenarioResult> = {};
-  progress('floor a: bare Apollo over the same HTTP integration');
-  floors.floorA = strip(await measureFloorServer('floorA', timing));
-  progress('floor b: the same plus one primary-key select');
-  floors.floorB = strip(await measureFloorServer('floorB', timing, { databaseUrl: database.url, userId: viewer.user.id }));
-  progress('argon2 floor');
-  const argon2 = await measureArgon2(timing);
+  if (wanted('floorA')) {
+    progress('floor a: bare Apollo over the same HTTP integration');
+    floors.floorA = await measureFloorServer('floorA', timing);
+  }
+  if (wanted('floorB')) {
+    progress('floor b: the same plus one primary-key select');
+    floors.floorB = await measureFloorServer('floorB', timing, { databaseUrl: database.url, userId: viewer.user.id });
+  }
+  let argon2: Results['argon2'] = null;
+  if (wanted('argon2')) {
+    progress('argon2 floor');
+    argon2 = await measureArgon2(timing);
+  }
 
   const scenarios: Record<string, ScenarioResult> = {};
+  const prepared = new Map<string, Exclude<Prepared, { skip: string }>>();
   for (const scenario of tollgateScenarios) {
     const { name, connections } = scenario;
-    const prepared = await scenario.prepare(ctx);
-    if ('skip' in prepared) {
-      progress(`${name}: skipped (${prepared.skip})`);
-      scenarios[name] = { connections, skipped: prepared.skip, rps: null, p50Ms: null, p99Ms: null, errors: null };
+    if (!wanted(name)) continue;
+    const ready = await scenario.prepare(ctx);
+    if ('skip' in ready) {
+      progress(`${name}: skipped (${ready.skip})`);
+      scenarios[name] = {
+        connections,
+        skipped: ready.skip,
+        rps: null,
+        p50Ms: null,
+        p99Ms: null,
+        errors: null,
+        cpuMsPerRequest: null,
+      };
       continue;
     }
+    prepared.set(name, ready);
     progress(`${name}: ${connections} connections`);
-    await warmUp({ url, connections, seconds: warmupSeconds, connection: () => prepared.connection('warmup') });
-    const result = await load({ url, connections, seconds, connection: () => prepared.connection('measure') });
-    scenarios[name] = { ...strip(result), rssMB: memoryMB(tollgate.child.pid)?.rss };
+    const result = await measure({
+      pid: tollgate.child.pid,
+      url,
+      connections,
+      ...timing,
+      // argon2 needs no JIT warm-up, and each second of it is only ~40 requests.
+      warmupSeconds: scenario.hashes ? Math.min(2, warmupSeconds) : warmupSeconds,
+      hashes: scenario.hashes ?? false,
+      connection: ready.connection,
+    });
+    scenarios[name] = { ...result, rssMB: memoryMB(tollgate.child.pid)?.rss };
     // A crash would otherwise read as a run of connection errors in every later scenario.
     if (tollgate.child.proc.exitCode !== null || tollgate.child.proc.signalCode !== null) {
       throw new Error(`Tollgate exited during ${name} (${tollgate.child.proc.exitCode ?? tollgate.child.proc.signalCode})`);
     }
   }
 
+  const latencyAtOneConnection: Results['latencyAtOneConnection'] = {};
+  for (const name of ALONE) {
+    const ready = prepared.get(name);
+    if (!ready) continue;
+    progress(`${name}: one connection`);
+    latencyAtOneConnection[name] = await latencyAtOneConnection1(url, 300, ready.connection);
+  }
+
   const memory = memoryMB(tollgate.child.pid);
   progress('stopping Tollgate');
   const serverExitCode = await stop(tollgate.child);
+
+  let logging: Results['logging'] = null;
+  const meScript = prepared.get('me');
+  const meCpu = scenarios.me && 'skipped' in scenarios.me ? null : (scenarios.me?.cpuMsPerRequest ?? null);
+  if (compareLogging && meScript) {
+    // Two fresh servers started together, not the one above against a new one: a process that has been
+    // through every scenario spends ~0.1 ms more per `me` than a fresh one at the same level (measured
+    // warn against warn), which would swamp the difference sought.
+    progress('me on two fresh servers, at LOG_LEVEL=info and warn, in turn: the cost of the request log line');
+    const [loud, quiet] = await Promise.all(
+      ['info', 'warn'].map((logLevel) => startTollgate({ databaseUrl: database!.url, signingKey, logLevel })),
+    );
+    try {
+      // The difference is small next to the drift of a shared machine: more turns than a scenario gets.
+      const load = { connections: 50, ...timing, repeats: Math.max(5, repeats), connection: meScript.connection };
+      const [atInfo, atWarn] = await measurePair(
+        { pid: loud!.child.pid, url: loud!.url, ...load },
+        { pid: quiet!.child.pid, url: quiet!.url, ...load },
+      );
+      const info = atInfo.cpuMsPerRequest;
+      const warn = atWarn.cpuMsPerRequest;
+      const line = info !== null && warn !== null ? round3(info - warn) : null;
+      progress('the request log line alone');
+      const lineAlone = await measureLogLine();
+      logging = {
+        lineCpuMs: lineAlone,
+        lineShareOfMe: lineAlone !== null && meCpu ? round3(lineAlone / meCpu) : null,
+        meCpuMsAtInfo: info,
+        meCpuMsAtWarn: warn,
+        infoSpread: atInfo.cpuSpread,
+        warnSpread: atWarn.cpuSpread,
+        differenceCpuMs: line,
+      };
+    } finally {
+      await Promise.all([loud, quiet].map((t) => t && stop(t.child)));
+    }
+  }
+
   return {
     scenarios: { ...scenarios, ...floors },
     argon2,
@@ -106,6 +194,9 @@ async function main(): Promise<Results> {
     machine,
     seconds,
     warmupSeconds,
+    repeats,
+    latencyAtOneConnection,
+    logging,
   };
 }
 
@@ -127,16 +218,12 @@ try {
   await cleanup();
 }
 
-function strip({ seconds: _s, ...rest }: Awaited<ReturnType<typeof load>> & { rssMB?: number }): MeasuredResult {
-  return rest;
-}
-
-function secondsFrom(name: string, fallback: number, min: number, max: number): number {
+function integerFrom(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  // Capped so that nine scenarios plus set-up stay well under five minutes.
+  // Capped so that a run stays within minutes.
   if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`${name} must be a whole number of seconds from ${min} to ${max}, got "${raw}"`);
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return value;
 }

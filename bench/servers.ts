@@ -25,7 +25,17 @@ const live = new Set<Child>();
 // Only what Node and tsx need: the bench's own DATABASE_URL, NODE_ENV etc. must not leak into a child.
 const inherited = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
 
-export function spawnTs(name: string, script: string, env: Record<string, string>, nodeFlags: string[] = []): Child {
+/**
+ * `announces: false` for a child whose stdout is its log (Tollgate at info): its lines are kept only as the
+ * tail, never parsed or queued, so the bench neither grows nor spends CPU on them.
+ */
+export function spawnTs(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  nodeFlags: string[] = [],
+  { announces = true } = {},
+): Child {
   const base = Object.fromEntries(inherited.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
   // Compiled scripts run on plain node; TypeScript ones through tsx.
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
@@ -46,6 +56,7 @@ export function spawnTs(name: string, script: string, env: Record<string, string
   proc.stderr!.on('data', keep);
   proc.stdout!.on('data', (chunk: Buffer) => {
     keep(chunk);
+    if (!announces) return;
     lineBuffer += chunk.toString('utf8');
     for (let nl = lineBuffer.indexOf('\n'); nl >= 0; nl = lineBuffer.indexOf('\n')) {
       const line = lineBuffer.slice(0, nl);

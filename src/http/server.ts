@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { RequestContext } from '../modules/request/request-context.js';
-import type { Logger } from '../logger.js';
+import { unredacted, type Logger } from '../logger.js';
 import { manageConnections } from './connections.js';
 import { pickRequestId } from './request-id.js';
 
@@ -25,6 +25,8 @@ export interface HttpDeps {
  * router would cost more than half the throughput of a trivial operation and give nothing we need.
  */
 export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number; drain(timeoutMs: number): Promise<void> } {
+  // One line per request: reqId, method, path, status and ms are all the line carries.
+  const requestLines = unredacted(deps.log);
   const server = createServer(timeouts(deps), (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = pickRequestId(req.headers['x-request-id']);
@@ -33,7 +35,10 @@ export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number;
     res.setHeader('x-content-type-options', 'nosniff');
     res.once('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info({ method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms }, 'request');
+      requestLines.info(
+        { reqId: requestId, method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms },
+        'request',
+      );
     });
     handle(deps, req, res, requestId, log).catch((err: unknown) => {
       log.error({ err }, 'request failed');

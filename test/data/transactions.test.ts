@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { sqlState } from '../../src/db/sql.js';
+import { RawQueryFragment, RequestContext, TransactionContext } from '@mikro-orm/core';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { LoginDocument, LogoutDocument, MeDocument, RefreshDocument } from '../../src/client/generated/graphql.js';
+import { sqlState, transaction } from '../../src/db/sql.js';
 import { SecurityEventType } from '../../src/modules/security-event/security-event.entity.js';
 import { securityEventStore } from '../../src/modules/security-event/security-event.store.js';
 import { userStore } from '../../src/modules/user/user.store.js';
@@ -23,21 +25,19 @@ const event = (userId: string) => ({
   userAgent: null,
 });
 
-describe('store writes inside em.transactional', () => {
+describe('store writes inside transaction()', () => {
   it('roll back together: the second write fails, so the first is undone', async () => {
     const { user } = await signUp(app);
     const at = new Date('2030-01-02T03:04:05.000Z');
     let seenInside: Date | null = null;
     let seenOutside: Date | null | undefined;
-    const failure = await fork()
-      .transactional(async (tx) => {
-        await userStore.recordLogin(tx, { userId: user.id, at, rehashedPassword: null });
-        seenInside = (await userStore.findById(tx, user.id))?.lastLoginAt ?? null;
-        seenOutside = await lastLoginOf(user.id);
-        // No such user: the foreign key refuses the event.
-        await securityEventStore.insert(tx, event(randomUUID()));
-      })
-      .catch((error: unknown) => error);
+    const failure = await transaction(fork(), async (tx) => {
+      await userStore.recordLogin(tx, { userId: user.id, at, rehashedPassword: null });
+      seenInside = (await userStore.findById(tx, user.id))?.lastLoginAt ?? null;
+      seenOutside = await lastLoginOf(user.id);
+      // No such user: the foreign key refuses the event.
+      await securityEventStore.insert(tx, event(randomUUID()));
+    }).catch((error: unknown) => error);
 
     expect(sqlState(failure)).toBe('23503');
     // The first write ran, on the transaction's connection: visible inside, not yet outside.
@@ -49,12 +49,37 @@ describe('store writes inside em.transactional', () => {
   it('commit together when both succeed', async () => {
     const { user } = await signUp(app);
     const at = new Date('2030-01-02T03:04:05.000Z');
-    await fork().transactional(async (tx) => {
+    await transaction(fork(), async (tx) => {
       await userStore.recordLogin(tx, { userId: user.id, at, rehashedPassword: null });
       await securityEventStore.insert(tx, event(user.id));
     });
     expect(await lastLoginOf(user.id)).toEqual(at);
     const events = await securityEventStore.recent(fork(), user.id, 10);
     expect(events.map((e) => e.type)).toContain(SecurityEventType.LOGIN_FAILED);
+  });
+});
+
+describe('requests', () => {
+  it('never enter an AsyncLocalStorage: on Node 20 the first one taxes every later promise of the process', async () => {
+    const entered = [
+      vi.spyOn(TransactionContext, 'create'),
+      vi.spyOn(RequestContext, 'create'),
+      vi.spyOn(RequestContext, 'enter'),
+      vi.spyOn(RawQueryFragment, 'run'),
+    ];
+    try {
+      const { account, accessToken, refreshToken } = await signUp(app);
+      const login = await app.execute(LoginDocument, { input: { identifier: account.email, password: account.password } });
+      expect(login.data?.login.accessToken).toBeTruthy();
+      expect((await app.execute(MeDocument, {}, { token: accessToken })).data?.me.email).toBe(account.email);
+      const refreshed = await app.execute(RefreshDocument, { refreshToken });
+      expect(refreshed.data?.refresh.refreshToken).toBeTruthy();
+      // Presenting the rotated token again is reuse: the session ends, in a transaction.
+      await app.execute(RefreshDocument, { refreshToken });
+      await app.execute(LogoutDocument, { allSessions: true }, { token: login.data!.login.accessToken });
+      for (const spy of entered) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of entered) spy.mockRestore();
+    }
   });
 });

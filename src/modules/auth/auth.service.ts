@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import type { BackgroundTasks } from '../../background.js';
+import { transaction } from '../../db/sql.js';
 import { conflict, invalidCredentials, rateLimited, unauthenticated } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { addressKeys, type ClientInfo } from '../request/client-info.js';
@@ -87,7 +88,7 @@ export function createAuthService(deps: {
       const newUser = { email: fields.email, username: fields.username, passwordHash, tier: Tier.FREE, createdAt: clock() };
       try {
         // The user, its session, refresh token and event are written in one transaction: all or none.
-        const opened = await em.transactional(async (tx) => {
+        const opened = await transaction(em, async (tx) => {
           const user = await userStore.insert(tx, newUser);
           return sessions.open(tx, { user, client, event: SecurityEventType.REGISTERED });
         });
@@ -154,7 +155,7 @@ export function createAuthService(deps: {
         log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
       const at = clock();
       // The sign-in time, any rehash, its event and the new session commit together or not at all.
-      const opened = await em.transactional(async (tx) => {
+      const opened = await transaction(em, async (tx) => {
         await userStore.recordLogin(tx, { userId: user.id, at, rehashedPassword });
         if (rehashedPassword) await events.record(tx, { userId: user.id, type: SecurityEventType.PASSWORD_REHASHED, client });
         return sessions.open(tx, { user: { ...user, lastLoginAt: at }, client, event: SecurityEventType.LOGIN_SUCCEEDED });

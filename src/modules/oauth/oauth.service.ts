@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import * as oidc from 'openid-client';
 import type { Clock } from '../../clock.js';
-import { pgDate, sqlState, UNIQUE_VIOLATION } from '../../db/sql.js';
+import { pgDate, sqlState, transaction, UNIQUE_VIOLATION } from '../../db/sql.js';
 import { badInput, conflict, notFound, oauthAccountExists, oauthFailed, oauthProviderUnavailable } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { AuthService } from '../auth/auth.service.js';
@@ -150,7 +150,7 @@ export function createOAuthService(deps: {
       }
       let user: UserView;
       try {
-        user = await em.transactional((tx) => resolveUser(tx, provider, identity, row.link_user_id, client));
+        user = await transaction(em, (tx) => resolveUser(tx, provider, identity, row.link_user_id, client));
       } catch (error) {
         if (sqlState(error) === UNIQUE_VIOLATION) throw conflict('provider', `Another ${provider} account is already linked.`);
         throw error;
@@ -168,7 +168,7 @@ export function createOAuthService(deps: {
       if (providers.length === 1 && !(await userStore.hasPassword(em, userId))) {
         throw badInput('provider', 'This is your only way to sign in; link another provider first.');
       }
-      await em.transactional(async (tx) => {
+      await transaction(em, async (tx) => {
         await oauthStore.unlink(tx, userId, provider);
         await events.record(tx, { userId, type: SecurityEventType.OAUTH_UNLINKED, client });
       });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
-import { pgDate } from '../../db/sql.js';
+import { pgDate, transaction } from '../../db/sql.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
 import { storedUserAgent, type ClientInfo } from '../request/client-info.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
@@ -155,7 +155,7 @@ export function createSessionService(options: {
 
     async end(em, { userId, sessionId, all = false, reason, client }) {
       const now = clock();
-      const ended = await em.transactional(async (tx) => {
+      const ended = await transaction(em, async (tx) => {
         const change = { now, idleCutoff: idleCutoff(now), reason };
         const n = await sessionStore.revokeAlive(tx, { userId, sessionId: all ? null : sessionId }, change);
         if (n > 0) await events.record(tx, { userId, type: endings[reason], sessionId, client });

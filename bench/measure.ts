@@ -1,0 +1,153 @@
+import { cpuMs, round3, spreadOf, type Spread } from './cpu.js';
+import { load, type ConnectionScript, type LoadResult } from './load.js';
+
+/**
+ * One scenario against one server process: a warm-up whose figures are thrown away, then the same load
+ * `repeats` times, each a fixed number of requests, with the server's CPU read before and after each.
+ */
+
+export interface MeasureOptions {
+  /** The server process whose CPU is charged to the requests. */
+  pid: number;
+  url: string;
+  connections: number;
+  warmupSeconds: number;
+  /** About how long each repeat runs: its request count is the warm-up's rate times this. */
+  seconds: number;
+  repeats: number;
+  /** argon2-bound: warmed up by time alone, and repeats sized by time. */
+  hashes?: boolean;
+  connection(phase: 'warmup' | 'measure', index: number): ConnectionScript;
+}
+
+export interface Repeat {
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  cpuMsPerRequest: number | null;
+}
+
+export interface Measured {
+  connections: number;
+  /** Over all repeats. */
+  requests: number;
+  /** Medians over the repeats. */
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Summed over the repeats. */
+  errors: number;
+  breakdown: LoadResult['breakdown'];
+  firstError?: string;
+  /** The server's user + system CPU per answered request, median of the repeats. */
+  cpuMsPerRequest: number | null;
+  cpuSpread: Spread | null;
+  rpsSpread: Spread | null;
+  repeats: Repeat[];
+}
+
+export async function measure(options: MeasureOptions): Promise<Measured> {
+  const amount = await warmUp(options);
+  const runs: LoadResult[] = [];
+  const repeats: Repeat[] = [];
+  for (let i = 0; i < options.repeats; i++) {
+    const { result, repeat } = await repeatOnce(options, amount);
+    runs.push(result);
+    repeats.push(repeat);
+  }
+  return summarise(options.connections, runs, repeats);
+}
+
+/**
+ * Two servers under the same load, repeats taken in turn (a, b, a, b, …) so that whatever else the machine
+ * is doing at the time weighs on both alike. For differences smaller than the drift between scenarios.
+ */
+export async function measurePair(a: MeasureOptions, b: MeasureOptions): Promise<[Measured, Measured]> {
+  const amounts = [await warmUp(a), await warmUp(b)];
+  const amount = Math.min(...amounts);
+  const runs: [LoadResult[], LoadResult[]] = [[], []];
+  const repeats: [Repeat[], Repeat[]] = [[], []];
+  for (let i = 0; i < a.repeats; i++) {
+    for (const [n, options] of [a, b].entries()) {
+      const { result, repeat } = await repeatOnce(options, amount);
+      runs[n]!.push(result);
+      repeats[n]!.push(repeat);
+    }
+  }
+  return [summarise(a.connections, runs[0], repeats[0]), summarise(b.connections, runs[1], repeats[1])];
+}
+
+// Enough requests for the JIT to have compiled the hot paths, whatever the machine's speed today.
+const MIN_WARMUP_REQUESTS = 3000;
+// Fewer than this in a repeat and the CPU clock's 10 ms ticks, and other tenants, blur the figure.
+const MIN_REPEAT_REQUESTS = 1000;
+
+/** Warms up and returns how many requests a repeat should send: about `seconds` worth at the rate reached. */
+async function warmUp(options: MeasureOptions): Promise<number> {
+  const { url, connections } = options;
+  const seconds = Math.max(1, options.warmupSeconds);
+  const connection = (n: number) => options.connection('warmup', n);
+  const first = await load({ url, connections, seconds, connection });
+  // Cheap requests warm up by count, not time: on a busy machine five seconds may be too few of them.
+  if (!options.hashes && first.requests < MIN_WARMUP_REQUESTS)
+    await load({ url, connections, seconds, amount: MIN_WARMUP_REQUESTS - first.requests, connection });
+  const bySeconds = Math.round(first.rps * options.seconds);
+  return Math.max(connections * 2, options.hashes ? bySeconds : Math.max(MIN_REPEAT_REQUESTS, bySeconds));
+}
+
+async function repeatOnce(options: MeasureOptions, amount: number): Promise<{ result: LoadResult; repeat: Repeat }> {
+  const { pid, url, connections } = options;
+  const before = cpuMs(pid);
+  const result = await load({
+    url,
+    connections,
+    seconds: options.seconds,
+    amount,
+    connection: (n) => options.connection('measure', n),
+  });
+  const after = cpuMs(pid);
+  const cpu = before !== null && after !== null && result.requests > 0 ? round3((after - before) / result.requests) : null;
+  const { requests, seconds, rps, p50Ms, p99Ms, errors } = result;
+  return { result, repeat: { requests, seconds, rps, p50Ms, p99Ms, errors, cpuMsPerRequest: cpu } };
+}
+
+function summarise(connections: number, runs: LoadResult[], repeats: Repeat[]): Measured {
+  const median = (pick: (r: Repeat) => number | null) => spreadOf(repeats.map(pick).filter((v): v is number => v !== null));
+  const cpuSpread = median((r) => r.cpuMsPerRequest);
+  const rpsSpread = median((r) => r.rps);
+  const firstError = runs.find((r) => r.firstError)?.firstError;
+  return {
+    connections,
+    requests: sum(repeats.map((r) => r.requests)),
+    rps: rpsSpread?.median ?? 0,
+    p50Ms: median((r) => r.p50Ms)?.median ?? Number.NaN,
+    p99Ms: median((r) => r.p99Ms)?.median ?? Number.NaN,
+    errors: sum(repeats.map((r) => r.errors)),
+    breakdown: {
+      non2xx: sum(runs.map((r) => r.breakdown.non2xx)),
+      graphqlErrors: sum(runs.map((r) => r.breakdown.graphqlErrors)),
+      connectionErrors: sum(runs.map((r) => r.breakdown.connectionErrors)),
+      timeouts: sum(runs.map((r) => r.breakdown.timeouts)),
+    },
+    ...(firstError ? { firstError } : {}),
+    cpuMsPerRequest: cpuSpread?.median ?? null,
+    cpuSpread,
+    rpsSpread,
+    repeats,
+  };
+}
+
+/** Latency of one client alone: what a single user waits, with no queue in front of the request. */
+export async function latencyAtOneConnection(
+  url: string,
+  requests: number,
+  connection: MeasureOptions['connection'],
+): Promise<{ requests: number; p50Ms: number; p99Ms: number; errors: number }> {
+  const result = await load({ url, connections: 1, seconds: 0, amount: requests, connection: (n) => connection('measure', n) });
+  return { requests: result.requests, p50Ms: result.p50Ms, p99Ms: result.p99Ms, errors: result.errors };
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
