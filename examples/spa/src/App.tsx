@@ -1,0 +1,55 @@
+import type { ReactNode } from 'react';
+import { useAuthState } from './auth/use-session';
+import { Budget } from './pages/Budget';
+import { Profile } from './pages/Profile';
+import { Progress } from './pages/Progress';
+import { SecurityHistory } from './pages/SecurityHistory';
+import { Sessions } from './pages/Sessions';
+import { SignIn } from './pages/SignIn';
+import { SignOut } from './pages/SignOut';
+import { SignUp } from './pages/SignUp';
+import { Link, usePath } from './router';
+
+const screens: Record<string, { title: string; render: () => ReactNode }> = {
+  '/': { title: 'Profile', render: () => <Profile /> },
+  '/sessions': { title: 'Sessions', render: () => <Sessions /> },
+  '/security': { title: 'Security history', render: () => <SecurityHistory /> },
+  '/budget': { title: 'Rate limits', render: () => <Budget /> },
+  '/progress': { title: 'Progress', render: () => <Progress /> },
+};
+
+export function App() {
+  const auth = useAuthState();
+  const path = usePath();
+  if (auth.status === 'starting') return <p className="loading">Loading…</p>;
+  if (auth.status === 'signed-out') {
+    return (
+      <main className="narrow">
+        <h1 className="brand">Tollgate</h1>
+        {auth.reason === 'ended' && <p className="notice">Your session has ended. Sign in again.</p>}
+        {auth.reason === 'unreachable' && <p className="error">Tollgate is not answering. Is it running?</p>}
+        {path === '/sign-up' ? <SignUp /> : <SignIn />}
+      </main>
+    );
+  }
+  const screen = screens[path] ?? screens['/'];
+  return (
+    <div className="shell">
+      <header>
+        <span className="brand">Tollgate</span>
+        <nav>
+          {Object.entries(screens).map(([to, { title }]) => (
+            <Link key={to} to={to}>
+              {title}
+            </Link>
+          ))}
+        </nav>
+        <SignOut />
+      </header>
+      <main>
+        <h1>{screen?.title}</h1>
+        {screen?.render()}
+      </main>
+    </div>
+  );
+}

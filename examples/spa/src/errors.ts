@@ -1,0 +1,67 @@
+import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
+
+/** What Tollgate puts in `extensions`; see the error table in its README. */
+export interface ErrorExtensions {
+  code?: string;
+  field?: string;
+  retryAfter?: number;
+}
+
+/** An error Tollgate answered outside Apollo (the silent refresh). */
+export class ApiError extends Error {
+  constructor(readonly extensions: ErrorExtensions) {
+    super(extensions.code ?? 'UNKNOWN');
+  }
+}
+
+/** The first error's extensions, whichever way it reached us. Null for a network failure. */
+export function errorExtensions(error: unknown): ErrorExtensions | null {
+  if (error instanceof ApiError) return error.extensions;
+  if (CombinedGraphQLErrors.is(error)) return (error.errors[0]?.extensions as ErrorExtensions | undefined) ?? {};
+  if (ServerError.is(error)) {
+    try {
+      const body = JSON.parse(error.bodyText) as { errors?: { extensions?: ErrorExtensions }[] };
+      return body.errors?.[0]?.extensions ?? {};
+    } catch {
+      return {};
+    }
+  }
+  return null;
+}
+
+const badInput: Record<string, string> = {
+  email: 'Enter a valid email address.',
+  username: 'A username is 3 to 32 characters of a–z, 0–9 and _.',
+  password: 'Choose a password of 8 to 128 characters that is not a common one.',
+};
+
+/** A sentence for the user, chosen by `extensions.code`, never by the message text. */
+export function describeError(error: unknown): string {
+  const extensions = errorExtensions(error);
+  if (!extensions) return 'Tollgate is not answering. Check your connection and try again.';
+  const { code, field, retryAfter } = extensions;
+  switch (code) {
+    case 'RATE_LIMITED':
+      return `Too many requests. Try again in ${formatWait(retryAfter ?? 1)}.`;
+    case 'INVALID_CREDENTIALS':
+      return 'That email, username or password is not right.';
+    case 'CONFLICT':
+      return field === 'username' ? 'That username is taken.' : 'An account with that email already exists.';
+    case 'BAD_USER_INPUT':
+      return (field && badInput[field]) ?? 'Check what you entered.';
+    case 'UNAUTHENTICATED':
+      return 'Your session has ended. Sign in again.';
+    case 'FORBIDDEN':
+      return 'You are not allowed to do that.';
+    case 'NOT_FOUND':
+      return 'That no longer exists.';
+    default:
+      return `Something went wrong (${code ?? 'no code'}). Try again.`;
+  }
+}
+
+export function formatWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes < 60 ? `${minutes} min` : `${Math.ceil(minutes / 60)} h`;
+}

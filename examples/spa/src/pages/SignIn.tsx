@@ -1,0 +1,63 @@
+import { useMutation } from '@apollo/client/react';
+import { type FormEvent, useState } from 'react';
+import { useSession } from '../auth/use-session';
+import { graphql } from '../gql';
+import { Link, navigate } from '../router';
+import { ErrorMessage } from './ErrorMessage';
+
+const Login = graphql(`
+  mutation Login($input: LoginInput!) {
+    login(input: $input) {
+      accessToken
+    }
+  }
+`);
+
+export function SignIn() {
+  const session = useSession();
+  const [login, { loading, error }] = useMutation(Login);
+  const [identifier, setIdentifier] = useState('');
+  const [password, setPassword] = useState('');
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const { data } = await login({ variables: { input: { identifier, password } } }).catch(() => ({ data: undefined }));
+    if (!data) return;
+    session.signedIn(data.login.accessToken);
+    navigate('/');
+  };
+
+  return (
+    <form onSubmit={submit} className="card">
+      <h2>Sign in</h2>
+      <label>
+        Email or username
+        <input
+          name="identifier"
+          autoComplete="username"
+          required
+          value={identifier}
+          onChange={(e) => setIdentifier(e.target.value)}
+        />
+      </label>
+      <label>
+        Password
+        <input
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+      </label>
+      <ErrorMessage error={error} />
+      <button type="submit" disabled={loading}>
+        Sign in
+      </button>
+      <p>
+        New here? <Link to="/sign-up">Create an account</Link>
+      </p>
+    </form>
+  );
+}

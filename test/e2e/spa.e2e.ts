@@ -1,0 +1,243 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CreateServiceAccountDocument, ReportResourceProgressDocument } from '../../src/client/generated/graphql.js';
+import { newAccount, signUp, signUpAdmin } from '../helpers/test-app.js';
+import { exampleDir, RATE_LIMIT_STATUS_BUDGET, type Stack, screenshotDir, startStack } from './stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** Uncaught exceptions in any page fail the test that opened it. */
+const pageErrors: string[] = [];
+afterEach(() => {
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+/** A browser profile of its own: another device, as far as Tollgate can tell. */
+async function device(): Promise<BrowserContext> {
+  const context = await stack.browser.newContext({ viewport: { width: 1100, height: 720 } });
+  // Well inside the test's own timeout, so a failure names the step that waited.
+  context.setDefaultTimeout(15_000);
+  return context;
+}
+
+async function tab(context: BrowserContext, path = '/'): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(stack.appUrl + path);
+  return page;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshotDir, `${name}.png`), animations: 'disabled' });
+const profileOf = (page: Page, email: string) => page.getByTestId('email').filter({ hasText: email }).waitFor();
+const signInForm = (page: Page) => page.getByRole('heading', { name: 'Sign in' }).waitFor();
+const isRefresh = (body: string | null) => body?.includes('SilentRefresh') ?? false;
+
+async function signUpInBrowser(page: Page) {
+  const account = newAccount();
+  await page.goto(`${stack.appUrl}/sign-up`);
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Username').fill(account.username ?? '');
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await profileOf(page, account.email);
+  return account;
+}
+
+async function signInInBrowser(page: Page, identifier: string, password: string) {
+  await signInForm(page);
+  await page.getByLabel('Email or username').fill(identifier);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe('the example SPA in a real browser', () => {
+  it('signs up into the profile; the access token stays in memory and the refresh token in an HttpOnly cookie', async () => {
+    const context = await device();
+    const page = await tab(context, '/sign-up');
+    await page.getByLabel('Email').waitFor();
+    await shot(page, 'sign-up');
+    const account = await signUpInBrowser(page);
+    await shot(page, 'profile');
+
+    const scriptVisible = (await page.evaluate(
+      'JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie])',
+    )) as string;
+    expect(scriptVisible).toBe('[{},{},""]');
+    const cookies = await context.cookies(`${stack.api.url}/graphql`);
+    // Tollgate runs with its production cookie here (Secure, __Secure- prefix); browsers accept it on http://127.0.0.1.
+    expect(cookies.map(({ name, httpOnly, secure, sameSite, path }) => ({ name, httpOnly, secure, sameSite, path }))).toEqual([
+      { name: '__Secure-tollgate_refresh', httpOnly: true, secure: true, sameSite: 'Strict', path: '/graphql' },
+    ]);
+
+    // A reload forgets the access token; the cookie brings the session back.
+    const refreshed = page.waitForResponse((r) => isRefresh(r.request().postData()));
+    await page.reload();
+    expect((await refreshed).status()).toBe(200);
+    await profileOf(page, account.email);
+    await context.close();
+  });
+
+  it('signs in with the username, signs out, and the other tab follows', async () => {
+    const { account } = await signUp(stack.api);
+    const context = await device();
+    const first = await tab(context, '/sign-in');
+    await signInForm(first);
+    await shot(first, 'sign-in');
+    await signInInBrowser(first, account.username ?? '', account.password);
+    await profileOf(first, account.email);
+    const second = await tab(context);
+    await profileOf(second, account.email);
+
+    await first.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await signInForm(first);
+    await signInForm(second);
+    expect(await context.cookies(`${stack.api.url}/graphql`)).toEqual([]);
+    await context.close();
+  });
+
+  it('two tabs reloading at the same moment renew one at a time: no reuse detection, both stay signed in', async () => {
+    const context = await device();
+    const first = await tab(context);
+    const account = await signUpInBrowser(first);
+    const second = await tab(context);
+    await profileOf(second, account.email);
+
+    const refreshes: number[] = [];
+    context.on('response', (r) => {
+      if (isRefresh(r.request().postData())) refreshes.push(r.status());
+    });
+    await Promise.all([first.reload(), second.reload()]);
+    await Promise.all([profileOf(first, account.email), profileOf(second, account.email)]);
+    expect(refreshes.length).toBeGreaterThanOrEqual(1);
+
+    // Had two refreshes raced one token (the grace window is off here), Tollgate would have ended the session.
+    await second.getByRole('link', { name: 'Security history' }).click();
+    await second.locator('[data-type="TOKEN_REFRESHED"]').first().waitFor();
+    expect(await second.locator('[data-type="REFRESH_TOKEN_REUSED"]').count()).toBe(0);
+    await shot(second, 'security-history');
+    await first.getByRole('link', { name: 'Sessions' }).click();
+    await first.getByText('This device').waitFor();
+    await context.close();
+  });
+
+  it('renews ahead of expiry when both tabs’ timers fire together', async () => {
+    const context = await device();
+    await context.clock.install();
+    const first = await tab(context);
+    const account = await signUpInBrowser(first);
+    const second = await tab(context);
+    await profileOf(second, account.email);
+
+    // Either tab may win the lock; the other adopts its token.
+    const renewed = context.waitForEvent('response', (r) => isRefresh(r.request().postData()));
+    // Access tokens live 15 minutes and are renewed a minute early: jump both tabs past that point at once.
+    await context.clock.fastForward('14:05');
+    expect((await renewed).status()).toBe(200);
+    for (const page of [first, second]) {
+      await page.getByRole('link', { name: 'Security history' }).click();
+      await page.locator('[data-type="TOKEN_REFRESHED"]').first().waitFor();
+      expect(await page.locator('[data-type="REFRESH_TOKEN_REUSED"]').count()).toBe(0);
+    }
+    await context.close();
+  });
+
+  it('revoking the other device from the sessions screen sends that device back to sign-in at once', async () => {
+    const laptop = await device();
+    const phone = await device();
+    const mine = await tab(laptop);
+    const account = await signUpInBrowser(mine);
+    const theirs = await tab(phone, '/sign-in');
+    await signInInBrowser(theirs, account.email, account.password);
+    await profileOf(theirs, account.email);
+
+    await mine.getByRole('link', { name: 'Sessions' }).click();
+    const other = mine.locator('tr[data-current="false"]');
+    await other.waitFor();
+    await shot(mine, 'sessions');
+    await other.getByRole('button', { name: 'Revoke' }).click();
+    await other.waitFor({ state: 'detached' });
+
+    // No click on the phone: its live socket is closed by Tollgate, the renewal is refused, it signs out.
+    await theirs.getByText('Your session has ended').waitFor();
+    await signInForm(theirs);
+    await laptop.close();
+    await phone.close();
+  });
+
+  it('moves the progress bar live while the example worker reports, up to 100 %', async () => {
+    const admin = await signUpAdmin(stack.api);
+    const created = await stack.api.execute(CreateServiceAccountDocument, { name: 'e2e-worker' }, { token: admin.accessToken });
+    const key = created.data?.createServiceAccount.apiKey ?? '';
+    const owner = await signUp(stack.api);
+    const context = await device();
+    const page = await tab(context, '/sign-in');
+    await signInInBrowser(page, owner.account.email, owner.account.password);
+    await profileOf(page, owner.account.email);
+    await page.goto(`${stack.appUrl}/progress?resource=e2e-job`);
+    await page.getByText('No report on').waitFor();
+
+    // The job is queued: the page finds it (it asks every second until then) and switches to the subscription.
+    const queued = { resourceId: 'e2e-job', ownerId: owner.user.id, stage: 'INGESTION', status: 'PENDING' } as const;
+    expect((await stack.api.execute(ReportResourceProgressDocument, { input: queued }, { token: key })).errors).toBeUndefined();
+    await page.locator('[role=progressbar][aria-valuenow="0"]').waitFor();
+
+    const worker = spawn(
+      process.execPath,
+      [
+        'worker/report-progress.mjs',
+        '--owner',
+        owner.user.id,
+        '--resource',
+        'e2e-job',
+        '--url',
+        `${stack.api.url}/graphql`,
+        '--step-ms',
+        '250',
+      ],
+      { cwd: exampleDir, env: { ...process.env, TOLLGATE_API_KEY: key }, stdio: 'pipe' },
+    );
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', resolve));
+    const valueNow = `Number(document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow') ?? -1)`;
+    await page.waitForFunction(`${valueNow} > 0 && ${valueNow} < 100`, undefined, { polling: 'raf' });
+    const midway = Number(await page.evaluate(valueNow));
+    await page.waitForFunction(`${valueNow} === 100`, undefined, { polling: 'raf', timeout: 20_000 });
+    await page.getByText('COMPLETED', { exact: false }).first().waitFor();
+    await shot(page, 'progress');
+    expect(midway).toBeGreaterThan(0);
+    expect(await exited).toBe(0);
+    await context.close();
+  });
+
+  it('shows the wait from retryAfter when an action is rate limited, and the headers of the last request', async () => {
+    const context = await device();
+    const page = await tab(context);
+    await signUpInBrowser(page);
+    await page.getByRole('link', { name: 'Rate limits' }).click();
+    await page.getByRole('caption').waitFor();
+    const lastBudget = page.getByTestId('last-budget');
+    await lastBudget.filter({ hasText: 'RateLimitStatus' }).waitFor();
+
+    // The page's own query spent one; spend the rest, then one more.
+    for (let spent = 1; spent <= RATE_LIMIT_STATUS_BUDGET; spent++) {
+      const answered = page.waitForResponse((r) => r.request().postData()?.includes('RateLimitStatus') ?? false);
+      await page.getByRole('button', { name: 'Check again' }).click();
+      expect((await answered).status()).toBe(spent < RATE_LIMIT_STATUS_BUDGET ? 200 : 429);
+    }
+    const refused = page.locator('[role=alert][data-code="RATE_LIMITED"]');
+    await refused.waitFor();
+    expect(await refused.textContent()).toMatch(/^Too many requests\. Try again in \d+ (s|min)\.$/);
+    expect(await lastBudget.textContent()).toMatch(
+      new RegExp(`RateLimitStatus: 0 of ${RATE_LIMIT_STATUS_BUDGET} left.*retry after \\d+ s`),
+    );
+    await shot(page, 'rate-limits');
+    await context.close();
+  });
+});

@@ -1,0 +1,107 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { freePort } from '../helpers/redis.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+
+export const exampleDir = fileURLToPath(new URL('../../examples/spa/', import.meta.url));
+export const screenshotDir = join(exampleDir, 'screenshots');
+
+/** Limits the tests rely on: room for many sign-ups from one address, and a tiny budget to spend on purpose. */
+export const RATE_LIMIT_STATUS_BUDGET = 3;
+const rateLimits = {
+  ...Object.fromEntries(
+    ['Mutation.register', 'Mutation.login', 'Mutation.refresh'].map((f) => [
+      f,
+      { FREE: 100_000, PREMIUM: 100_000, ADMIN: 100_000 },
+    ]),
+  ),
+  'Query.rateLimitStatus': { FREE: RATE_LIMIT_STATUS_BUDGET },
+};
+
+export interface Stack {
+  api: TestApp;
+  /** The example app, built for production and served by `vite preview`, on its own origin. */
+  appUrl: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * Tollgate on a fresh Postgres database, the example app built against it and served from another origin
+ * (so CORS, the credentialed cookie and the exposed headers are all exercised), and Debian's Chromium.
+ */
+export async function startStack(): Promise<Stack> {
+  const vite = join(exampleDir, 'node_modules/vite/bin/vite.js');
+  if (!existsSync(vite)) throw new Error('examples/spa has no dependencies: run `npm ci` in examples/spa first');
+  const previewPort = await freePort();
+  const appUrl = `http://127.0.0.1:${previewPort}`;
+  const api = await createTestApp({
+    CORS_ORIGINS: appUrl,
+    // No grace window: two tabs sending one refresh token would end the session, so only true single-flight passes.
+    REFRESH_GRACE_SECONDS: '0',
+    RATE_LIMITS: JSON.stringify(rateLimits),
+  });
+  const outDir = mkdtempSync(join(tmpdir(), 'tollgate-spa-'));
+  const children: ChildProcess[] = [];
+  const run = (args: string[], env: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, [vite, ...args], { cwd: exampleDir, env: { ...process.env, ...env }, stdio: 'pipe' });
+    children.push(child);
+    process.once('exit', () => child.kill('SIGKILL'));
+    return child;
+  };
+
+  await finished(
+    run(['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { VITE_TOLLGATE_URL: `${api.url}/graphql` }),
+  );
+  const preview = run(['preview', '--outDir', outDir, '--host', '127.0.0.1', '--port', String(previewPort), '--strictPort']);
+  await printed(preview, appUrl);
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  return {
+    api,
+    appUrl,
+    browser,
+    async close() {
+      await browser.close();
+      for (const child of children) child.kill('SIGKILL');
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function finished(child: ChildProcess): Promise<void> {
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d));
+  child.stderr?.on('data', (d: Buffer) => (output += d));
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build failed (${code}):\n${output}`)))),
+  );
+}
+
+/** Resolves once the process has printed `text` (vite preview prints its URL when it listens). */
+function printed(child: ChildProcess, text: string): Promise<void> {
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d;
+      if (output.includes(text)) resolve();
+    });
+    child.stderr?.on('data', (d: Buffer) => (output += d));
+    child.once('exit', (code) => reject(new Error(`vite preview exited (${code}):\n${output}`)));
+  });
+}
