@@ -172,6 +172,22 @@ describe('the example SPA in a real browser', () => {
     await phone.close();
   });
 
+  it('signs out everywhere: the other device returns to sign-in at once', async () => {
+    const laptop = await device();
+    const phone = await device();
+    const mine = await tab(laptop);
+    const account = await signUpInBrowser(mine);
+    const theirs = await tab(phone, '/sign-in');
+    await signInInBrowser(theirs, account.email, account.password);
+    await profileOf(theirs, account.email);
+
+    await mine.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await signInForm(mine);
+    await theirs.getByText('Your session has ended').waitFor();
+    await laptop.close();
+    await phone.close();
+  });
+
   it('moves the progress bar live while the example worker reports, up to 100 %', async () => {
     const admin = await signUpAdmin(stack.api);
     const created = await stack.api.execute(CreateServiceAccountDocument, { name: 'e2e-worker' }, { token: admin.accessToken });
