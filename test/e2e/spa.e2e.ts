@@ -55,7 +55,7 @@ async function signInInBrowser(page: Page, identifier: string, password: string)
   await signInForm(page);
   await page.getByLabel('Email or username').fill(identifier);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 describe('the example SPA in a real browser', () => {
@@ -101,6 +101,22 @@ describe('the example SPA in a real browser', () => {
     await signInForm(second);
     expect(await context.cookies(`${stack.api.url}/graphql`)).toEqual([]);
     await context.close();
+  });
+
+  it('signs in with GitHub through the provider’s redirect; an unconfigured provider is named by its code', async () => {
+    const { email } = newAccount();
+    stack.github.nextIdentity({ id: Date.now(), login: 'octo', emails: [{ email, primary: true, verified: true }] });
+    const context = await device();
+    const page = await tab(context, '/sign-in');
+    await page.getByRole('button', { name: 'Sign in with GitHub' }).click();
+    await profileOf(page, email);
+    expect(new URL(page.url()).pathname).toBe('/');
+
+    const other = await tab(await device(), '/sign-in');
+    await other.getByRole('button', { name: 'Sign in with Google' }).click();
+    await other.locator('[role=alert][data-code="OAUTH_PROVIDER_UNAVAILABLE"]').waitFor();
+    await context.close();
+    await other.context().close();
   });
 
   it('two tabs reloading at the same moment renew one at a time: no reuse detection, both stay signed in', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
+import { startGitHubStub } from '../helpers/oauth-providers.js';
 import { freePort } from '../helpers/redis.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -24,6 +25,8 @@ const rateLimits = {
 
 export interface Stack {
   api: TestApp;
+  /** GitHub's side of sign-in (Google is left unconfigured). */
+  github: Awaited<ReturnType<typeof startGitHubStub>>;
   /** The example app, built for production and served by `vite preview`, on its own origin. */
   appUrl: string;
   browser: Browser;
@@ -39,7 +42,10 @@ export async function startStack(): Promise<Stack> {
   if (!existsSync(vite)) throw new Error('examples/spa has no dependencies: run `npm ci` in examples/spa first');
   const previewPort = await freePort();
   const appUrl = `http://127.0.0.1:${previewPort}`;
+  const github = await startGitHubStub();
   const api = await createTestApp({
+    ...github.env,
+    OAUTH_REDIRECT_URIS: `${appUrl}/auth/callback/github,${appUrl}/auth/callback/google`,
     CORS_ORIGINS: appUrl,
     // No grace window: two tabs sending one refresh token would end the session, so only true single-flight passes.
     REFRESH_GRACE_SECONDS: '0',
@@ -74,10 +80,12 @@ export async function startStack(): Promise<Stack> {
   });
   return {
     api,
+    github,
     appUrl,
     browser,
     async close() {
       await browser.close();
+      await github.stop();
       for (const child of children) child.kill('SIGKILL');
       rmSync(outDir, { recursive: true, force: true });
     },

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useAuthState } from './auth/use-session';
 import { Budget } from './pages/Budget';
+import { callbackProvider, OAuthCallback } from './pages/OAuth';
 import { Profile } from './pages/Profile';
 import { Progress } from './pages/Progress';
 import { SecurityHistory } from './pages/SecurityHistory';
@@ -28,7 +29,7 @@ export function App() {
         <h1 className="brand">Tollgate</h1>
         {auth.reason === 'ended' && <p className="notice">Your session has ended. Sign in again.</p>}
         {auth.reason === 'unreachable' && <p className="error">Tollgate is not answering. Is it running?</p>}
-        {path === '/sign-up' ? <SignUp /> : <SignIn />}
+        {signedOutScreen(path)}
       </main>
     );
   }
@@ -52,4 +53,10 @@ export function App() {
       </main>
     </div>
   );
+}
+
+function signedOutScreen(path: string): ReactNode {
+  const provider = callbackProvider(path);
+  if (provider) return <OAuthCallback provider={provider} />;
+  return path === '/sign-up' ? <SignUp /> : <SignIn />;
 }

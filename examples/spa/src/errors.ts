@@ -53,6 +53,12 @@ export function describeError(error: unknown): string {
       return 'Your session has ended. Sign in again.';
     case 'FORBIDDEN':
       return 'You are not allowed to do that.';
+    case 'OAUTH_PROVIDER_UNAVAILABLE':
+      return 'Signing in with that provider is not set up on this server.';
+    case 'OAUTH_FAILED':
+      return 'The sign-in with the provider did not complete. Try again.';
+    case 'OAUTH_ACCOUNT_EXISTS':
+      return 'An account already has that email. Sign in with your password, then link the provider.';
     case 'NOT_FOUND':
       return 'That no longer exists.';
     default:

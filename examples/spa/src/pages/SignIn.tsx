@@ -4,6 +4,7 @@ import { useSession } from '../auth/use-session';
 import { graphql } from '../gql';
 import { Link, navigate } from '../router';
 import { ErrorMessage } from './ErrorMessage';
+import { OAuthButtons } from './OAuth';
 
 const Login = graphql(`
   mutation Login($input: LoginInput!) {
@@ -55,6 +56,7 @@ export function SignIn() {
       <button type="submit" disabled={loading}>
         Sign in
       </button>
+      <OAuthButtons />
       <p>
         New here? <Link to="/sign-up">Create an account</Link>
       </p>
