@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CreateServiceAccountDocument, ReportResourceProgressDocument } from '../../src/client/generated/graphql.js';
 import { newAccount, signUp, signUpAdmin } from '../helpers/test-app.js';
-import { exampleDir, RATE_LIMIT_STATUS_BUDGET, type Stack, screenshotDir, startStack } from './stack.js';
+import { isRefresh, profileOf, shot, signInForm, signInInBrowser, signUpInBrowser } from './pages.js';
+import { exampleDir, RATE_LIMIT_STATUS_BUDGET, type Stack, startStack } from './stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -35,36 +35,13 @@ async function tab(context: BrowserContext, path = '/'): Promise<Page> {
   return page;
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshotDir, `${name}.png`), animations: 'disabled' });
-const profileOf = (page: Page, email: string) => page.getByTestId('email').filter({ hasText: email }).waitFor();
-const signInForm = (page: Page) => page.getByRole('heading', { name: 'Sign in' }).waitFor();
-const isRefresh = (body: string | null) => body?.includes('SilentRefresh') ?? false;
-
-async function signUpInBrowser(page: Page) {
-  const account = newAccount();
-  await page.goto(`${stack.appUrl}/sign-up`);
-  await page.getByLabel('Email').fill(account.email);
-  await page.getByLabel('Username').fill(account.username ?? '');
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await profileOf(page, account.email);
-  return account;
-}
-
-async function signInInBrowser(page: Page, identifier: string, password: string) {
-  await signInForm(page);
-  await page.getByLabel('Email or username').fill(identifier);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
-
 describe('the example SPA in a real browser', () => {
   it('signs up into the profile; the access token stays in memory and the refresh token in an HttpOnly cookie', async () => {
     const context = await device();
     const page = await tab(context, '/sign-up');
     await page.getByLabel('Email').waitFor();
     await shot(page, 'sign-up');
-    const account = await signUpInBrowser(page);
+    const account = await signUpInBrowser(page, stack.appUrl);
     await shot(page, 'profile');
 
     const scriptVisible = (await page.evaluate(
@@ -122,7 +99,7 @@ describe('the example SPA in a real browser', () => {
   it('two tabs reloading at the same moment renew one at a time: no reuse detection, both stay signed in', async () => {
     const context = await device();
     const first = await tab(context);
-    const account = await signUpInBrowser(first);
+    const account = await signUpInBrowser(first, stack.appUrl);
     const second = await tab(context);
     await profileOf(second, account.email);
 
@@ -148,7 +125,7 @@ describe('the example SPA in a real browser', () => {
     const context = await device();
     await context.clock.install();
     const first = await tab(context);
-    const account = await signUpInBrowser(first);
+    const account = await signUpInBrowser(first, stack.appUrl);
     const second = await tab(context);
     await profileOf(second, account.email);
 
@@ -169,7 +146,7 @@ describe('the example SPA in a real browser', () => {
     const laptop = await device();
     const phone = await device();
     const mine = await tab(laptop);
-    const account = await signUpInBrowser(mine);
+    const account = await signUpInBrowser(mine, stack.appUrl);
     const theirs = await tab(phone, '/sign-in');
     await signInInBrowser(theirs, account.email, account.password);
     await profileOf(theirs, account.email);
@@ -192,7 +169,7 @@ describe('the example SPA in a real browser', () => {
     const laptop = await device();
     const phone = await device();
     const mine = await tab(laptop);
-    const account = await signUpInBrowser(mine);
+    const account = await signUpInBrowser(mine, stack.appUrl);
     const theirs = await tab(phone, '/sign-in');
     await signInInBrowser(theirs, account.email, account.password);
     await profileOf(theirs, account.email);
@@ -251,7 +228,7 @@ describe('the example SPA in a real browser', () => {
   it('shows the wait from retryAfter when an action is rate limited, and the headers of the last request', async () => {
     const context = await device();
     const page = await tab(context);
-    await signUpInBrowser(page);
+    await signUpInBrowser(page, stack.appUrl);
     await page.getByRole('link', { name: 'Rate limits' }).click();
     await page.getByRole('caption').waitFor();
     const lastBudget = page.getByTestId('last-budget');

@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { newAccount } from '../helpers/test-app.js';
+import { screenshotDir } from './stack.js';
+
+/** What a person does in the example app, in Playwright terms. */
+
+export const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(screenshotDir, `${name}.png`), animations: 'disabled' });
+export const profileOf = (page: Page, email: string) => page.getByTestId('email').filter({ hasText: email }).waitFor();
+export const signInForm = (page: Page) => page.getByRole('heading', { name: 'Sign in' }).waitFor();
+/** The app's silent refresh, recognised by its operation name. */
+export const isRefresh = (body: string | null) => body?.includes('SilentRefresh') ?? false;
+
+export async function signUpInBrowser(page: Page, appUrl: string) {
+  const account = newAccount();
+  await page.goto(`${appUrl}/sign-up`);
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Username').fill(account.username ?? '');
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await profileOf(page, account.email);
+  return account;
+}
+
+export async function signInInBrowser(page: Page, identifier: string, password: string) {
+  await signInForm(page);
+  await page.getByLabel('Email or username').fill(identifier);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
