@@ -8,6 +8,7 @@ const proxy = { '/graphql': { target: tollgate, ws: true } };
 
 export default defineConfig({
   plugins: [react()],
-  server: { host: '127.0.0.1', port: 5173, proxy },
-  preview: { host: '127.0.0.1', port: 4173, proxy },
+  // localhost: where Tollgate's mails point by default (EMAIL_VERIFY_URL, PASSWORD_RESET_URL).
+  server: { host: 'localhost', port: 5173, strictPort: true, proxy },
+  preview: { host: 'localhost', port: 4173, strictPort: true, proxy },
 });
