@@ -60,36 +60,43 @@ export async function startStack(): Promise<Stack> {
     return child;
   };
 
-  await finished(
-    run(['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { VITE_TOLLGATE_URL: `${api.url}/graphql` }),
-  );
-  const preview = run(['preview', '--outDir', outDir, '--host', '127.0.0.1', '--port', String(previewPort), '--strictPort']);
-  await printed(preview, appUrl);
-
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  return {
-    api,
-    github,
-    appUrl,
-    browser,
-    async close() {
-      await browser.close();
-      await github.stop();
-      for (const child of children) child.kill('SIGKILL');
-      rmSync(outDir, { recursive: true, force: true });
-    },
+  const cleanUp = async () => {
+    await github.stop();
+    for (const child of children) child.kill('SIGKILL');
+    rmSync(outDir, { recursive: true, force: true });
   };
+  try {
+    await finished(
+      run(['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { VITE_TOLLGATE_URL: `${api.url}/graphql` }),
+    );
+    const preview = run(['preview', '--outDir', outDir, '--host', '127.0.0.1', '--port', String(previewPort), '--strictPort']);
+    await printed(preview, appUrl);
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    return {
+      api,
+      github,
+      appUrl,
+      browser,
+      async close() {
+        await browser.close();
+        await cleanUp();
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
 }
 
 function finished(child: ChildProcess): Promise<void> {
