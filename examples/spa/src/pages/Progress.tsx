@@ -51,7 +51,9 @@ export function Progress() {
     return stopPolling;
   }, [exists, startPolling, stopPolling]);
   const live = useSubscription(ResourceProgressChanged, { variables: { resourceId }, skip: !exists });
-  const progress = live.data?.resourceProgressChanged ?? known.data?.resourceProgress;
+  const pushed = live.data?.resourceProgressChanged;
+  // Right after the id is edited, the last push may still be the previous resource's.
+  const progress = pushed?.resourceId === resourceId ? pushed : known.data?.resourceProgress;
   const userId = auth.status === 'signed-in' ? auth.userId : '';
 
   return (
