@@ -44,10 +44,12 @@ describe('the example SPA in a real browser', () => {
     const account = await signUpInBrowser(page, stack.appUrl);
     await shot(page, 'profile');
 
+    // Scripts can read no token: only the device token (not a credential) is in storage.
     const scriptVisible = (await page.evaluate(
       'JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie])',
     )) as string;
-    expect(scriptVisible).toBe('[{},{},""]');
+    expect(scriptVisible).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+    expect(JSON.parse(scriptVisible)).toEqual([{ 'tollgate.deviceTokens': expect.stringContaining('"dt1.') }, {}, '']);
     const cookies = await context.cookies(`${stack.api.url}/graphql`);
     // Tollgate runs with its production cookie here (Secure, __Secure- prefix); browsers accept it on http://127.0.0.1.
     expect(cookies.map(({ name, httpOnly, secure, sameSite, path }) => ({ name, httpOnly, secure, sameSite, path }))).toEqual([
@@ -77,6 +79,12 @@ describe('the example SPA in a real browser', () => {
     await signInForm(first);
     await signInForm(second);
     expect(await context.cookies(`${stack.api.url}/graphql`)).toEqual([]);
+
+    // The next sign-in, by email this time, presents the device token the first one returned.
+    const login = first.waitForRequest((r) => r.postData()?.includes('"identifier"') ?? false);
+    await signInInBrowser(first, account.email, account.password);
+    expect(JSON.parse((await login).postData() ?? '{}').variables.input.deviceToken).toMatch(/^dt1\./);
+    await profileOf(first, account.email);
     await context.close();
   });
 

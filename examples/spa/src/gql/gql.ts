@@ -17,7 +17,7 @@ type Documents = {
     "\n  mutation SilentRefresh {\n    refresh {\n      accessToken\n    }\n  }\n": typeof types.SilentRefreshDocument,
     "\n  query RateLimitStatus {\n    rateLimitStatus {\n      tier\n      limits {\n        field\n        limit\n        used\n        remaining\n        windowSeconds\n        resetAt\n      }\n    }\n  }\n": typeof types.RateLimitStatusDocument,
     "\n  mutation StartOAuth($provider: OAuthProvider!, $redirectUri: String!) {\n    startOAuth(provider: $provider, redirectUri: $redirectUri) {\n      authorizationUrl\n    }\n  }\n": typeof types.StartOAuthDocument,
-    "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state) {\n      accessToken\n    }\n  }\n": typeof types.CompleteOAuthDocument,
+    "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": typeof types.CompleteOAuthDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      username\n      tier\n      createdAt\n      lastLoginAt\n    }\n  }\n": typeof types.MeDocument,
     "\n  fragment Progress on ResourceProgress {\n    resourceId\n    overallStatus\n    percentComplete\n    stages {\n      stage\n      status\n      percent\n      message\n    }\n  }\n": typeof types.ProgressFragmentDoc,
     "\n  query ResourceProgress($resourceId: ID!) {\n    resourceProgress(resourceId: $resourceId) {\n      ...Progress\n    }\n  }\n": typeof types.ResourceProgressDocument,
@@ -25,16 +25,16 @@ type Documents = {
     "\n  query MySecurityEvents($first: Int) {\n    me {\n      id\n      securityEvents(first: $first) {\n        id\n        type\n        at\n        ip\n        userAgent\n      }\n    }\n  }\n": typeof types.MySecurityEventsDocument,
     "\n  query MySessions {\n    me {\n      id\n      sessions {\n        id\n        current\n        userAgent\n        ip\n        createdAt\n        lastUsedAt\n        expiresAt\n      }\n    }\n  }\n": typeof types.MySessionsDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": typeof types.RevokeSessionDocument,
-    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n    }\n  }\n": typeof types.LoginDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  mutation Logout($allSessions: Boolean) {\n    logout(allSessions: $allSessions)\n  }\n": typeof types.LogoutDocument,
-    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n    }\n  }\n": typeof types.RegisterDocument,
+    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation CreateServiceAccount($name: String!) {\n    createServiceAccount(name: $name) {\n      apiKey\n    }\n  }\n": typeof types.CreateServiceAccountDocument,
 };
 const documents: Documents = {
     "\n  mutation SilentRefresh {\n    refresh {\n      accessToken\n    }\n  }\n": types.SilentRefreshDocument,
     "\n  query RateLimitStatus {\n    rateLimitStatus {\n      tier\n      limits {\n        field\n        limit\n        used\n        remaining\n        windowSeconds\n        resetAt\n      }\n    }\n  }\n": types.RateLimitStatusDocument,
     "\n  mutation StartOAuth($provider: OAuthProvider!, $redirectUri: String!) {\n    startOAuth(provider: $provider, redirectUri: $redirectUri) {\n      authorizationUrl\n    }\n  }\n": types.StartOAuthDocument,
-    "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state) {\n      accessToken\n    }\n  }\n": types.CompleteOAuthDocument,
+    "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": types.CompleteOAuthDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      username\n      tier\n      createdAt\n      lastLoginAt\n    }\n  }\n": types.MeDocument,
     "\n  fragment Progress on ResourceProgress {\n    resourceId\n    overallStatus\n    percentComplete\n    stages {\n      stage\n      status\n      percent\n      message\n    }\n  }\n": types.ProgressFragmentDoc,
     "\n  query ResourceProgress($resourceId: ID!) {\n    resourceProgress(resourceId: $resourceId) {\n      ...Progress\n    }\n  }\n": types.ResourceProgressDocument,
@@ -42,9 +42,9 @@ const documents: Documents = {
     "\n  query MySecurityEvents($first: Int) {\n    me {\n      id\n      securityEvents(first: $first) {\n        id\n        type\n        at\n        ip\n        userAgent\n      }\n    }\n  }\n": types.MySecurityEventsDocument,
     "\n  query MySessions {\n    me {\n      id\n      sessions {\n        id\n        current\n        userAgent\n        ip\n        createdAt\n        lastUsedAt\n        expiresAt\n      }\n    }\n  }\n": types.MySessionsDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": types.RevokeSessionDocument,
-    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n    }\n  }\n": types.LoginDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": types.LoginDocument,
     "\n  mutation Logout($allSessions: Boolean) {\n    logout(allSessions: $allSessions)\n  }\n": types.LogoutDocument,
-    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n    }\n  }\n": types.RegisterDocument,
+    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation CreateServiceAccount($name: String!) {\n    createServiceAccount(name: $name) {\n      apiKey\n    }\n  }\n": types.CreateServiceAccountDocument,
 };
 
@@ -77,7 +77,7 @@ export function graphql(source: "\n  mutation StartOAuth($provider: OAuthProvide
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state) {\n      accessToken\n    }\n  }\n"): (typeof documents)["\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state) {\n      accessToken\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -109,7 +109,7 @@ export function graphql(source: "\n  mutation RevokeSession($id: ID!) {\n    rev
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n    }\n  }\n"): (typeof documents)["\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n    }\n  }\n"];
+export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -117,7 +117,7 @@ export function graphql(source: "\n  mutation Logout($allSessions: Boolean) {\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n    }\n  }\n"): (typeof documents)["\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n    }\n  }\n"];
+export function graphql(source: "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

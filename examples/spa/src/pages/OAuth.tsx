@@ -1,5 +1,6 @@
 import { useMutation } from '@apollo/client/react';
 import { useEffect, useRef } from 'react';
+import { keepDeviceToken } from '../auth/device-tokens';
 import { useSession } from '../auth/use-session';
 import { graphql } from '../gql';
 import type { OAuthProvider } from '../gql/graphql';
@@ -18,6 +19,11 @@ const CompleteOAuth = graphql(`
   mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {
     completeOAuth(provider: $provider, code: $code, state: $state) {
       accessToken
+      deviceToken
+      user {
+        email
+        username
+      }
     }
   }
 `);
@@ -64,6 +70,7 @@ export function OAuthCallback({ provider }: { provider: OAuthProvider }) {
     complete({ variables }).then(
       ({ data }) => {
         if (!data) return;
+        keepDeviceToken(data.completeOAuth.deviceToken, data.completeOAuth.user);
         session.signedIn(data.completeOAuth.accessToken);
         navigate('/');
       },

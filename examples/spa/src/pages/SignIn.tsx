@@ -1,5 +1,6 @@
 import { useMutation } from '@apollo/client/react';
 import { type FormEvent, useState } from 'react';
+import { deviceTokenFor, keepDeviceToken } from '../auth/device-tokens';
 import { useSession } from '../auth/use-session';
 import { graphql } from '../gql';
 import { Link, navigate } from '../router';
@@ -10,6 +11,11 @@ const Login = graphql(`
   mutation Login($input: LoginInput!) {
     login(input: $input) {
       accessToken
+      deviceToken
+      user {
+        email
+        username
+      }
     }
   }
 `);
@@ -22,8 +28,10 @@ export function SignIn() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const { data } = await login({ variables: { input: { identifier, password } } }).catch(() => ({ data: undefined }));
+    const input = { identifier, password, deviceToken: deviceTokenFor(identifier) };
+    const { data } = await login({ variables: { input } }).catch(() => ({ data: undefined }));
     if (!data) return;
+    keepDeviceToken(data.login.deviceToken, data.login.user);
     session.signedIn(data.login.accessToken);
     navigate('/');
   };

@@ -1,5 +1,6 @@
 import { useMutation } from '@apollo/client/react';
 import { type ChangeEvent, type FormEvent, useState } from 'react';
+import { keepDeviceToken } from '../auth/device-tokens';
 import { useSession } from '../auth/use-session';
 import { graphql } from '../gql';
 import { Link, navigate } from '../router';
@@ -9,6 +10,11 @@ const Register = graphql(`
   mutation Register($input: RegisterInput!) {
     register(input: $input) {
       accessToken
+      deviceToken
+      user {
+        email
+        username
+      }
     }
   }
 `);
@@ -28,6 +34,7 @@ export function SignUp() {
     const input = { email: form.email, password: form.password, username: form.username || null };
     const { data } = await register({ variables: { input } }).catch(() => ({ data: undefined }));
     if (!data) return;
+    keepDeviceToken(data.register.deviceToken, data.register.user);
     session.signedIn(data.register.accessToken);
     navigate('/');
   };
