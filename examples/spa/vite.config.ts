@@ -8,7 +8,7 @@ const proxy = { '/graphql': { target: tollgate, ws: true } };
 
 export default defineConfig({
   plugins: [react()],
-  // localhost: where Tollgate's mails point by default (EMAIL_VERIFY_URL, PASSWORD_RESET_URL).
+  // localhost:5173, the development origin the links in account mails are expected to open.
   server: { host: 'localhost', port: 5173, strictPort: true, proxy },
   preview: { host: 'localhost', port: 4173, strictPort: true, proxy },
 });
