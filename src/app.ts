@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/core';
@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { createRequestContext } from './context.js';
 import { migrate } from './db/orm.js';
 import { openDatabase } from './db/open.js';
+import { createAdmission } from './graphql/admission.js';
 import { createApollo } from './graphql/apollo.js';
 import { buildGraphQLSchema } from './graphql/schema.js';
 import { createRateLimitDirective } from './graphql/rate-limit.directive.js';
@@ -174,7 +175,8 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     closers.push(async () => clearInterval(purge));
 
     const schema = await buildGraphQLSchema(createRateLimitDirective(rateLimits, clock));
-    const apollo = createApollo(schema, { ...config.graphql, development: config.env === 'development' });
+    const admission = createAdmission({ ...config.graphql, development: config.env === 'development' });
+    const apollo = createApollo(schema, { admission, landingPage: config.graphql.landingPage });
     await apollo.start();
     closers.push(() => apollo.stop());
 
@@ -223,13 +225,16 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const subscriptions = attachSubscriptions({
       http,
       schema,
+      admission,
       bus,
+      rateLimits,
       log: logger,
       now: clock,
-      buildContext: (req, bearer) => {
-        const requestId = randomUUID();
-        return contextFor(req, requestId, logger.child({ reqId: requestId }), bearer, noRefreshCookie);
-      },
+      maxPayload: config.http.maxBodyBytes,
+      limits: config.subscriptions,
+      clientIp,
+      buildContext: (req, bearer, requestId) =>
+        contextFor(req, requestId, logger.child({ reqId: requestId }), bearer, noRefreshCookie),
     });
     closers.push(() => subscriptions.close());
     const { port } = http.address() as AddressInfo;

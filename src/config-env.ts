@@ -149,6 +149,11 @@ export const envSchema = z
       .regex(/^[A-Za-z0-9_-]{43,}$/, 'must be at least 32 random bytes in base64url (see npm run keygen)')
       .optional(),
     MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(100 * 1024),
+    WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 30_000).default(2000),
+    WS_MAX_SOCKETS_PER_ADDRESS: int(1, 10_000).default(50),
+    WS_MAX_SOCKETS_PER_USER: int(1, 1000).default(10),
+    WS_MAX_SUBSCRIPTIONS_PER_SOCKET: int(1, 1000).default(20),
+    WS_MAX_SUBSCRIPTIONS_PER_USER: int(1, 10_000).default(50),
     SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
     HTTP_HEADERS_TIMEOUT_MS: int(1000, 120_000).default(10_000),
     HTTP_REQUEST_TIMEOUT_MS: int(1000, 600_000).default(30_000),

@@ -47,6 +47,14 @@ export interface Config {
     hideSchemaDetails: boolean;
     limits: { depth: number; aliases: number; rootFields: number; directives: number; tokens: number; cost: number };
   };
+  /** graphql-ws on /graphql: its frames are capped at http.maxBodyBytes like a request body. */
+  subscriptions: {
+    connectionInitTimeoutMs: number;
+    maxSocketsPerAddress: number;
+    maxSocketsPerUser: number;
+    maxPerSocket: number;
+    maxPerUser: number;
+  };
   redis: { url: string; keyPrefix: string; connectTimeoutMs: number; commandTimeoutMs: number } | null;
   progress: { ttlSeconds: number; purgeIntervalSeconds: number };
   oauth: {
@@ -138,6 +146,13 @@ export function parseConfig(env: Env): Readonly<Config> {
         tokens: e.GRAPHQL_MAX_TOKENS,
         cost: e.GRAPHQL_MAX_COST,
       },
+    },
+    subscriptions: {
+      connectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS,
+      maxSocketsPerAddress: e.WS_MAX_SOCKETS_PER_ADDRESS,
+      maxSocketsPerUser: e.WS_MAX_SOCKETS_PER_USER,
+      maxPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxPerUser: e.WS_MAX_SUBSCRIPTIONS_PER_USER,
     },
     redis: e.REDIS_URL
       ? {

@@ -25,6 +25,7 @@ export function createRequestContext(input: RequestInput): RequestContext {
     refreshCookie: input.refreshCookie,
     rateLimits: new RequestRateLimits(),
     viewer: () => (viewer ??= resolveViewer(services, em, bearer)),
+    freshViewer: () => resolveViewer(services, em.fork(), bearer),
     viewerOrNull: () =>
       // No token, or a worker's key: no user, answered without building an error to throw away.
       bearer === null || looksLikeServiceKey(bearer)

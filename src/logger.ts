@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { serializeError } from './db/log-safe-error.js';
 
 export type { Logger };
 
@@ -35,6 +36,7 @@ export function createLogger(options: { level: string; destination?: Destination
       base: { service: 'tollgate' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: redactedPaths, censor: '[redacted]' },
+      serializers: { err: serializeError },
       formatters: { level: (label) => ({ level: label }) },
     },
     options.destination ?? bufferedStdout(),

@@ -1,56 +1,40 @@
 import { ApolloServer, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
-import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import type { Config } from '../config.js';
+import type { GraphQLSchema } from 'graphql';
 import type { RequestContext } from '../modules/request/request-context.js';
-import { isDatabaseUnavailable } from '../db/outage.js';
-import { ErrorCode, isExpectedError, serviceUnavailable } from '../errors.js';
-import { requestLimits } from './request-limits.js';
+import { ErrorCode } from '../errors.js';
+import { type Admission, reportUnexpected } from './admission.js';
+import { requestErrorStatus } from './http-status.js';
 
-export function createApollo(schema: GraphQLSchema, config: Config['graphql'] & { development: boolean }) {
-  const limits = requestLimits(config.limits);
+export function createApollo(schema: GraphQLSchema, options: { admission: Admission; landingPage: boolean }) {
+  const { admission } = options;
   return new ApolloServer<RequestContext>({
     schema,
-    introspection: config.introspection,
-    hideSchemaDetailsFromClientErrors: config.hideSchemaDetails,
-    includeStacktraceInErrorResponses: config.development,
+    // The admission rules decide: they refuse introspection where it is off, for every door alike.
+    introspection: true,
+    // Suggestions are removed by admission.formatError, which also covers variable-coercion errors.
+    hideSchemaDetailsFromClientErrors: false,
+    // Unexpected errors keep their stack in development only; formatError drops it from expected ones.
+    includeStacktraceInErrorResponses: true,
     // Batching stays off and CSRF prevention on (Apollo's defaults): one operation per request.
     allowBatchedHttpRequests: false,
     // main.ts owns the signals: it drains HTTP first, then stops Apollo and the database in order.
     stopOnTerminationSignals: false,
-    formatError: (formatted, error) => maskError(formatted, error, config.development),
-    validationRules: limits.validationRules,
-    parseOptions: limits.parseOptions,
+    formatError: admission.formatError,
+    parseOptions: admission.parseOptions,
+    validationRules: admission.validationRules,
+    validationOptions: admission.validationOptions,
     plugins: [
-      config.landingPage
+      options.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
       errorReporting,
       rateLimitHeaders,
       unavailableStatus,
-      ...(limits.plugins as ApolloServerPlugin<RequestContext>[]),
+      requestErrorStatus,
     ],
   });
-}
-
-/**
- * Expected errors pass with their code; a database outage becomes SERVICE_UNAVAILABLE (retry later);
- * anything else becomes a bare INTERNAL_SERVER_ERROR outside development.
- */
-export function maskError(formatted: GraphQLFormattedError, error: unknown, development: boolean): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
-  if (isDatabaseUnavailable(original)) {
-    const { message, extensions } = serviceUnavailable();
-    return { message, ...(formatted.path ? { path: formatted.path } : {}), extensions };
-  }
-  if (isExpectedError(original) || development) return formatted;
-  return {
-    message: 'Internal server error.',
-    ...(formatted.path ? { path: formatted.path } : {}),
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
-  };
 }
 
 /**
@@ -109,14 +93,7 @@ const errorReporting: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
     return {
       async didEncounterErrors({ errors, contextValue }) {
-        for (const error of errors) {
-          const original = unwrapResolverError(error);
-          if (isDatabaseUnavailable(original)) {
-            contextValue.log.warn({ err: { message: (original as Error).message }, path: error.path }, 'database unavailable');
-          } else if (!isExpectedError(original)) {
-            contextValue.log.error({ err: original, path: error.path }, 'unexpected error');
-          }
-        }
+        reportUnexpected(contextValue.log, errors);
       },
       async willSendResponse({ response, contextValue }) {
         if (response.body.kind !== 'single') return;

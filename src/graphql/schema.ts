@@ -12,6 +12,7 @@ import { ServiceAccountResolver } from '../modules/service-account/service-accou
 import { SessionResolver, UserSessionsResolver } from '../modules/session/session.resolver.js';
 import { UserResolver } from '../modules/user/user.resolver.js';
 import { createPermissions } from './permissions.js';
+import { refuseUnstorableArguments } from './storable-input.js';
 import { createRateLimitDirective, rateLimitDirectiveDefinition } from './rate-limit.directive.js';
 
 export const resolvers = [
@@ -57,11 +58,12 @@ const unusedPubSub = {
 
 /**
  * The executable schema: rate limits wrap the resolvers first, then permissions wrap those, so a
- * call refused by a permission rule never spends the caller's budget.
+ * call refused by a permission rule never spends the caller's budget; outermost, arguments Postgres
+ * could not store are refused before anything else runs.
  */
 export async function buildGraphQLSchema(rateLimit: ReturnType<typeof createRateLimitDirective>): Promise<GraphQLSchema> {
   const base = await buildBaseSchema(rateLimit.directive);
-  return applyMiddleware(rateLimit.transform(base), createPermissions());
+  return refuseUnstorableArguments(applyMiddleware(rateLimit.transform(base), createPermissions()));
 }
 
 /** The SDL committed as schema.graphql; sorted so that the file changes only when the API does. */

@@ -1,106 +1,220 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
-import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+} from 'graphql';
+import type { SubscribePayload } from 'graphql-ws';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import type { WebSocket } from 'ws';
+import type { Config } from '../config.js';
 import type { RequestContext } from '../modules/request/request-context.js';
-import { isDatabaseUnavailable } from '../db/outage.js';
-import { ErrorCode, isExpectedError, serviceUnavailable } from '../errors.js';
+import { AppError, ErrorCode, rateLimited, unauthenticated } from '../errors.js';
+import { type Admission, reportUnexpected } from '../graphql/admission.js';
 import type { Logger } from '../logger.js';
 import type { ChangeBus } from '../modules/realtime/change-bus.js';
+import type { RateLimitStore } from '../modules/rate-limit/rate-limit.store.js';
 import { bearerToken } from '../modules/token/access-token.claims.js';
+import { rateLimitKeyForIp } from '../modules/request/client-info.js';
+import { serveGraphQLWs, WsCloseCode } from './ws-transport.js';
 
-interface Connection {
+interface SocketState {
   request: IncomingMessage;
-  bearer: string;
-  userId: string;
-  sessionId: string;
+  address: string;
+  user?: { id: string; sessionId: string; bearer: string };
+  /** Operations under way on this socket, by id, with the context their errors are reported under. */
+  operations: Map<string, RequestContext>;
+  /** Operations admitted and not yet complete: what the subscription caps count. */
+  active: Set<string>;
+  expiry?: NodeJS.Timeout;
 }
 
 /**
- * graphql-ws on the same /graphql path. The access token travels in the connection_init payload as
- * { authorization: "Bearer <token>" }, the same value as the HTTP header; a connection without a
- * valid one is closed (4403). A socket is closed when its session ends, on any instance, or when
- * its access token expires.
+ * graphql-ws on the same /graphql path, behind the same admission as HTTP (token limit, validation
+ * rules, introspection switch, hidden suggestions, masking, request ids, logging). Only subscriptions
+ * are served here: queries and mutations go over HTTP, where CSRF prevention, the refresh cookie,
+ * rate-limit headers and 429s apply. The access token travels in the connection_init payload as
+ * { authorization: "Bearer <token>" }; without a valid one the socket is closed (4403). A socket is
+ * closed when its session ends, on any instance, or when its token expires; each pushed event checks
+ * the session and tier again (see the resolvers' subscribe functions).
  */
 export function attachSubscriptions(deps: {
   http: Server;
   schema: GraphQLSchema;
+  admission: Admission;
   bus: ChangeBus;
+  rateLimits: RateLimitStore;
   log: Logger;
   now: () => Date;
-  buildContext(req: IncomingMessage, bearer: string): RequestContext;
+  maxPayload: number;
+  limits: Config['subscriptions'];
+  clientIp(req: IncomingMessage): string;
+  buildContext(req: IncomingMessage, bearer: string | null, requestId: string): RequestContext;
 }) {
-  const { http, schema, bus, log, now, buildContext } = deps;
-  const wss = new WebSocketServer({ server: http, path: '/graphql' });
-  const open = new Map<WebSocket, Connection>();
+  const { schema, admission, log, now, limits } = deps;
+  const sockets = new Map<WebSocket, SocketState>();
+  const count = (match: (s: SocketState) => boolean) => [...sockets.values()].filter(match).length;
 
-  const stopListening = bus.onSessionsEnded(({ userId, sessionId }) => {
-    for (const [socket, conn] of open) {
-      if (conn.userId === userId && (sessionId === null || conn.sessionId === sessionId)) socket.close(4403, 'Session ended');
+  const stopListening = deps.bus.onSessionsEnded(({ userId, sessionId }) => {
+    for (const [socket, { user }] of sockets) {
+      if (user?.id === userId && (sessionId === null || user.sessionId === sessionId)) {
+        socket.close(WsCloseCode.Forbidden, 'Session ended');
+      }
     }
   });
+
   // Sessions that ended while the bus was down were not heard of: each socket's session is checked again.
-  const stopRechecking = bus.onReconnect(() => {
-    for (const [socket, conn] of open) {
-      buildContext(conn.request, conn.bearer)
+  const stopRechecking = deps.bus.onReconnect(() => {
+    for (const [socket, { request, user }] of sockets) {
+      if (!user) continue;
+      deps
+        .buildContext(request, user.bearer, randomUUID())
         .viewerOrNull()
         .then(
-          (viewer) => viewer || socket.close(4403, 'Session ended'),
+          (viewer) => viewer || socket.close(WsCloseCode.Forbidden, 'Session ended'),
           (err: unknown) => log.warn({ err }, 'could not re-check a subscription socket'),
         );
     }
   });
 
-  const server = useServer<{ authorization?: unknown }, { connection: Connection }>(
-    {
+  const formatted = (context: RequestContext | undefined, errors: readonly GraphQLError[]): GraphQLFormattedError[] => {
+    if (context) reportUnexpected(context.log, errors);
+    else reportUnexpected(log, errors);
+    return errors.map((error) => {
+      // graphql-ws wraps an error thrown by a running stream in a GraphQLError without a code: report the original.
+      const e = !error.extensions.code && error.originalError instanceof GraphQLError ? error.originalError : error;
+      const f = admission.formatError(e.toJSON(), e);
+      return { ...f, extensions: { ...f.extensions, ...(context ? { requestId: context.requestId } : {}) } };
+    });
+  };
+
+  const transport = serveGraphQLWs({
+    http: deps.http,
+    path: '/graphql',
+    maxPayload: deps.maxPayload,
+    log,
+    admitSocket(socket, request) {
+      const address = rateLimitKeyForIp(deps.clientIp(request));
+      if (count((s) => s.address === address) >= limits.maxSocketsPerAddress) {
+        log.warn({ event: 'ws_refused', address, reason: 'sockets per address' }, 'websocket refused');
+        return { code: WsCloseCode.TooManyConnections, reason: 'Too many connections from this address' };
+      }
+      sockets.set(socket, { request, address, operations: new Map(), active: new Set() });
+      socket.once('close', () => {
+        clearTimeout(sockets.get(socket)?.expiry);
+        sockets.delete(socket);
+      });
+      return null;
+    },
+    graphqlWs: {
       schema,
-      onConnect: async (ctx) => {
-        const raw = ctx.connectionParams?.authorization;
+      connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
+      onConnect: async ({ connectionParams, extra: { socket, request } }) => {
+        const state = sockets.get(socket);
+        const raw = connectionParams?.authorization;
         const bearer = typeof raw === 'string' ? bearerToken(raw) : null;
-        if (!bearer) return false;
-        const viewer = await buildContext(ctx.extra.request, bearer).viewerOrNull();
+        if (!state || !bearer) return false;
+        const viewer = await deps.buildContext(request, bearer, randomUUID()).viewerOrNull();
         if (!viewer) return false;
-        const connection = { request: ctx.extra.request, bearer, userId: viewer.user.id, sessionId: viewer.session.id };
-        ctx.extra.connection = connection;
-        const { socket } = ctx.extra;
-        open.set(socket, connection);
-        socket.once('close', () => open.delete(socket));
+        if (count((s) => s.user?.id === viewer.user.id) >= limits.maxSocketsPerUser) {
+          log.warn({ event: 'ws_refused', userId: viewer.user.id, reason: 'sockets per user' }, 'websocket refused');
+          socket.close(WsCloseCode.TooManyConnections, 'Too many connections for this user');
+          return false;
+        }
+        state.user = { id: viewer.user.id, sessionId: viewer.session.id, bearer };
         const expiresInMs = viewer.claims.exp * 1000 - now().getTime();
-        setTimeout(() => socket.close(4403, 'Access token expired'), Math.max(0, expiresInMs)).unref();
+        state.expiry = setTimeout(() => socket.close(WsCloseCode.Forbidden, 'Access token expired'), Math.max(0, expiresInMs));
+        state.expiry.unref();
         return true;
       },
-      context: (ctx) => buildContext(ctx.extra.request, (ctx.extra.connection as Connection).bearer),
-      // Same masking as over HTTP: expected errors keep their codes, anything else is logged and hidden.
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((e) => mask(e, log)) } : undefined,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => mask(e, log)),
+      onSubscribe: async ({ extra: { socket, request } }, id, payload) => {
+        const state = sockets.get(socket);
+        if (!state?.user) return [new GraphQLError('Not connected.', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+        const requestId = randomUUID();
+        const context = deps.buildContext(request, state.user.bearer, requestId);
+        state.operations.set(id, context);
+        const admitted = await admit(state, context, payload);
+        if ('errors' in admitted) return admitted.errors;
+        state.active.add(id);
+        context.log.info({ event: 'subscribe', operationName: payload.operationName ?? null }, 'subscription started');
+        return {
+          schema,
+          document: admitted.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: context,
+        };
+      },
+      onNext: ({ extra: { socket } }, id, _payload, _args, result) => {
+        if (!result.errors) return undefined;
+        return { ...result, errors: formatted(sockets.get(socket)?.operations.get(id), result.errors) };
+      },
+      onError: ({ extra: { socket } }, id, _payload, errors) => {
+        const state = sockets.get(socket);
+        const context = state?.operations.get(id);
+        state?.operations.delete(id);
+        state?.active.delete(id);
+        return formatted(context, errors);
+      },
+      onComplete: ({ extra: { socket } }, id) => {
+        const state = sockets.get(socket);
+        state?.operations.delete(id);
+        state?.active.delete(id);
+      },
     },
-    wss,
-  );
+  });
+
+  /** The HTTP gate, then what only this door has: subscriptions only, caps, and a rate limit on subscribing. */
+  async function admit(
+    state: SocketState,
+    context: RequestContext,
+    payload: SubscribePayload,
+  ): Promise<{ document: DocumentNode } | { errors: GraphQLError[] }> {
+    const admitted = admission.admit(schema, payload);
+    if (!admitted.ok) return { errors: admitted.errors };
+    const refusal = await refuse(state, context, admitted.operation);
+    return refusal ? { errors: [refusal] } : { document: admitted.document };
+  }
+
+  async function refuse(state: SocketState, context: RequestContext, operation: OperationDefinitionNode) {
+    if (operation.operation !== 'subscription') {
+      return new GraphQLError('Only subscriptions are served over WebSocket; send queries and mutations over HTTP.', {
+        extensions: { code: 'BAD_REQUEST' },
+      });
+    }
+    // A fresh context checks the token, the session and the tier again, as any HTTP request does.
+    const viewer = await context.viewerOrNull();
+    if (!viewer) return unauthenticated('The access token is invalid, out of date or has expired; reconnect with a fresh one.');
+    if (state.active.size >= limits.maxPerSocket) return tooMany(`at most ${limits.maxPerSocket} subscriptions per connection`);
+    let ofUser = 0;
+    for (const s of sockets.values()) if (s.user?.id === viewer.user.id) ofUser += s.active.size;
+    if (ofUser >= limits.maxPerUser) return tooMany(`at most ${limits.maxPerUser} subscriptions per user`);
+    const caller = await context.caller();
+    for (const selection of operation.selectionSet.selections) {
+      if (selection.kind !== Kind.FIELD) continue;
+      const field = `Subscription.${selection.name.value}`;
+      try {
+        await deps.rateLimits.consume(field, caller, 1);
+      } catch (res) {
+        if (!(res instanceof RateLimiterRes)) throw res;
+        const budget = deps.rateLimits.budgetOf(field, caller, res, now());
+        return rateLimited(`Too many subscriptions to ${field}`, { limit: budget.limit, resetAt: budget.resetAt, now: now() });
+      }
+    }
+    return null;
+  }
 
   return {
     async close() {
       stopListening();
       stopRechecking();
-      for (const socket of open.keys()) socket.close(1001, 'Server shutting down');
-      await server.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await transport.close();
     },
   };
 }
 
-function mask(error: GraphQLError, log: Logger): GraphQLFormattedError {
-  // No original error: graphql-js refused the document itself, which is the client's mistake.
-  if (!error.originalError) return { ...error.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } };
-  if (isExpectedError(error.originalError)) return error.toJSON();
-  if (isDatabaseUnavailable(error.originalError)) {
-    const { message, extensions } = serviceUnavailable();
-    return { message, ...(error.path ? { path: error.path } : {}), extensions };
-  }
-  log.error({ err: error.originalError, path: error.path }, 'unexpected error in a subscription');
-  return {
-    message: 'Internal server error.',
-    ...(error.path ? { path: error.path } : {}),
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
-  };
-}
+const tooMany = (limit: string) => new AppError(ErrorCode.RATE_LIMITED, `Too many subscriptions: ${limit}.`, { limit });

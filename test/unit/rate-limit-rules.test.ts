@@ -122,4 +122,21 @@ describe('user cursors', () => {
     );
     expect(decodeCursor('garbage')).toBeNull();
   });
+
+  it('refuse dates Postgres cannot store, whatever JavaScript accepts', () => {
+    const anyDate = fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true });
+    fc.assert(
+      fc.property(anyDate, fc.uuid(), (createdAt, id) => {
+        const year = createdAt.getUTCFullYear();
+        const decoded = decodeCursor(encodeCursor({ createdAt, id }));
+        expect(decoded).toEqual(year >= 1 && year <= 9999 ? { createdAt, id } : null);
+      }),
+    );
+    const crafted = (at: string, id = '00000000-0000-4000-8000-000000000000') =>
+      Buffer.from(JSON.stringify([at, id])).toString('base64url');
+    for (const at of ['-271821-04-20T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '2026-02-30T00:00:00.000Z', '2026-01-01']) {
+      expect(decodeCursor(crafted(at)), at).toBeNull();
+    }
+    expect(decodeCursor(crafted('2026-01-01T00:00:00.000Z', "x' or 1=1"))).toBeNull();
+  });
 });

@@ -37,20 +37,22 @@ export class ProgressResolver {
 }
 
 async function subscribeToProgress(ctx: RequestContext, resourceId: string): Promise<AsyncIterableIterator<ResourceProgress>> {
-  const { user } = await ctx.viewer();
   const { progress, bus } = ctx.services;
-  const readNow = () => progress.read(ctx.em.fork(), resourceId, user);
-  const initial = await readNow();
+  // Every read asks who the subscriber is now: a demoted admin or an ended session gets no further event.
   // Unknown, expired and someone else's resources are refused alike, so ids cannot be probed.
-  if (!initial) throw notFound('resourceId', 'No such resource.');
+  const readNow = async (): Promise<ResourceProgress> => {
+    const { user } = await ctx.freshViewer();
+    const state = await progress.read(ctx.em.fork(), resourceId, user);
+    if (!state) throw notFound('resourceId', 'No such resource.');
+    return state;
+  };
+  const initial = await readNow();
 
   let unsubscribe = () => {};
   const stream = latestValueStream<ResourceProgress>(() => unsubscribe());
   unsubscribe = bus.onProgress(resourceId, () => {
     readNow().then(
-      (state) => {
-        if (state) stream.push(state);
-      },
+      (state) => stream.push(state),
       (error: unknown) => stream.fail(error),
     );
   });

@@ -51,6 +51,8 @@ export const defaultRateLimits: RateLimitTable = {
   'Mutation.startOAuth': beforeSignIn(30),
   'Mutation.completeOAuth': beforeSignIn(30),
   'Mutation.unlinkOAuth': perMinute(30),
+  // Counted when a subscription starts (over graphql-ws), not per pushed event.
+  'Subscription.resourceProgressChanged': perMinute(30),
   // Workers report as service accounts, which count as ADMIN.
   'Mutation.reportResourceProgress': perMinute(60, 600, 60_000),
 };

@@ -53,6 +53,11 @@ export interface RequestContext {
   viewer(): Promise<Viewer>;
   /** The caller, or null when there is no valid token. */
   viewerOrNull(): Promise<Viewer | null>;
+  /**
+   * The caller checked again now (token, session, tier), not remembered: for operations that outlive a
+   * request, such as a subscription pushing events, so a logout or a tier change stops them.
+   */
+  freshViewer(): Promise<Viewer>;
   /** The worker whose API key is the bearer token, while the key is not revoked; else null. */
   serviceAccount(): Promise<{ id: string } | null>;
   /** Who rate limits count against: the user when signed in, else the client's address. */

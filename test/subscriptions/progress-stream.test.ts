@@ -75,7 +75,7 @@ describe('resourceProgressChanged', () => {
     const unknown = watch(a, other.accessToken, 'no-such-resource');
     await expect.poll(() => foreign.errors.length + unknown.errors.length, { timeout: 10_000 }).toBe(2);
     const strip = (e: unknown) =>
-      (e as { message: string; extensions: { code: string } }[]).map?.((x) => [x.message, x.extensions.code]) ?? e;
+      [e].flat().map((x) => [(x as { message: string }).message, (x as { extensions: { code: string } }).extensions.code]);
     expect(strip(foreign.errors[0])).toEqual(strip(unknown.errors[0]));
     expect(JSON.stringify(foreign.errors)).toContain('NOT_FOUND');
     expect(foreign.received).toEqual([]);
