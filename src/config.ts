@@ -3,6 +3,12 @@ import { envSchema, type SigningJwk } from './config-env.js';
 
 /** The environment, parsed and validated once at start-up. Nothing else under src/ reads process.env. */
 
+/** Where local dev servers serve a browser app (Vite, its preview, and the common :3000), so its first request is not a 403. */
+export const developmentOrigins: readonly string[] = ['5173', '4173', '3000'].flatMap((port) => [
+  `http://localhost:${port}`,
+  `http://127.0.0.1:${port}`,
+]);
+
 /** How long a request may wait for a pooled connection, and how long one statement may run. */
 export interface DatabaseTimeouts {
   acquireMs: number;
@@ -132,7 +138,10 @@ export function parseConfig(env: Env): Readonly<Config> {
       refreshGraceSeconds: e.REFRESH_GRACE_SECONDS,
     },
     // Plain-http cookies only where a developer runs on localhost without TLS.
-    browser: { cookieSecure: e.COOKIE_SECURE ?? e.NODE_ENV !== 'development', corsOrigins: e.CORS_ORIGINS ?? [] },
+    browser: {
+      cookieSecure: e.COOKIE_SECURE ?? e.NODE_ENV !== 'development',
+      corsOrigins: e.CORS_ORIGINS ?? (e.NODE_ENV === 'development' ? developmentOrigins : []),
+    },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? !production,

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { serializeError } from './db/log-safe-error.js';
+import { prettyStream } from './logger-pretty.js';
 
 export type { Logger };
 
@@ -28,8 +29,11 @@ export const redactedPaths = [
   '*.variables',
 ];
 
-/** Without a destination, the logger writes to stdout through {@link bufferedStdout}. */
-export function createLogger(options: { level: string; destination?: DestinationStream }): Logger {
+/**
+ * Without a destination, the logger writes to stdout through {@link bufferedStdout}; `pretty`: human-readable
+ * lines for a developer's terminal (pino-pretty) instead of JSON.
+ */
+export function createLogger(options: { level: string; destination?: DestinationStream; pretty?: boolean }): Logger {
   return pino(
     {
       level: options.level,
@@ -39,7 +43,7 @@ export function createLogger(options: { level: string; destination?: Destination
       serializers: { err: serializeError },
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? bufferedStdout(),
+    options.pretty ? prettyStream(options.destination) : (options.destination ?? bufferedStdout()),
   );
 }
 

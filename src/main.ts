@@ -12,7 +12,8 @@ try {
   process.exit(1);
 }
 
-const logger = createLogger({ level: config.logLevel });
+// Pretty lines for a developer at a terminal; JSON wherever a machine reads the output.
+const logger = createLogger({ level: config.logLevel, pretty: config.env === 'development' && process.stdout.isTTY });
 try {
   const app = await createApp({ config, logger });
   logger.info({ url: `${app.url}/graphql`, env: config.env }, `Tollgate is listening on ${app.url}/graphql`);

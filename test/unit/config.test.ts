@@ -28,6 +28,28 @@ describe('parseConfig', () => {
     expect(config.tokens.signingKeys).toBeNull();
     expect(config.graphql).toMatchObject({ introspection: true, landingPage: true, hideSchemaDetails: false });
     expect(Object.isFrozen(config.database)).toBe(true);
+    expect(config.browser.corsOrigins).toEqual(expect.arrayContaining(['http://localhost:5173', 'http://127.0.0.1:5173']));
+    expect(config.subscriptions).toEqual({
+      connectionInitTimeoutMs: 2000,
+      maxSocketsPerAddress: 50,
+      maxSocketsPerUser: 10,
+      maxPerSocket: 20,
+      maxPerUser: 50,
+    });
+  });
+
+  it('allows only the configured browser origins outside development, and replaces the dev list when set', async () => {
+    const keys = JSON.stringify([await generateSigningJwk()]);
+    expect(parseConfig({ NODE_ENV: 'test' }).browser.corsOrigins).toEqual([]);
+    expect(
+      parseConfig({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://db/t',
+        JWT_SIGNING_KEYS: keys,
+        AUTH_HMAC_KEY: randomBytes(32).toString('base64url'),
+      }).browser.corsOrigins,
+    ).toEqual([]);
+    expect(parseConfig({ CORS_ORIGINS: 'http://localhost:8080/' }).browser.corsOrigins).toEqual(['http://localhost:8080']);
   });
 
   it.each([
