@@ -33,15 +33,30 @@ export const resolvers = [
  * The schema as type-graphql emits it, with the @rateLimit definition so the SDL declares it. `directives` replaces
  * graphql-js's standard ones, so they are passed too: without them every client query using @include or @skip fails.
  */
-export function buildBaseSchema(directive: GraphQLDirective = rateLimitDirectiveDefinition): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildBaseSchema(directive: GraphQLDirective = rateLimitDirectiveDefinition): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
     validate: false,
     emitSchemaFile: false,
     directives: [...specifiedDirectives, directive],
     pubSub: unusedPubSub,
   });
+  // type-graphql has no option for the root types' descriptions; the schema is the documentation.
+  for (const [type, description] of [
+    [schema.getQueryType(), rootDescriptions.Query],
+    [schema.getMutationType(), rootDescriptions.Mutation],
+    [schema.getSubscriptionType(), rootDescriptions.Subscription],
+  ] as const) {
+    if (type) type.description = description;
+  }
+  return schema;
 }
+
+const rootDescriptions = {
+  Query: 'Reads. Over HTTP POST (or GET with a preflight header) on /graphql. Errors carry extensions.code and requestId.',
+  Mutation: 'Writes. Over HTTP POST on /graphql only, never over WebSocket or GET.',
+  Subscription: 'Live updates, over graphql-ws on /graphql with the access token in connection_init; subscriptions only.',
+};
 
 /**
  * type-graphql insists on a PubSub whenever a subscription exists, even one with its own

@@ -13,8 +13,13 @@ export class AdminResolver {
   @Directive(rateLimitDirectiveFor('Query.users'))
   @Query(() => UserConnection, { description: `Every user, oldest first, at most ${MAX_PAGE_SIZE} a page. Admins only.` })
   users(
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
+    @Arg('first', () => Int, { defaultValue: 20, description: `Page size, 1 to ${MAX_PAGE_SIZE}; else BAD_USER_INPUT.` })
+    first: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'An endCursor from a previous page; anything else is BAD_USER_INPUT.',
+    })
+    after: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<UserPage> {
     return ctx.services.admin.listUsers(ctx.em, first, after ?? null);
@@ -23,8 +28,8 @@ export class AdminResolver {
   @Directive(rateLimitDirectiveFor('Mutation.setUserTier'))
   @Mutation(() => User, { description: "Changes a user's tier; it applies from their next request. Admins only." })
   async setUserTier(
-    @Arg('userId', () => ID) userId: string,
-    @Arg('tier', () => Tier) tier: Tier,
+    @Arg('userId', () => ID, { description: 'The user; NOT_FOUND if there is none.' }) userId: string,
+    @Arg('tier', () => Tier, { description: 'The new tier.' }) tier: Tier,
     @Ctx() ctx: RequestContext,
   ): Promise<UserView> {
     const { user, before } = await ctx.services.admin.setTier(ctx.em, userId, tier);

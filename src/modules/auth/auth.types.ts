@@ -4,7 +4,9 @@ import { User } from '../user/user.entity.js';
 
 @InputType({ description: 'A new account. The email is matched case-insensitively; the username is optional.' })
 export class RegisterInput {
-  @Field(() => String)
+  @Field(() => String, {
+    description: 'A valid address, at most 254 characters; BAD_USER_INPUT if malformed, CONFLICT if already registered.',
+  })
   email!: string;
 
   @Field(() => String, { description: '8 to 128 characters, not one of the most common passwords.' })
@@ -14,12 +16,12 @@ export class RegisterInput {
   username?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Credentials for login. A wrong identifier and a wrong password give the same INVALID_CREDENTIALS.' })
 export class LoginInput {
   @Field(() => String, { description: 'The email address or the username.' })
   identifier!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The account password, at most 128 characters.' })
   password!: string;
 
   @Field(() => String, {
@@ -35,13 +37,15 @@ export class AuthPayload {
   @Field(() => String, { description: 'A short-lived JWT (EdDSA) for the Authorization: Bearer header.' })
   accessToken!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, {
+    description: 'When the access token stops being accepted (5 to 60 minutes after issue); refresh before then.',
+  })
   accessTokenExpiresAt!: Date;
 
   @Field(() => String, { nullable: true, description: 'Returned once and stored only as a hash; keep it secret.' })
   refreshToken!: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the refresh token expires; never after the end of its session.' })
   refreshTokenExpiresAt!: Date;
 
   @Field(() => String, {
@@ -51,6 +55,6 @@ export class AuthPayload {
   })
   deviceToken!: string | null;
 
-  @Field(() => User)
+  @Field(() => User, { description: 'The signed-in user.' })
   user!: UserView;
 }

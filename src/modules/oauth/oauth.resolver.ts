@@ -8,9 +8,11 @@ import { OAuthProvider } from './oauth.provider.js';
 
 @ObjectType({ description: 'Where to send the browser, and the state to expect back.' })
 export class OAuthStart {
-  @Field(() => String)
+  @Field(() => String, { description: "The provider's authorization URL: send the browser there." })
   authorizationUrl!: string;
-  @Field(() => String)
+  @Field(() => String, {
+    description: 'Single-use and short-lived; completeOAuth must bring it back, or it answers OAUTH_FAILED.',
+  })
   state!: string;
 }
 
@@ -21,8 +23,11 @@ export class OAuthResolver {
     description: 'Starts sign-in with a provider (authorization code + PKCE). Signed in, it links the provider to the caller.',
   })
   async startOAuth(
-    @Arg('provider', () => OAuthProvider) provider: OAuthProvider,
-    @Arg('redirectUri', () => String) redirectUri: string,
+    @Arg('provider', () => OAuthProvider, { description: 'The provider to sign in with.' }) provider: OAuthProvider,
+    @Arg('redirectUri', () => String, {
+      description: 'Where the provider sends the browser back; must be in OAUTH_REDIRECT_URIS, else BAD_USER_INPUT.',
+    })
+    redirectUri: string,
     @Ctx() ctx: RequestContext,
   ): Promise<OAuthStart> {
     const viewer = await ctx.viewerOrNull();
@@ -32,9 +37,9 @@ export class OAuthResolver {
   @Directive(rateLimitDirectiveFor('Mutation.completeOAuth'))
   @Mutation(() => AuthPayload, { description: 'Finishes sign-in with the code and state the provider sent back.' })
   async completeOAuth(
-    @Arg('provider', () => OAuthProvider) provider: OAuthProvider,
-    @Arg('code', () => String) code: string,
-    @Arg('state', () => String) state: string,
+    @Arg('provider', () => OAuthProvider, { description: 'The provider startOAuth was called with.' }) provider: OAuthProvider,
+    @Arg('code', () => String, { description: 'The `code` query parameter the provider sent back.' }) code: string,
+    @Arg('state', () => String, { description: 'The `state` query parameter the provider sent back.' }) state: string,
     @Ctx() ctx: RequestContext,
   ): Promise<AuthPayload> {
     return deliver(ctx, await ctx.services.oauth.complete(ctx, provider, code, state));
@@ -42,7 +47,10 @@ export class OAuthResolver {
 
   @Directive(rateLimitDirectiveFor('Mutation.unlinkOAuth'))
   @Mutation(() => Boolean, { description: 'Unlinks a provider from the caller; refused when it is their only way to sign in.' })
-  async unlinkOAuth(@Arg('provider', () => OAuthProvider) provider: OAuthProvider, @Ctx() ctx: RequestContext): Promise<boolean> {
+  async unlinkOAuth(
+    @Arg('provider', () => OAuthProvider, { description: 'The provider to unlink.' }) provider: OAuthProvider,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
     const { user } = await ctx.viewer();
     await ctx.services.oauth.unlink(ctx, user.id, provider);
     return true;

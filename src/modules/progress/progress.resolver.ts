@@ -12,14 +12,20 @@ export class ProgressResolver {
     nullable: true,
     description: 'Progress of a resource, for its owner and admins; null for anyone else, as for an unknown id.',
   })
-  async resourceProgress(@Arg('resourceId', () => ID) resourceId: string, @Ctx() ctx: RequestContext) {
+  async resourceProgress(
+    @Arg('resourceId', () => ID, { description: 'The resource, as its worker named it.' }) resourceId: string,
+    @Ctx() ctx: RequestContext,
+  ) {
     const { user } = await ctx.viewer();
     return ctx.services.progress.read(ctx.em, resourceId, user);
   }
 
   @Directive(rateLimitDirectiveFor('Mutation.reportResourceProgress'))
   @Mutation(() => ResourceProgress, { description: 'Reports one stage of a resource. Service accounts and admins only.' })
-  reportResourceProgress(@Arg('input', () => ReportProgressInput) input: ReportProgressInput, @Ctx() ctx: RequestContext) {
+  reportResourceProgress(
+    @Arg('input', () => ReportProgressInput, { description: 'The stage report.' }) input: ReportProgressInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return ctx.services.progress.report(ctx.em, input);
   }
 
@@ -30,7 +36,8 @@ export class ProgressResolver {
   })
   resourceProgressChanged(
     @Root() progress: ResourceProgress,
-    @Arg('resourceId', () => ID) _resourceId: string,
+    @Arg('resourceId', () => ID, { description: 'The resource to watch; NOT_FOUND if unknown or not yours.' })
+    _resourceId: string,
   ): ResourceProgress {
     return progress;
   }

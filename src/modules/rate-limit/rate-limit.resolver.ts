@@ -9,19 +9,19 @@ export class FieldRateLimit {
   field!: string;
   @Field(() => Int, { description: "Requests allowed per window for the caller's tier." })
   limit!: number;
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Requests counted in the current window.' })
   used!: number;
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Requests left in the current window; at 0 the field answers RATE_LIMITED.' })
   remaining!: number;
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Length of the window, in seconds.' })
   windowSeconds!: number;
   @Field(() => Date, { description: 'When the used count goes back to zero.' })
   resetAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ description: "The caller's rate-limit budgets, read without spending any." })
 export class RateLimitStatus {
-  @Field(() => Tier)
+  @Field(() => Tier, { description: 'The tier the budgets are for; FREE for anonymous callers.' })
   tier!: Tier;
   @Field(() => [FieldRateLimit], { description: 'Every rate-limited field except rateLimitStatus itself.' })
   limits!: FieldRateLimit[];

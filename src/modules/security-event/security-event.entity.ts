@@ -19,14 +19,31 @@ export enum SecurityEventType {
   OAUTH_UNLINKED = 'OAUTH_UNLINKED',
 }
 
-registerEnumType(SecurityEventType, { name: 'SecurityEventType' });
+registerEnumType(SecurityEventType, {
+  name: 'SecurityEventType',
+  description: 'What happened to the account.',
+  valuesConfig: {
+    REGISTERED: { description: 'The account was created.' },
+    LOGIN_SUCCEEDED: { description: 'A sign-in with the password succeeded.' },
+    LOGIN_FAILED: { description: 'A sign-in with a wrong password was refused.' },
+    LOGIN_THROTTLED: { description: 'Sign-ins to the account were refused for a while after too many failures.' },
+    TOKEN_REFRESHED: { description: 'A refresh token was exchanged for new tokens.' },
+    REFRESH_TOKEN_REUSED: { description: 'A spent refresh token was presented again; the session was ended.' },
+    LOGGED_OUT: { description: 'The session was ended by logout.' },
+    SESSION_REVOKED: { description: 'A session was ended by revokeSession.' },
+    PASSWORD_REHASHED: { description: 'The stored password hash was upgraded to the current parameters.' },
+    OAUTH_LINKED: { description: 'A Google or GitHub identity was linked.' },
+    OAUTH_LOGIN: { description: 'A sign-in with Google or GitHub succeeded.' },
+    OAUTH_UNLINKED: { description: 'A Google or GitHub identity was unlinked.' },
+  },
+});
 
 /** The account history a person reads to notice a sign-in that was not theirs. */
-@ObjectType('SecurityEvent')
+@ObjectType('SecurityEvent', { description: 'One entry of the account history, to notice a sign-in that was not yours.' })
 @Entity({ tableName: 'security_event' })
 @Index({ name: 'security_event_user_at_idx', properties: ['user', 'at'] })
 export class SecurityEvent {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The event’s id.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
@@ -37,19 +54,19 @@ export class SecurityEvent {
   @Property({ type: 'uuid', nullable: true })
   sessionId: string | null = null;
 
-  @Field(() => SecurityEventType)
+  @Field(() => SecurityEventType, { description: 'What happened.' })
   @Enum({ items: () => SecurityEventType, type: 'string' })
   type!: SecurityEventType;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it happened.' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   at!: Date;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The client address it came from, as the server saw it.' })
   @Property({ type: 'string', length: 45, nullable: true })
   ip: string | null = null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The client’s User-Agent, at most 512 characters.' })
   @Property({ type: 'string', length: 512, nullable: true })
   userAgent: string | null = null;
 }

@@ -12,7 +12,8 @@ export class UserSecurityEventsResolver {
   @FieldResolver(() => [SecurityEvent], { description: 'Recent security events, newest first; only for the user themself.' })
   async securityEvents(
     @Root() user: UserView,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'How many, newest first: 1 to 100; else BAD_USER_INPUT.' })
+    first: number,
     @Ctx() ctx: RequestContext,
   ): Promise<SecurityEvent[]> {
     return ctx.services.securityEvents.recent(ctx.em, user.id, first);

@@ -3,14 +3,14 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 
 /** A worker's identity: it may report progress and nothing else. Its key is kept only as a hash. */
-@ObjectType('ServiceAccount')
+@ObjectType('ServiceAccount', { description: 'A worker identity: it may report progress and nothing else.' })
 @Entity({ tableName: 'service_account' })
 export class ServiceAccount {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Pass it to revokeServiceAccount.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @Field(() => String)
+  @Field(() => String, { description: 'What the worker is, for people: 1 to 100 characters.' })
   @Property({ type: 'string', length: 100 })
   name!: string;
 
@@ -24,11 +24,11 @@ export class ServiceAccount {
   @Property({ type: 'uuid' })
   createdBy!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it was created.' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it was revoked; null while its key works.' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   revokedAt: Date | null = null;
 }

@@ -4,7 +4,7 @@ import { ServiceAccount } from './service-account.entity.js';
 
 @ObjectType({ description: 'A new service account and its key. The key is shown this once.' })
 export class ServiceAccountCredentials {
-  @Field(() => ServiceAccount)
+  @Field(() => ServiceAccount, { description: 'The new service account.' })
   serviceAccount!: ServiceAccount;
   @Field(() => String, { description: 'Send as Authorization: Bearer <apiKey>. Store it as a secret.' })
   apiKey!: string;
@@ -15,7 +15,8 @@ export class ServiceAccountCredentials {
 export class ServiceAccountResolver {
   @Mutation(() => ServiceAccountCredentials, { description: 'Creates a worker identity that may report progress. Admins only.' })
   async createServiceAccount(
-    @Arg('name', () => String) name: string,
+    @Arg('name', () => String, { description: 'What the worker is, for people: 1 to 100 characters; else BAD_USER_INPUT.' })
+    name: string,
     @Ctx() ctx: RequestContext,
   ): Promise<ServiceAccountCredentials> {
     const { user } = await ctx.viewer();
@@ -28,7 +29,10 @@ export class ServiceAccountResolver {
   }
 
   @Mutation(() => Boolean, { description: 'Revokes a service account; its key stops working at once. Admins only.' })
-  async revokeServiceAccount(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  async revokeServiceAccount(
+    @Arg('id', () => ID, { description: 'The service account; NOT_FOUND if there is none.' }) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
     await ctx.services.serviceAccounts.revoke(ctx.em, id);
     ctx.log.info({ event: 'service_account_revoked', serviceAccountId: id }, 'service account revoked');
     return true;

@@ -10,14 +10,14 @@ import { User } from '../user/user.entity.js';
 @ObjectType('Session', { description: 'A signed-in device or browser.' })
 @Entity({ tableName: 'session' })
 export class Session {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Pass it to revokeSession.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
   @ManyToOne({ entity: () => User, deleteRule: 'cascade', index: 'session_user_idx' })
   user!: User;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the session began (register, login or OAuth sign-in).' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt!: Date;
 
@@ -40,11 +40,11 @@ export class Session {
   @Property({ type: 'string', length: 32, nullable: true })
   revokedReason: string | null = null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The User-Agent that began the session, at most 512 characters.' })
   @Property({ type: 'string', length: 512, nullable: true })
   userAgent: string | null = null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The client address that began the session.' })
   @Property({ type: 'string', length: 45, nullable: true })
   ip: string | null = null;
 }

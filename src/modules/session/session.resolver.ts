@@ -17,7 +17,8 @@ export class SessionResolver {
   @Directive(rateLimitDirectiveFor('Mutation.logout'))
   @Mutation(() => Boolean, { description: "Ends the caller's session, or all of the caller's sessions." })
   async logout(
-    @Arg('allSessions', () => Boolean, { defaultValue: false }) allSessions: boolean,
+    @Arg('allSessions', () => Boolean, { defaultValue: false, description: 'End every session of the caller, on every device.' })
+    allSessions: boolean,
     @Ctx() ctx: RequestContext,
   ): Promise<boolean> {
     const { user, session } = await ctx.viewer();
@@ -35,7 +36,10 @@ export class SessionResolver {
 
   @Directive(rateLimitDirectiveFor('Mutation.revokeSession'))
   @Mutation(() => Boolean, { description: "Ends one of the caller's own sessions." })
-  async revokeSession(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<boolean> {
+  async revokeSession(
+    @Arg('id', () => ID, { description: "One of the caller's sessions; NOT_FOUND for any other id." }) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
     const { user } = await ctx.viewer();
     // Someone else's session answers exactly like one that does not exist.
     const ended = isUuid(id)

@@ -7,17 +7,20 @@ import { Tier } from './tier.js';
 @ObjectType('User', { description: 'A person with a Tollgate account.' })
 @Entity({ tableName: 'app_user' })
 export class User {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable; a UUID.' })
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
   /** Stored canonical (trimmed, NFC, lower case) so that one address is one account. */
-  @Field(() => String)
+  @Field(() => String, { description: 'Lower case, as stored; one address is one account.' })
   @Property({ type: 'string', length: 254, unique: 'app_user_email_unique' })
   email!: string;
 
   /** Stored in lower case; the unique index makes it unique case-insensitively. */
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Lower case, 3 to 32 characters of a-z, 0-9 and _; null if none was chosen.',
+  })
   @Property({ type: 'string', length: 32, nullable: true, unique: 'app_user_username_unique' })
   username: string | null = null;
 
@@ -26,15 +29,15 @@ export class User {
   @Property({ type: 'string', length: 255, lazy: true, hidden: true, nullable: true })
   passwordHash!: string | null;
 
-  @Field(() => Tier)
+  @Field(() => Tier, { description: 'The plan; it sets the rate limits and what the user may do.' })
   @Enum({ items: () => Tier, type: 'string', default: Tier.FREE })
   tier: Tier = Tier.FREE;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the account was created.' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'The last successful sign-in; null before the first.' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   lastLoginAt: Date | null = null;
 }

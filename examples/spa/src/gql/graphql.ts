@@ -4,28 +4,39 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Credentials for login. A wrong identifier and a wrong password give the same INVALID_CREDENTIALS. */
 export type LoginInput = {
   /** The deviceToken this client was given when it last signed into this account. With it, failed attempts by others cannot lock this client out. */
   deviceToken?: string | null | undefined;
   /** The email address or the username. */
   identifier: string;
+  /** The account password, at most 128 characters. */
   password: string;
 };
 
+/** An outside identity provider. OAUTH_PROVIDER_UNAVAILABLE when the server has no credentials for it. */
 export type OAuthProvider =
+  /** GitHub, by OAuth with its verified primary email. */
   | 'GITHUB'
+  /** Google, by OpenID Connect. */
   | 'GOOGLE';
 
 /** The pipeline stages, in order. */
 export type ProcessingStage =
+  /** Fifth and last stage: the embedding step. */
   | 'EMBEDDING'
+  /** Fourth stage: the graph step. */
   | 'GRAPH'
+  /** First stage: the resource is taken in. */
   | 'INGESTION'
+  /** Second stage: quality checks. */
   | 'QUALITY'
+  /** Third stage: classification. */
   | 'TAXONOMY';
 
 /** A new account. The email is matched case-insensitively; the username is optional. */
 export type RegisterInput = {
+  /** A valid address, at most 254 characters; BAD_USER_INPUT if malformed, CONFLICT if already registered. */
   email: string;
   /** 8 to 128 characters, not one of the most common passwords. */
   password: string;
@@ -33,30 +44,51 @@ export type RegisterInput = {
   username?: string | null | undefined;
 };
 
+/** What happened to the account. */
 export type SecurityEventType =
+  /** The session was ended by logout. */
   | 'LOGGED_OUT'
+  /** A sign-in with a wrong password was refused. */
   | 'LOGIN_FAILED'
+  /** A sign-in with the password succeeded. */
   | 'LOGIN_SUCCEEDED'
+  /** Sign-ins to the account were refused for a while after too many failures. */
   | 'LOGIN_THROTTLED'
+  /** A Google or GitHub identity was linked. */
   | 'OAUTH_LINKED'
+  /** A sign-in with Google or GitHub succeeded. */
   | 'OAUTH_LOGIN'
+  /** A Google or GitHub identity was unlinked. */
   | 'OAUTH_UNLINKED'
+  /** The stored password hash was upgraded to the current parameters. */
   | 'PASSWORD_REHASHED'
+  /** A spent refresh token was presented again; the session was ended. */
   | 'REFRESH_TOKEN_REUSED'
+  /** The account was created. */
   | 'REGISTERED'
+  /** A session was ended by revokeSession. */
   | 'SESSION_REVOKED'
+  /** A refresh token was exchanged for new tokens. */
   | 'TOKEN_REFRESHED';
 
+/** Where a stage, or the whole resource, stands. */
 export type StageStatus =
+  /** Done. */
   | 'COMPLETED'
+  /** Stopped with an error; may be reported again as PROCESSING to restart. */
   | 'FAILED'
+  /** Not started. */
   | 'PENDING'
+  /** Under way; percent says how far. */
   | 'PROCESSING';
 
-/** A caller's plan; it sets their request budget. */
+/** A caller's plan; it sets their request budget (see rateLimitStatus). */
 export type Tier =
+  /** Administrators: users, tiers and service accounts; about a hundred times the FREE budgets. */
   | 'ADMIN'
+  /** The default, and what anonymous callers count as. */
   | 'FREE'
+  /** About ten times the FREE budgets. */
   | 'PREMIUM';
 
 export type SilentRefreshMutationVariables = Exact<{ [key: string]: never; }>;
