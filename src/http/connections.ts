@@ -52,11 +52,11 @@ export function manageConnections(server: Server, { maxPerAddress }: { maxPerAdd
     inFlight: () => inFlight.size,
     /**
      * Stops accepting connections; each accepted request is answered with `Connection: close`; a
-     * keep-alive connection is closed once it has been idle for idleGraceMs (a tenth of the timeout,
-     * at most a second), so a busy client that has just written its next request on it is still
+     * keep-alive connection is closed once it has been idle for idleGraceMs (a quarter of the timeout,
+     * at most 2 s), so a busy client that has just written its next request on it is still
      * answered; at the deadline the rest are cut.
      */
-    async drain(timeoutMs: number, idleGraceMs = Math.min(1000, timeoutMs / 10)): Promise<void> {
+    async drain(timeoutMs: number, idleGraceMs = Math.min(2000, timeoutMs / 4)): Promise<void> {
       draining = true;
       for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
       // net.Server's close, not http's: http's also cuts idle keep-alive connections at once, racing
