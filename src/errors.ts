@@ -87,7 +87,7 @@ export const oauthFailed = (message: string) => new AppError(ErrorCode.OAUTH_FAI
 export const oauthAccountExists = (provider: string) =>
   new AppError(
     ErrorCode.OAUTH_ACCOUNT_EXISTS,
-    'An account with this email exists. Sign in with your password, then link this provider from there.',
+    'An account with this email exists. Sign in to it (or reset its password by email), then link this provider from there.',
     { provider },
   );
 

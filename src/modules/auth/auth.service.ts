@@ -85,7 +85,14 @@ export function createAuthService(deps: {
         throw error;
       }
       const passwordHash = await hasher.hash(fields.password);
-      const newUser = { email: fields.email, username: fields.username, passwordHash, tier: Tier.FREE, createdAt: clock() };
+      const newUser = {
+        email: fields.email,
+        username: fields.username,
+        passwordHash,
+        emailVerified: false,
+        tier: Tier.FREE,
+        createdAt: clock(),
+      };
       try {
         // The user, its session, refresh token and event are written in one transaction: all or none.
         const opened = await transaction(em, async (tx) => {

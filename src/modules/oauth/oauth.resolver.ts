@@ -12,6 +12,11 @@ export class OAuthStart {
   authorizationUrl!: string;
   @Field(() => String)
   state!: string;
+  @Field(() => String, {
+    description:
+      'Keep this in sessionStorage (never in the URL) and send it to completeOAuth: a flow finishes only in the browser that started it.',
+  })
+  binding!: string;
 }
 
 @Resolver()
@@ -30,14 +35,19 @@ export class OAuthResolver {
   }
 
   @Directive(rateLimitDirectiveFor('Mutation.completeOAuth'))
-  @Mutation(() => AuthPayload, { description: 'Finishes sign-in with the code and state the provider sent back.' })
+  @Mutation(() => AuthPayload, {
+    description:
+      'Finishes sign-in with the code and state the provider sent back and the binding startOAuth returned. A link flow needs the token of the user who started it.',
+  })
   async completeOAuth(
     @Arg('provider', () => OAuthProvider) provider: OAuthProvider,
     @Arg('code', () => String) code: string,
     @Arg('state', () => String) state: string,
+    @Arg('binding', () => String) binding: string,
     @Ctx() ctx: RequestContext,
   ): Promise<AuthPayload> {
-    return deliver(ctx, await ctx.services.oauth.complete(ctx, provider, code, state));
+    const callerId = (await ctx.viewerOrNull())?.user.id ?? null;
+    return deliver(ctx, await ctx.services.oauth.complete(ctx, provider, { code, state, binding, callerId }));
   }
 
   @Directive(rateLimitDirectiveFor('Mutation.unlinkOAuth'))

@@ -16,6 +16,15 @@ export class User {
   @Property({ type: 'string', length: 254, unique: 'app_user_email_unique' })
   email!: string;
 
+  /**
+   * True once the person proved they read mail at `email` (a verification, reset or email-change link),
+   * or a provider that vouches for the address created the account. Only a verified account receives
+   * automatic provider links.
+   */
+  @Field(() => Boolean, { description: 'Whether the person has shown they receive mail at this address.' })
+  @Property({ type: 'boolean', default: false })
+  emailVerified: boolean = false;
+
   /** Stored in lower case; the unique index makes it unique case-insensitively. */
   @Field(() => String, { nullable: true })
   @Property({ type: 'string', length: 32, nullable: true, unique: 'app_user_username_unique' })
