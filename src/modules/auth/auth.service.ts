@@ -17,7 +17,7 @@ import type { AuthPayload, LoginInput, RegisterInput } from './auth.types.js';
 import { canonicalEmail, canonicalUsername, checkRegistration, looksLikeEmail } from './credentials.rules.js';
 import type { DeviceTokens } from './device-token.js';
 import type { LoginThrottle } from './login-throttle.js';
-import type { PasswordHasher } from './password.hasher.js';
+import type { PasswordHasher, PasswordVerdict } from './password.hasher.js';
 
 export interface AuthRequest {
   em: EntityManager;
@@ -148,16 +148,16 @@ export function createAuthService(deps: {
       }
       // An account made through Google or GitHub has no password: it fails like a wrong one, after the same work.
       const { user, passwordHash } = found;
-      let matches = false;
+      let verdict: PasswordVerdict = 'mismatch';
       if (passwordHash === null) await hasher.verifyDummy(input.password);
-      else matches = await hasher.verify(passwordHash, input.password);
-      if (!matches) {
+      else verdict = await hasher.verify(passwordHash, input.password);
+      if (verdict === 'mismatch') {
         log.warn({ event: 'login', outcome: 'wrong_password', ...seen }, 'login failed');
         recordLater(em, user.id, SecurityEventType.LOGIN_FAILED, client);
         throw invalidCredentials();
       }
       await admission.succeeded();
-      const rehashedPassword = hasher.needsRehash(passwordHash as string) ? await hasher.hash(input.password) : null;
+      const rehashedPassword = verdict === 'stale' ? await hasher.hash(input.password) : null;
       if (rehashedPassword)
         log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
       const at = clock();

@@ -11,7 +11,7 @@ export class User {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  /** Stored canonical (trimmed, NFC, lower case) so that one address is one account. */
+  /** Stored canonical (see canonicalEmail: NFKC and lower-case local part, IDNA domain) so that one mailbox is one account. */
   @Field(() => String)
   @Property({ type: 'string', length: 254, unique: 'app_user_email_unique' })
   email!: string;
