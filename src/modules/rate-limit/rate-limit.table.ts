@@ -51,6 +51,15 @@ export const defaultRateLimits: RateLimitTable = {
   'Mutation.startOAuth': beforeSignIn(30),
   'Mutation.completeOAuth': beforeSignIn(30),
   'Mutation.unlinkOAuth': perMinute(30),
+  // Mail-sending requests per caller (address or user); each target address has its own hourly share too.
+  'Mutation.requestEmailVerification': { FREE: 5, PREMIUM: 5, ADMIN: 50, windowSeconds: 3600 },
+  'Mutation.requestPasswordReset': { FREE: 10, PREMIUM: 10, ADMIN: 100, windowSeconds: 900 },
+  'Mutation.requestEmailChange': { FREE: 5, PREMIUM: 5, ADMIN: 50, windowSeconds: 3600 },
+  'Mutation.verifyEmail': perMinute(10),
+  'Mutation.resetPassword': perMinute(10),
+  'Mutation.confirmEmailChange': perMinute(10),
+  'Mutation.changePassword': perMinute(5),
+  'Mutation.deleteAccount': perMinute(5),
   // Workers report as service accounts, which count as ADMIN.
   'Mutation.reportResourceProgress': perMinute(60, 600, 60_000),
 };
