@@ -51,13 +51,13 @@ export const defaultRateLimits: RateLimitTable = {
   'Mutation.startOAuth': beforeSignIn(30),
   'Mutation.completeOAuth': beforeSignIn(30),
   'Mutation.unlinkOAuth': perMinute(30),
-  // Mail-sending requests per caller (address or user); each target address has its own hourly share too.
+  // Mail-sending requests per caller; each target address has its own hourly share too (account-mail.ts).
   'Mutation.requestEmailVerification': { FREE: 5, PREMIUM: 5, ADMIN: 50, windowSeconds: 3600 },
-  'Mutation.requestPasswordReset': { FREE: 10, PREMIUM: 10, ADMIN: 100, windowSeconds: 900 },
+  'Mutation.requestPasswordReset': beforeSignIn(10, 900),
   'Mutation.requestEmailChange': { FREE: 5, PREMIUM: 5, ADMIN: 50, windowSeconds: 3600 },
-  'Mutation.verifyEmail': perMinute(10),
-  'Mutation.resetPassword': perMinute(10),
-  'Mutation.confirmEmailChange': perMinute(10),
+  'Mutation.verifyEmail': beforeSignIn(10),
+  'Mutation.resetPassword': beforeSignIn(10),
+  'Mutation.confirmEmailChange': beforeSignIn(10),
   'Mutation.changePassword': perMinute(5),
   'Mutation.deleteAccount': perMinute(5),
   // Workers report as service accounts, which count as ADMIN.
