@@ -53,7 +53,7 @@ export function createAuthService(deps: {
   deviceTokens: DeviceTokens;
   /** Keyed hash of a canonical identifier, for logs. */
   hashIdentifier: (canonical: string) => string;
-  accountMail: Pick<AccountMail, 'sendVerification' | 'noticeSignIn' | 'kick'>;
+  accountMail: Pick<AccountMail, 'sendVerification' | 'later' | 'noticeSignIn' | 'kick'>;
   /** REQUIRE_VERIFIED_EMAIL: no session for an account until its address is verified. */
   requireVerifiedEmail: boolean;
   clock: Clock;
@@ -171,6 +171,8 @@ export function createAuthService(deps: {
       // Only someone who knows the password learns that the address is unverified.
       if (requireVerifiedEmail && !user.emailVerified) {
         log.info({ event: 'login', outcome: 'email_not_verified', userId: user.id }, 'login refused');
+        // They cannot ask for a new link without a session, so proving the password sends one (limited per address).
+        accountMail.later('verification on login', user.email, (tx) => accountMail.sendVerification(tx, user));
         throw emailNotVerified();
       }
       const rehashedPassword = verdict === 'stale' ? await hasher.hash(input.password) : null;
