@@ -14,7 +14,7 @@ import { createAdmission } from './graphql/admission.js';
 import { createApollo } from './graphql/apollo.js';
 import { buildGraphQLSchema } from './graphql/schema.js';
 import { createRateLimitDirective } from './graphql/rate-limit.directive.js';
-import { busCheck, databaseCheck, redisCheck, runChecks } from './health.js';
+import { busCheck, databaseCheck, mailCheck, redisCheck, runChecks } from './health.js';
 import { clientIpResolver } from './http/client-ip.js';
 import { noRefreshCookie, refreshCookieFor } from './http/refresh-cookie.js';
 import { attachSubscriptions } from './http/subscriptions.js';
@@ -29,8 +29,13 @@ import { createHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import type { RefreshCookie, Services } from './modules/request/request-context.js';
 import { connectRedis } from './redis.js';
+import { createAccountMail } from './modules/account/account-mail.js';
+import { createAccountService } from './modules/account/account.service.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createDeviceTokens, createIdentifierHasher } from './modules/auth/device-token.js';
+import { emailTokenStore } from './modules/email-token/email-token.store.js';
+import { createMail, devMailPage } from './modules/mail/mail.module.js';
+import { mailStore } from './modules/mail/mail.store.js';
 import { createLoginThrottle } from './modules/auth/login-throttle.js';
 import { createLimiterFactory } from './modules/rate-limit/limiter-factory.js';
 import { createRateLimitStore } from './modules/rate-limit/rate-limit.store.js';
@@ -57,6 +62,9 @@ export interface App {
   /** Stops taking requests, lets in-flight ones finish (bounded), then closes the database. */
   close(): Promise<void>;
 }
+
+/** Sent and dead mail rows (bodies already cleared) are kept this long for support, then purged. */
+const MAIL_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 /** The composition root: main.ts and the tests both build Tollgate here and nowhere else. */
 export async function createApp({ config, logger, clock = systemClock, hooks = {} }: AppOptions): Promise<App> {
@@ -128,6 +136,10 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       logger.warn('AUTH_HMAC_KEY is not set: using an ephemeral key; device tokens stop working when the process restarts');
     }
     const hmacKey = config.authHmacKey ? Buffer.from(config.authHmacKey, 'base64url') : randomBytes(32);
+    const fork = () => (orm.em as EntityManager).fork();
+    const mail = createMail(config.mail, { env: config.env, fork, clock, logger });
+    if (mail.sender) closers.push(() => mail.sender?.close() ?? Promise.resolve());
+    const accountMail = createAccountMail({ mailer: mail.mailer, fork, background, makeLimiter, clock, log: logger });
     const realHasher = await createPasswordHasher(config.argon2);
     const hasher = hooks.hasher?.(realHasher) ?? realHasher;
     const auth = createAuthService({
@@ -140,6 +152,8 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       throttle: createLoginThrottle(makeLimiter, clock, config.rateLimits.loginFailures),
       deviceTokens: createDeviceTokens(hmacKey),
       hashIdentifier: createIdentifierHasher(hmacKey),
+      accountMail,
+      requireVerifiedEmail: config.accounts.requireVerifiedEmail,
       clock,
     });
     const oauth = createOAuthService({
@@ -148,6 +162,16 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       stateTtlSeconds: config.oauth.stateTtlSeconds,
       auth,
       events: securityEvents,
+      clock,
+    });
+    const accounts = createAccountService({
+      hasher,
+      isCommonPassword: loadCommonPasswords(),
+      sessions,
+      auth,
+      events: securityEvents,
+      mailer: mail.mailer,
+      accountMail,
       clock,
     });
     const services: Services = {
@@ -162,12 +186,18 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       oauth,
       serviceAccounts: createServiceAccounts(clock),
       admin: createAdminService(),
+      accounts,
     };
 
     // Expired progress records and abandoned OAuth states are deleted in the background.
     const purge = setInterval(() => {
       const em = orm.em.fork();
-      Promise.all([progress.purgeExpired(em), oauth.purgeExpiredStates(em)]).then(
+      Promise.all([
+        progress.purgeExpired(em),
+        oauth.purgeExpiredStates(em),
+        emailTokenStore.purgeExpired(em, clock()),
+        mailStore.purgeFinished(em, new Date(clock().getTime() - MAIL_KEPT_MS)),
+      ]).then(
         ([records, states]) => (records || states) && logger.info({ records, states }, 'purged expired rows'),
         (err: unknown) => logger.error({ err }, 'purge failed'),
       );
@@ -213,8 +243,16 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       routes: {
         '/health/live': async () => ({ status: 200, body: { status: 'live', checks: {} } }),
         '/health/ready': () =>
-          runChecks({ database: databaseCheck(orm), bus: busCheck(bus), ...(redis ? { redis: redisCheck(redis) } : {}) }),
+          runChecks({
+            database: databaseCheck(orm),
+            bus: busCheck(bus),
+            ...(redis ? { redis: redisCheck(redis) } : {}),
+            ...(mail.sender ? { mail: mailCheck(mail.sender.circuit) } : {}),
+          }),
         '/.well-known/jwks.json': async () => ({ status: 200, body: keys.publicJwks, cacheSeconds: 300 }),
+        ...(config.env === 'development' && mail.recent
+          ? { '/dev/mail': async () => ({ status: 200, body: devMailPage(mail.recent?.() ?? []), html: true }) }
+          : {}),
       },
     });
     await new Promise<void>((resolve, reject) => {

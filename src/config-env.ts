@@ -74,6 +74,11 @@ const trustProxy = z.string().transform((raw, ctx): number | string[] | false =>
   return list;
 });
 
+/** A link the SPA hosts, with {token} where the email token goes. */
+const linkTemplate = z
+  .url({ protocol: /^https?$/ })
+  .refine((url) => url.includes('{token}'), 'must contain {token}, where the email token goes');
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -148,6 +153,21 @@ export const envSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{43,}$/, 'must be at least 32 random bytes in base64url (see npm run keygen)')
       .optional(),
+    REQUIRE_VERIFIED_EMAIL: bool.default(false),
+    MAIL_ENABLED: bool.default(true),
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+    MAIL_FROM: z.string().min(3).max(254).optional(),
+    EMAIL_VERIFY_URL: linkTemplate.optional(),
+    PASSWORD_RESET_URL: linkTemplate.optional(),
+    EMAIL_CHANGE_URL: linkTemplate.optional(),
+    MAIL_MAX_ATTEMPTS: int(1, 50).default(8),
+    MAIL_RETRY_BASE_SECONDS: int(1, 3600).default(30),
+    MAIL_POLL_INTERVAL_MS: int(10, 600_000).default(5000),
+    MAIL_BREAKER_FAILURES: int(1, 100).default(5),
+    MAIL_BREAKER_RESET_MS: int(10, 3_600_000).default(30_000),
+    NOTIFY_PASSWORD_CHANGED: bool.default(true),
+    NOTIFY_EMAIL_CHANGED: bool.default(true),
+    NOTIFY_NEW_SIGN_IN: bool.default(true),
     MAX_BODY_BYTES: int(1024, 10 * 1024 * 1024).default(100 * 1024),
     WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 30_000).default(2000),
     WS_MAX_SOCKETS_PER_ADDRESS: int(1, 10_000).default(50),
@@ -175,6 +195,14 @@ export const envSchema = z
     // Device tokens must outlive a restart and be honoured by every instance.
     if (!env.AUTH_HMAC_KEY) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_HMAC_KEY'], message: 'is required in production' });
+    }
+    // Mail is how people prove their address and get back in: production either sends it or says it is off.
+    if (env.MAIL_ENABLED) {
+      for (const name of ['SMTP_URL', 'MAIL_FROM', 'EMAIL_VERIFY_URL', 'PASSWORD_RESET_URL', 'EMAIL_CHANGE_URL'] as const) {
+        if (!env[name]) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production unless MAIL_ENABLED=false' });
+        }
+      }
     }
   });
 

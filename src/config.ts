@@ -77,6 +77,20 @@ export interface Config {
     } | null;
     github: { clientId: string; clientSecret: string; authorizationUrl: string; tokenUrl: string; apiUrl: string } | null;
   };
+  accounts: { requireVerifiedEmail: boolean };
+  mail: {
+    /** false: nothing is sent and the mutations that need mail answer MAIL_DISABLED. */
+    enabled: boolean;
+    /** null: outside production, mail goes to the log and the dev mail page instead of a server. */
+    smtpUrl: string | null;
+    from: string;
+    links: { verifyEmail: string; resetPassword: string; changeEmail: string };
+    maxAttempts: number;
+    retryBaseSeconds: number;
+    pollIntervalMs: number;
+    breaker: { failures: number; resetMs: number };
+    notify: { passwordChanged: boolean; emailChanged: boolean; newSignIn: boolean };
+  };
   rateLimits: {
     /** Overrides of the per-field, per-tier table, keyed `Type.field`. */
     fields: Readonly<Record<string, { FREE?: number; PREMIUM?: number; ADMIN?: number; windowSeconds?: number }>>;
@@ -199,6 +213,27 @@ export function parseConfig(env: Env): Readonly<Config> {
     },
     rateLimits: { fields: e.RATE_LIMITS ?? {}, loginFailures: e.LOGIN_FAILURE_LIMITS ?? {} },
     authHmacKey: e.AUTH_HMAC_KEY ?? null,
+    accounts: { requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL },
+    mail: {
+      enabled: e.MAIL_ENABLED,
+      smtpUrl: e.SMTP_URL ?? null,
+      from: e.MAIL_FROM ?? 'Tollgate <no-reply@localhost>',
+      // The local SPA's pages, for development; production must name its own (checked in config-env.ts).
+      links: {
+        verifyEmail: e.EMAIL_VERIFY_URL ?? 'http://localhost:5173/verify-email?token={token}',
+        resetPassword: e.PASSWORD_RESET_URL ?? 'http://localhost:5173/reset-password?token={token}',
+        changeEmail: e.EMAIL_CHANGE_URL ?? 'http://localhost:5173/confirm-email-change?token={token}',
+      },
+      maxAttempts: e.MAIL_MAX_ATTEMPTS,
+      retryBaseSeconds: e.MAIL_RETRY_BASE_SECONDS,
+      pollIntervalMs: e.MAIL_POLL_INTERVAL_MS,
+      breaker: { failures: e.MAIL_BREAKER_FAILURES, resetMs: e.MAIL_BREAKER_RESET_MS },
+      notify: {
+        passwordChanged: e.NOTIFY_PASSWORD_CHANGED,
+        emailChanged: e.NOTIFY_EMAIL_CHANGED,
+        newSignIn: e.NOTIFY_NEW_SIGN_IN,
+      },
+    },
   };
   return deepFreeze(config);
 }

@@ -20,6 +20,14 @@ export const ErrorCode = {
   OAUTH_ACCOUNT_EXISTS: 'OAUTH_ACCOUNT_EXISTS',
   /** A dependency (the database) is unreachable or too slow: nothing was done; retry later with backoff. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** An emailed token that is unknown, already used, expired, or for another purpose: one answer for all. */
+  INVALID_TOKEN: 'INVALID_TOKEN',
+  /** REQUIRE_VERIFIED_EMAIL is on and the (correctly authenticated) account has not verified its address. */
+  EMAIL_NOT_VERIFIED: 'EMAIL_NOT_VERIFIED',
+  /** The operation needs mail and this server has it turned off (MAIL_ENABLED=false). */
+  MAIL_DISABLED: 'MAIL_DISABLED',
+  /** An account without a password must have signed in within the last 10 minutes for this. */
+  REAUTHENTICATION_REQUIRED: 'REAUTHENTICATION_REQUIRED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -66,6 +74,13 @@ export const notFound = (field: string, message: string) => new AppError(ErrorCo
 /** Whole seconds until `resetAt`, at least 1: what Retry-After and `retryAfter` say. */
 export const retryAfterSeconds = (resetAt: Date, now: Date) => Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
 
+// One message for an unknown, used, expired or wrong-purpose token: the holder learns nothing about which.
+export const invalidToken = () =>
+  new AppError(ErrorCode.INVALID_TOKEN, 'This link is invalid or has expired; ask for a new one.');
+
+export const emailNotVerified = () =>
+  new AppError(ErrorCode.EMAIL_NOT_VERIFIED, 'Confirm your email address first: follow the link we sent you.');
+
 /**
  * A spent budget. `now` comes from the injected clock, so retryAfter and resetAt agree with each
  * other and with the X-RateLimit-* headers, and move with the clock in tests.
@@ -87,7 +102,7 @@ export const oauthFailed = (message: string) => new AppError(ErrorCode.OAUTH_FAI
 export const oauthAccountExists = (provider: string) =>
   new AppError(
     ErrorCode.OAUTH_ACCOUNT_EXISTS,
-    'An account with this email exists. Sign in with your password, then link this provider from there.',
+    'An account with this email exists. Sign in to it (or reset its password by email), then link this provider from there.',
     { provider },
   );
 

@@ -70,3 +70,12 @@ export const busCheck = (bus: { problem(): string | null }): Check => ({
 });
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/** An open mail circuit means mail waits in the outbox: degraded, not down. */
+export const mailCheck = (circuit: () => 'closed' | 'open' | 'halfOpen'): Check => ({
+  critical: false,
+  run: async () => {
+    const state = circuit();
+    if (state !== 'closed') throw new Error(`smtp circuit ${state}: mail waits in the outbox`);
+  },
+});

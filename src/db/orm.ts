@@ -9,6 +9,8 @@ import { ResourceProgressRecord } from '../modules/progress/progress.entity.js';
 import { OAuthAccount, OAuthState } from '../modules/oauth/oauth.entity.js';
 import { ServiceAccount } from '../modules/service-account/service-account.entity.js';
 import { User } from '../modules/user/user.entity.js';
+import { EmailToken } from '../modules/email-token/email-token.entity.js';
+import { OutboxMail } from '../modules/mail/mail.entity.js';
 import { migrationsList } from './migrations/index.js';
 
 export const entities = [
@@ -20,6 +22,8 @@ export const entities = [
   ServiceAccount,
   OAuthAccount,
   OAuthState,
+  EmailToken,
+  OutboxMail,
 ];
 
 export interface OrmSettings {

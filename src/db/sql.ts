@@ -105,6 +105,9 @@ export async function firstRow<P extends object, R>(em: EntityManager, st: State
  * paid for them (me: 0.74 -> 0.97 ms of CPU). begin/commit/rollback on the fork keep no such context.
  */
 export async function transaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  // Called inside a transaction (a service that ends sessions as part of a larger change): join it. A
+  // second transaction on another connection would wait on the first one's row locks until it timed out.
+  if (em.isInTransaction()) return work(em);
   const tx = em.fork();
   await tx.begin();
   try {

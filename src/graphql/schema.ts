@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, specifiedDirectives, type GraphQLDirective, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
+import { AccountResolver, UserAccountResolver } from '../modules/account/account.resolver.js';
 import { AdminResolver } from '../modules/admin/admin.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { OAuthResolver, UserOAuthResolver } from '../modules/oauth/oauth.resolver.js';
@@ -27,6 +28,8 @@ export const resolvers = [
   ServiceAccountResolver,
   OAuthResolver,
   UserOAuthResolver,
+  AccountResolver,
+  UserAccountResolver,
 ] as const;
 
 /**

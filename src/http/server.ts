@@ -16,8 +16,8 @@ export interface HttpDeps {
   /** Browser origins allowed to call with credentials (cookie mode). */
   corsOrigins: readonly string[];
   buildContext(req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger): RequestContext;
-  /** Plain JSON routes: path → handler returning a status and a body. */
-  routes: Record<string, () => Promise<{ status: number; body: unknown; cacheSeconds?: number }>>;
+  /** Plain routes: path → handler returning a status and a JSON body (or an HTML page). */
+  routes: Record<string, () => Promise<{ status: number; body: unknown; cacheSeconds?: number; html?: boolean }>>;
 }
 
 /**
@@ -68,8 +68,15 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
   const route = deps.routes[url.pathname];
   if (route) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
-    const { status, body, cacheSeconds } = await route();
+    const { status, body, cacheSeconds, html } = await route();
     res.setHeader('cache-control', cacheSeconds ? `public, max-age=${cacheSeconds}` : 'no-store');
+    if (html && typeof body === 'string') {
+      res.writeHead(status, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+      });
+      return void res.end(body);
+    }
     return sendJson(res, status, body);
   }
   if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });

@@ -38,6 +38,7 @@ function unknownNames(source: string, tables: Map<string, Set<string>>): string[
   const sql = source
     .toLowerCase()
     .replace(/'[^']*'/g, ' ')
+    .replace(/\bfor update skip locked\b/g, ' ') // a locking clause, not an update of a table "skip"
     .replace(/::\w+/g, ' ')
     .replace(/:\w+/g, ' ')
     .replace(/\b\d+\b/g, ' ');

@@ -82,10 +82,17 @@ export async function createTestApp(
 }
 
 const anonymousHeadroom = Object.fromEntries(
-  ['Mutation.register', 'Mutation.login', 'Mutation.refresh', 'Mutation.startOAuth', 'Mutation.completeOAuth'].map((f) => [
-    f,
-    { FREE: 100_000, PREMIUM: 100_000, ADMIN: 100_000 },
-  ]),
+  [
+    'Mutation.register',
+    'Mutation.login',
+    'Mutation.refresh',
+    'Mutation.startOAuth',
+    'Mutation.completeOAuth',
+    'Mutation.requestPasswordReset',
+    'Mutation.verifyEmail',
+    'Mutation.resetPassword',
+    'Mutation.confirmEmailChange',
+  ].map((f) => [f, { FREE: 100_000, PREMIUM: 100_000, ADMIN: 100_000 }]),
 );
 
 /**

@@ -33,17 +33,17 @@ const unique = () => `${process.pid}-${Date.now().toString(36)}-${n++}`;
 
 const start = (provider: OAuthProvider, token?: string, redirectUri = REDIRECT) =>
   app.execute(StartOAuthDocument, { provider, redirectUri }, { token });
-const complete = (provider: OAuthProvider, code: string, state: string) =>
-  app.execute(CompleteOAuthDocument, { provider, code, state });
+const complete = (provider: OAuthProvider, code: string, state: string, binding: string) =>
+  app.execute(CompleteOAuthDocument, { provider, code, state, binding });
 
 /** The whole browser round trip: start, the provider's consent redirect, then completeOAuth. */
 async function signInWith(provider: OAuthProvider, options: { token?: string } = {}) {
   const started = await start(provider, options.token);
   expect(started.errors).toBeUndefined();
-  const { authorizationUrl, state } = started.data!.startOAuth;
+  const { authorizationUrl, state, binding } = started.data!.startOAuth;
   const back = await authorize(authorizationUrl);
   expect(back.state).toBe(state);
-  return complete(provider, back.code, back.state);
+  return app.execute(CompleteOAuthDocument, { provider, code: back.code, state: back.state, binding }, { token: options.token });
 }
 
 const googleIdentity = (email: string, verified = true) =>
@@ -60,7 +60,7 @@ describe('signing in with a provider', () => {
     const first = await signInWith('GOOGLE');
     expect(first.errors).toBeUndefined();
     const user = first.data!.completeOAuth.user;
-    expect(user).toMatchObject({ email, username: null, tier: 'FREE' });
+    expect(user).toMatchObject({ email, username: null, tier: 'FREE', emailVerified: true });
     expect((await app.execute(MeDocument, {}, { token: first.data!.completeOAuth.accessToken })).data?.me.id).toBe(user.id);
     expect(await linked(first.data!.completeOAuth.accessToken)).toEqual(['GOOGLE']);
     const events = (
@@ -77,8 +77,9 @@ describe('signing in with a provider', () => {
     expect(count).toBe('1');
   });
 
-  it('links to an existing account when the provider vouches for the email (GitHub, verified primary)', async () => {
+  it('links to an existing account whose email is verified when the provider vouches for it (GitHub, verified primary)', async () => {
     const existing = await signUp(app);
+    await app.orm.em.getConnection().execute('update app_user set email_verified = true where id = ?', [existing.user.id]);
     githubIdentity(existing.account.email.toUpperCase());
     const res = await signInWith('GITHUB');
     expect(res.errors).toBeUndefined();
@@ -122,22 +123,22 @@ describe('the state, PKCE and the ID token', () => {
     googleIdentity(`replay.${unique()}@gmail.test`);
     const started = (await start('GOOGLE')).data!.startOAuth;
     const back = await authorize(started.authorizationUrl);
-    expect((await complete('GOOGLE', back.code, back.state)).errors).toBeUndefined();
-    expect(codeOf(await complete('GOOGLE', back.code, back.state))).toBe('OAUTH_FAILED');
+    expect((await complete('GOOGLE', back.code, back.state, started.binding)).errors).toBeUndefined();
+    expect(codeOf(await complete('GOOGLE', back.code, back.state, started.binding))).toBe('OAUTH_FAILED');
   });
 
   it('refuse a state from another flow: another provider’s, or another sign-in’s code', async () => {
     const forGitHub = (await start('GITHUB')).data!.startOAuth;
     githubIdentity(`cross.${unique()}@example.com`);
     const ghBack = await authorize(forGitHub.authorizationUrl);
-    expect(codeOf(await complete('GOOGLE', ghBack.code, ghBack.state))).toBe('OAUTH_FAILED');
+    expect(codeOf(await complete('GOOGLE', ghBack.code, ghBack.state, forGitHub.binding))).toBe('OAUTH_FAILED');
 
     const flowA = (await start('GOOGLE')).data!.startOAuth;
     const flowB = (await start('GOOGLE')).data!.startOAuth;
     googleIdentity(`cross.${unique()}@gmail.test`);
     const codeB = (await authorize(flowB.authorizationUrl)).code;
     // Flow A's state with flow B's code: B's PKCE challenge and nonce do not match A's.
-    expect(codeOf(await complete('GOOGLE', codeB, flowA.state))).toBe('OAUTH_FAILED');
+    expect(codeOf(await complete('GOOGLE', codeB, flowA.state, flowA.binding))).toBe('OAUTH_FAILED');
   });
 
   it('refuse a redirect URI that is not on the allowlist', async () => {
@@ -152,7 +153,9 @@ describe('the state, PKCE and the ID token', () => {
       githubIdentity(`pkce.${unique()}@example.com`);
       const back = await authorize(started.authorizationUrl);
       await app.orm.em.getConnection().execute('update oauth_state set code_verifier = ?', [verifier]);
-      expect(codeOf(await complete('GITHUB', back.code, back.state)), `verifier "${verifier.slice(0, 3)}"`).toBe('OAUTH_FAILED');
+      expect(codeOf(await complete('GITHUB', back.code, back.state, started.binding)), `verifier "${verifier.slice(0, 3)}"`).toBe(
+        'OAUTH_FAILED',
+      );
     }
   });
 
@@ -162,7 +165,7 @@ describe('the state, PKCE and the ID token', () => {
     const back = await authorize(started.authorizationUrl);
     app.clock.advance(601_000);
     try {
-      expect(codeOf(await complete('GOOGLE', back.code, back.state))).toBe('OAUTH_FAILED');
+      expect(codeOf(await complete('GOOGLE', back.code, back.state, started.binding))).toBe('OAUTH_FAILED');
     } finally {
       app.clock.advance(-601_000);
     }
@@ -233,7 +236,7 @@ describe('a provider without credentials', () => {
     const bare = await createTestApp({ ...google.env, OAUTH_REDIRECT_URIS: REDIRECT });
     const res = await bare.execute(StartOAuthDocument, { provider: 'GITHUB', redirectUri: REDIRECT });
     expect(codeOf(res)).toBe('OAUTH_PROVIDER_UNAVAILABLE');
-    const completed = await bare.execute(CompleteOAuthDocument, { provider: 'GITHUB', code: 'x', state: 'y' });
+    const completed = await bare.execute(CompleteOAuthDocument, { provider: 'GITHUB', code: 'x', state: 'y', binding: 'z' });
     expect(codeOf(completed)).toBe('OAUTH_PROVIDER_UNAVAILABLE');
   });
 });

@@ -19,7 +19,11 @@ describe('health and failure', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       status: 'ready',
-      checks: { database: { status: 'up', ms: expect.any(Number) }, bus: { status: 'up', ms: expect.any(Number) } },
+      checks: {
+        database: { status: 'up', ms: expect.any(Number) },
+        bus: { status: 'up', ms: expect.any(Number) },
+        mail: { status: 'up', ms: expect.any(Number) },
+      },
     });
   });
 

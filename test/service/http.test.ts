@@ -32,6 +32,7 @@ describe('in production', () => {
       NODE_ENV: 'production',
       JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk()]),
       AUTH_HMAC_KEY: randomBytes(32).toString('base64url'),
+      MAIL_ENABLED: 'false',
     });
   });
 

@@ -92,11 +92,39 @@ describe('parseConfig', () => {
       DATABASE_URL: 'postgres://db/tollgate',
       JWT_SIGNING_KEYS: keys,
       AUTH_HMAC_KEY: randomBytes(32).toString('base64url'),
+      MAIL_ENABLED: 'false',
     };
     const prod = parseConfig(base);
     expect(prod.graphql).toMatchObject({ introspection: false, landingPage: false, hideSchemaDetails: true });
     expect(prod.database).toMatchObject({ kind: 'server', migrateOnStart: false });
     expect(parseConfig({ ...base, GRAPHQL_INTROSPECTION: 'true' }).graphql.introspection).toBe(true);
+  });
+
+  it('refuses production without SMTP and the SPA’s links unless mail is turned off', async () => {
+    const keys = JSON.stringify([await generateSigningJwk()]);
+    const base = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/tollgate',
+      JWT_SIGNING_KEYS: keys,
+      AUTH_HMAC_KEY: randomBytes(32).toString('base64url'),
+    };
+    const problems = problemsOf(base);
+    for (const name of ['SMTP_URL', 'MAIL_FROM', 'EMAIL_VERIFY_URL', 'PASSWORD_RESET_URL', 'EMAIL_CHANGE_URL']) {
+      expect(problems).toContain(`${name}: is required in production unless MAIL_ENABLED=false`);
+    }
+    const mail = parseConfig({
+      ...base,
+      SMTP_URL: 'smtps://user:pw@smtp.example.com',
+      MAIL_FROM: 'Example <no-reply@example.com>',
+      EMAIL_VERIFY_URL: 'https://app.example.com/verify-email?token={token}',
+      PASSWORD_RESET_URL: 'https://app.example.com/reset?token={token}',
+      EMAIL_CHANGE_URL: 'https://app.example.com/email?token={token}',
+    }).mail;
+    expect(mail).toMatchObject({ enabled: true, smtpUrl: 'smtps://user:pw@smtp.example.com' });
+    expect(parseConfig({ ...base, MAIL_ENABLED: 'false' }).mail.enabled).toBe(false);
+    expect(problemsOf({ EMAIL_VERIFY_URL: 'https://app.example.com/verify' })).toContain(
+      'EMAIL_VERIFY_URL: must contain {token}, where the email token goes',
+    );
   });
 
   it('treats empty variables as unset', () => {

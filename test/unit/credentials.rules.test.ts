@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   canonicalEmail,
   checkRegistration,
+  normalizePassword,
   emailProblem,
   passwordProblem,
   usernameProblem,
@@ -20,6 +21,63 @@ describe('canonicalEmail', () => {
         expect(canonicalEmail(once)).toBe(once);
         expect(canonicalEmail(`  ${raw.toUpperCase()}\t`)).toBe(canonicalEmail(raw.toUpperCase()));
         expect(canonicalEmail(raw.normalize('NFD'))).toBe(canonicalEmail(raw.normalize('NFC')));
+      }),
+    );
+  });
+});
+
+/** The full-width form of printable ASCII (U+FF01..U+FF5E), as a full-width keyboard types it. */
+const fullWidth = (s: string) => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+const asciiAddress = fc
+  .tuple(
+    fc.stringMatching(/^[A-Za-z0-9._+-]{1,20}$/),
+    fc.array(fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9-]{0,8}[A-Za-z0-9])?$/), { minLength: 1, maxLength: 3 }),
+    fc.stringMatching(/^[A-Za-z]{2,6}$/),
+  )
+  .map(([local, labels, tld]) => `${local}@${[...labels, tld].join('.')}`);
+
+describe('canonicalEmail: look-alike spellings of one mailbox', () => {
+  it('maps full-width and upper-case spellings of an address to one form', () => {
+    fc.assert(
+      fc.property(asciiAddress, (address) => {
+        const canonical = canonicalEmail(address);
+        expect(canonicalEmail(fullWidth(address))).toBe(canonical);
+        expect(canonicalEmail(fullWidth(address.toUpperCase()))).toBe(canonical);
+        expect(canonical).toBe(address.toLowerCase());
+      }),
+    );
+  });
+
+  it('folds ligatures and compatibility forms in the local part, and puts the domain through IDNA', () => {
+    expect(canonicalEmail('ﬁnance@corp.example')).toBe('finance@corp.example');
+    expect(canonicalEmail('ＶＩＣＴＩＭ＠ＣＯＲＰ．ＥＸＡＭＰＬＥ')).toBe('victim@corp.example');
+    expect(canonicalEmail('Jürgen@Bücher.DE')).toBe('jürgen@xn--bcher-kva.de');
+    expect(canonicalEmail('a@xn--bcher-kva.de')).toBe(canonicalEmail('a@BÜCHER.de'));
+    expect(emailProblem(canonicalEmail('jürgen@bücher.de'))).toBeNull();
+  });
+
+  it('is idempotent for any input, and leaves an IDNA-invalid domain for emailProblem to refuse', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (raw) => {
+        const once = canonicalEmail(raw);
+        expect(canonicalEmail(once)).toBe(once);
+      }),
+    );
+    expect(emailProblem(canonicalEmail('a@exa mple.com'))).not.toBeNull();
+  });
+});
+
+describe('normalizePassword', () => {
+  it('is NFKC: idempotent, and full-width typing equals the plain password', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (p) => {
+        expect(normalizePassword(normalizePassword(p))).toBe(normalizePassword(p));
+        expect(normalizePassword(p.normalize('NFD'))).toBe(normalizePassword(p));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.stringMatching(/^[!-~]{8,30}$/), (p) => {
+        expect(normalizePassword(fullWidth(p))).toBe(p);
       }),
     );
   });
@@ -58,10 +116,10 @@ describe('usernameProblem', () => {
 });
 
 describe('passwordProblem', () => {
-  it('accepts 8 to 128 characters, counted as code points, when not common', () => {
+  it('accepts 8 to 128 characters, counted as code points of the NFKC form, when not common', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 140 }), (p) => {
-        const length = [...p].length;
+        const length = [...p.normalize('NFKC')].length;
         expect(passwordProblem(p, never) === null).toBe(length >= 8 && length <= 128);
       }),
     );

@@ -3,6 +3,8 @@ import { Migration20261122001915_sessions } from './Migration20261122001915_sess
 import { Migration20261122004459_progress } from './Migration20261122004459_progress.js';
 import { Migration20261122011003_oauth } from './Migration20261122011003_oauth.js';
 import { Migration20261123174125_login_throttled } from './Migration20261123174125_login_throttled.js';
+import { Migration20261123180000_email_verified } from './Migration20261123180000_email_verified.js';
+import { Migration20261123183000_accounts_mail } from './Migration20261123183000_accounts_mail.js';
 
 /** Every migration, in order. A new one is created with `npm run migration:create` and added here. */
 export const migrationsList = [
@@ -11,4 +13,6 @@ export const migrationsList = [
   { name: 'Migration20261122004459_progress', class: Migration20261122004459_progress },
   { name: 'Migration20261122011003_oauth', class: Migration20261122011003_oauth },
   { name: 'Migration20261123174125_login_throttled', class: Migration20261123174125_login_throttled },
+  { name: 'Migration20261123180000_email_verified', class: Migration20261123180000_email_verified },
+  { name: 'Migration20261123183000_accounts_mail', class: Migration20261123183000_accounts_mail },
 ];

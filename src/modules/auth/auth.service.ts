@@ -3,8 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import type { BackgroundTasks } from '../../background.js';
 import { transaction } from '../../db/sql.js';
-import { conflict, invalidCredentials, rateLimited, unauthenticated } from '../../errors.js';
+import { conflict, emailNotVerified, invalidCredentials, rateLimited, unauthenticated } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { AccountMail } from '../account/account-mail.js';
 import { addressKeys, type ClientInfo } from '../request/client-info.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import type { SecurityEvents } from '../security-event/security-event.service.js';
@@ -17,7 +18,7 @@ import type { AuthPayload, LoginInput, RegisterInput } from './auth.types.js';
 import { canonicalEmail, canonicalUsername, checkRegistration, looksLikeEmail } from './credentials.rules.js';
 import type { DeviceTokens } from './device-token.js';
 import type { LoginThrottle } from './login-throttle.js';
-import type { PasswordHasher } from './password.hasher.js';
+import type { PasswordHasher, PasswordVerdict } from './password.hasher.js';
 
 export interface AuthRequest {
   em: EntityManager;
@@ -52,10 +53,13 @@ export function createAuthService(deps: {
   deviceTokens: DeviceTokens;
   /** Keyed hash of a canonical identifier, for logs. */
   hashIdentifier: (canonical: string) => string;
+  accountMail: Pick<AccountMail, 'sendVerification' | 'later' | 'noticeSignIn' | 'kick'>;
+  /** REQUIRE_VERIFIED_EMAIL: no session for an account until its address is verified. */
+  requireVerifiedEmail: boolean;
   clock: Clock;
 }): AuthService {
-  const { hasher, isCommonPassword, sessions, accessTokens, events, background, throttle, clock } = deps;
-  const { deviceTokens, hashIdentifier } = deps;
+  const { hasher, isCommonPassword, sessions, accessTokens, events, background, throttle, accountMail, clock } = deps;
+  const { deviceTokens, hashIdentifier, requireVerifiedEmail } = deps;
 
   /** Recorded off the request path, so a refused or wrong attempt answers as fast as one at an unknown account. */
   function recordLater(em: EntityManager, userId: string, type: SecurityEventType, client: ClientInfo) {
@@ -85,13 +89,27 @@ export function createAuthService(deps: {
         throw error;
       }
       const passwordHash = await hasher.hash(fields.password);
-      const newUser = { email: fields.email, username: fields.username, passwordHash, tier: Tier.FREE, createdAt: clock() };
+      const newUser = {
+        email: fields.email,
+        username: fields.username,
+        passwordHash,
+        emailVerified: false,
+        tier: Tier.FREE,
+        createdAt: clock(),
+      };
       try {
         // The user, its session, refresh token and event are written in one transaction: all or none.
         const opened = await transaction(em, async (tx) => {
           const user = await userStore.insert(tx, newUser);
-          return sessions.open(tx, { user, client, event: SecurityEventType.REGISTERED });
+          await accountMail.sendVerification(tx, user);
+          // With REQUIRE_VERIFIED_EMAIL the first session waits until the address is proven.
+          return requireVerifiedEmail ? null : sessions.open(tx, { user, client, event: SecurityEventType.REGISTERED });
         });
+        accountMail.kick();
+        if (!opened) {
+          log.info({ event: 'register', outcome: 'awaiting_verification' }, 'registered');
+          throw emailNotVerified();
+        }
         const result = await payload(opened, deviceTokens.issue(opened.session.user.id));
         log.info({ event: 'register', outcome: 'success', userId: opened.session.user.id }, 'registered');
         return result;
@@ -141,16 +159,23 @@ export function createAuthService(deps: {
       }
       // An account made through Google or GitHub has no password: it fails like a wrong one, after the same work.
       const { user, passwordHash } = found;
-      let matches = false;
+      let verdict: PasswordVerdict = 'mismatch';
       if (passwordHash === null) await hasher.verifyDummy(input.password);
-      else matches = await hasher.verify(passwordHash, input.password);
-      if (!matches) {
+      else verdict = await hasher.verify(passwordHash, input.password);
+      if (verdict === 'mismatch') {
         log.warn({ event: 'login', outcome: 'wrong_password', ...seen }, 'login failed');
         recordLater(em, user.id, SecurityEventType.LOGIN_FAILED, client);
         throw invalidCredentials();
       }
       await admission.succeeded();
-      const rehashedPassword = hasher.needsRehash(passwordHash as string) ? await hasher.hash(input.password) : null;
+      // Only someone who knows the password learns that the address is unverified.
+      if (requireVerifiedEmail && !user.emailVerified) {
+        log.info({ event: 'login', outcome: 'email_not_verified', userId: user.id }, 'login refused');
+        // They cannot ask for a new link without a session, so proving the password sends one (limited per address).
+        accountMail.later('verification on login', user.email, (tx) => accountMail.sendVerification(tx, user));
+        throw emailNotVerified();
+      }
+      const rehashedPassword = verdict === 'stale' ? await hasher.hash(input.password) : null;
       if (rehashedPassword)
         log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
       const at = clock();
@@ -162,12 +187,15 @@ export function createAuthService(deps: {
       });
       // A device that proved itself keeps its token (and its budget); any other gets one now.
       const result = await payload(opened, presentedDevice ? (input.deviceToken as string) : deviceTokens.issue(user.id));
+      accountMail.noticeSignIn(user.id, opened.session.id, client);
       log.info({ event: 'login', outcome: 'success', userId: user.id }, 'logged in');
       return result;
     },
 
     async signIn(em, user, client, event) {
-      return payload(await sessions.open(em, { user, client, event }), deviceTokens.issue(user.id));
+      const opened = await sessions.open(em, { user, client, event });
+      if (event === SecurityEventType.OAUTH_LOGIN) accountMail.noticeSignIn(user.id, opened.session.id, client);
+      return payload(opened, deviceTokens.issue(user.id));
     },
 
     async refresh({ em, log, client }, presented) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
+import { normalizePassword } from './credentials.rules.js';
 
 export interface Argon2Params {
   memoryCost: number;
@@ -7,37 +8,50 @@ export interface Argon2Params {
   parallelism: number;
 }
 
+/**
+ * `stale`: the password is right, but the stored hash should be replaced — it was made with other
+ * parameters, or before passwords were normalised.
+ */
+export type PasswordVerdict = 'match' | 'stale' | 'mismatch';
+
 export interface PasswordHasher {
+  /** Hashes the NFKC form, so every way of typing one password yields the same secret. */
   hash(password: string): Promise<string>;
-  verify(hash: string, password: string): Promise<boolean>;
-  /** True when the hash was made with parameters other than the configured ones. */
-  needsRehash(hash: string): boolean;
+  verify(hash: string, password: string): Promise<PasswordVerdict>;
   /** Spends the time of one verification, for accounts that do not exist. */
   verifyDummy(password: string): Promise<void>;
 }
 
 export async function createPasswordHasher(params: Argon2Params): Promise<PasswordHasher> {
   const options = { type: argon2.argon2id, ...params };
-  const hash = (password: string) => argon2.hash(password, options);
-  const verify = async (stored: string, password: string) => {
+  const hash = (password: string) => argon2.hash(normalizePassword(password), options);
+  const check = async (stored: string, password: string) => {
     try {
       return await argon2.verify(stored, password);
     } catch {
       return false; // a malformed stored hash matches nothing
     }
   };
+  const needsRehash = (stored: string) => {
+    try {
+      return argon2.needsRehash(stored, options);
+    } catch {
+      return true;
+    }
+  };
+  const verify = async (stored: string, password: string): Promise<PasswordVerdict> => {
+    const normalized = normalizePassword(password);
+    if (await check(stored, normalized)) return needsRehash(stored) ? 'stale' : 'match';
+    // A hash made before normalisation holds the password exactly as typed. Only a password that
+    // normalisation changes can need this second try, so most logins never pay for it.
+    if (normalized !== password && (await check(stored, password))) return 'stale';
+    return 'mismatch';
+  };
   // Made once per process with the live parameters, so an unknown account costs exactly what a known one does.
   const dummyHash = await hash(randomBytes(32).toString('base64url'));
   return {
     hash,
     verify,
-    needsRehash: (stored) => {
-      try {
-        return argon2.needsRehash(stored, options);
-      } catch {
-        return true;
-      }
-    },
     verifyDummy: async (password) => {
       await verify(dummyHash, password);
     },

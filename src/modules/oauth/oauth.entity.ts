@@ -34,6 +34,10 @@ export class OAuthState {
   @PrimaryKey({ type: 'string', length: 64 })
   stateHash!: string;
 
+  /** The hash of the binding value only the starting browser holds. */
+  @Property({ type: 'string', length: 64 })
+  bindingHash!: string;
+
   @Enum({ items: () => OAuthProvider, type: 'string' })
   provider!: OAuthProvider;
 

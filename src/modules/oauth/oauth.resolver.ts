@@ -14,6 +14,11 @@ export class OAuthStart {
     description: 'Single-use and short-lived; completeOAuth must bring it back, or it answers OAUTH_FAILED.',
   })
   state!: string;
+  @Field(() => String, {
+    description:
+      'Keep this in sessionStorage (never in the URL) and send it to completeOAuth: a flow finishes only in the browser that started it.',
+  })
+  binding!: string;
 }
 
 @Resolver()
@@ -35,14 +40,22 @@ export class OAuthResolver {
   }
 
   @Directive(rateLimitDirectiveFor('Mutation.completeOAuth'))
-  @Mutation(() => AuthPayload, { description: 'Finishes sign-in with the code and state the provider sent back.' })
+  @Mutation(() => AuthPayload, {
+    description:
+      'Finishes sign-in with the code and state the provider sent back and the binding startOAuth returned. A link flow needs the token of the user who started it.',
+  })
   async completeOAuth(
     @Arg('provider', () => OAuthProvider, { description: 'The provider startOAuth was called with.' }) provider: OAuthProvider,
     @Arg('code', () => String, { description: 'The `code` query parameter the provider sent back.' }) code: string,
     @Arg('state', () => String, { description: 'The `state` query parameter the provider sent back.' }) state: string,
+    @Arg('binding', () => String, {
+      description: 'The binding startOAuth returned, kept by the browser that started the flow.',
+    })
+    binding: string,
     @Ctx() ctx: RequestContext,
   ): Promise<AuthPayload> {
-    return deliver(ctx, await ctx.services.oauth.complete(ctx, provider, code, state));
+    const callerId = (await ctx.viewerOrNull())?.user.id ?? null;
+    return deliver(ctx, await ctx.services.oauth.complete(ctx, provider, { code, state, binding, callerId }));
   }
 
   @Directive(rateLimitDirectiveFor('Mutation.unlinkOAuth'))

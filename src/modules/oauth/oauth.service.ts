@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import * as oidc from 'openid-client';
 import type { Clock } from '../../clock.js';
@@ -24,20 +24,30 @@ export interface OAuthRequest {
   client: ClientInfo;
 }
 
+/** What the browser that finishes a flow presents: the provider's answer, its own binding, and who is signed in. */
+export interface OAuthCompletion {
+  code: string;
+  state: string;
+  binding: string;
+  /** The signed-in caller's id, or null. A link flow completes only for the user who started it. */
+  callerId: string | null;
+}
+
 export interface OAuthService {
   start(
     em: EntityManager,
     provider: OAuthProvider,
     redirectUri: string,
     linkUserId: string | null,
-  ): Promise<{ authorizationUrl: string; state: string }>;
-  complete(req: OAuthRequest, provider: OAuthProvider, code: string, state: string): Promise<AuthPayload>;
+  ): Promise<{ authorizationUrl: string; state: string; binding: string }>;
+  complete(req: OAuthRequest, provider: OAuthProvider, completion: OAuthCompletion): Promise<AuthPayload>;
   unlink(req: OAuthRequest, userId: string, provider: OAuthProvider): Promise<void>;
   linkedProviders(em: EntityManager, userId: string): Promise<OAuthProvider[]>;
   purgeExpiredStates(em: EntityManager): Promise<number>;
 }
 
-const hashState = (state: string) => createHash('sha256').update(state).digest('hex');
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export function createOAuthService(deps: {
   clients: Partial<Record<OAuthProvider, ProviderClient>>;
@@ -84,8 +94,11 @@ export function createOAuthService(deps: {
     const email = identity.email ? canonicalEmail(identity.email) : '';
     if (emailProblem(email)) throw oauthFailed(`${provider} did not share a usable email address.`);
     const owner = await userStore.findByEmail(tx, email);
-    // Linking on an address the provider does not vouch for would hand the account to whoever typed it there.
-    if (owner && !identity.emailVerified) {
+    // Both sides must vouch for the address. The provider's word alone is not enough: anyone can register
+    // someone else's address here with a password of their choosing, and a link would then put the real
+    // owner's sign-in into the squatter's account. The owner proves the mailbox (a reset link verifies it,
+    // ending the squatter's sessions), then links. See README, "Accounts and linking rules".
+    if (owner && (!identity.emailVerified || !owner.emailVerified)) {
       throw oauthAccountExists(provider);
     }
     if (owner) {
@@ -93,7 +106,14 @@ export function createOAuthService(deps: {
       return owner;
     }
     if (!identity.emailVerified) throw oauthFailed(`${provider} has not verified this email address.`);
-    const user = await userStore.insert(tx, { email, username: null, passwordHash: null, tier: Tier.FREE, createdAt: now });
+    const user = await userStore.insert(tx, {
+      email,
+      username: null,
+      passwordHash: null,
+      emailVerified: true, // the provider vouched for it, checked just above
+      tier: Tier.FREE,
+      createdAt: now,
+    });
     await events.record(tx, { userId: user.id, type: SecurityEventType.REGISTERED, client });
     await link(user);
     return user;
@@ -104,10 +124,14 @@ export function createOAuthService(deps: {
       const client = clientFor(provider);
       if (!redirectUris.includes(redirectUri)) throw badInput('redirectUri', 'redirectUri is not on this server’s allowlist.');
       const state = randomBytes(32).toString('base64url');
+      // Kept by the browser that started the flow (sessionStorage) and never sent to the provider: a
+      // provider URL or callback handed to someone else cannot be finished without it.
+      const binding = randomBytes(32).toString('base64url');
       const codeVerifier = oidc.randomPKCECodeVerifier();
       const nonce = oidc.randomNonce();
       await oauthStore.insertState(em, {
-        stateHash: hashState(state),
+        stateHash: sha256(state),
+        bindingHash: sha256(binding),
         provider,
         codeVerifier,
         nonce,
@@ -123,15 +147,22 @@ export function createOAuthService(deps: {
         code_challenge_method: 'S256',
         ...(client.oidc ? { nonce } : {}),
       });
-      return { authorizationUrl: url.href, state };
+      return { authorizationUrl: url.href, state, binding };
     },
 
-    async complete({ em, log, client }, provider, code, state) {
+    async complete({ em, log, client }, provider, { code, state, binding, callerId }) {
       const providerClient = clientFor(provider);
-      const row = await oauthStore.takeState(em, hashState(state));
+      const row = await oauthStore.takeState(em, sha256(state));
       if (!row || row.provider !== provider || pgDate(row.expires_at) <= clock()) {
         log.info({ event: 'oauth', provider, outcome: 'bad_state' }, 'oauth refused');
         throw oauthFailed('This sign-in is unknown, already used or expired; start again.');
+      }
+      // Consumed either way: a flow finished from the wrong browser or by the wrong user is spent, not retried.
+      const wrongBrowser = !sameHash(row.binding_hash, sha256(binding));
+      const wrongUser = row.link_user_id !== null && row.link_user_id !== callerId;
+      if (wrongBrowser || wrongUser) {
+        log.warn({ event: 'oauth', provider, outcome: wrongBrowser ? 'wrong_binding' : 'wrong_user' }, 'oauth refused');
+        throw oauthFailed('This sign-in was started elsewhere; start again.');
       }
       const callback = new URL(row.redirect_uri);
       callback.searchParams.set('code', code);

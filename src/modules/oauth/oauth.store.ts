@@ -6,6 +6,7 @@ import type { OAuthProvider } from './oauth.provider.js';
 
 export interface StateRow {
   provider: string;
+  binding_hash: string;
   code_verifier: string;
   nonce: string;
   redirect_uri: string;
@@ -16,7 +17,7 @@ export interface StateRow {
 // Deleting is what makes the state single-use, even when two callbacks race.
 const TAKE_STATE = statement<{ stateHash: string }, StateRow>(`
   delete from oauth_state where state_hash = :stateHash
-  returning provider, code_verifier, nonce, redirect_uri, link_user_id, expires_at`);
+  returning provider, binding_hash, code_verifier, nonce, redirect_uri, link_user_id, expires_at`);
 
 /** Where oauth_account and oauth_state are read and written. */
 export const oauthStore = {
@@ -24,6 +25,7 @@ export const oauthStore = {
     em: EntityManager,
     state: {
       stateHash: string;
+      bindingHash: string;
       provider: OAuthProvider;
       codeVerifier: string;
       nonce: string;

@@ -53,6 +53,15 @@ export const defaultRateLimits: RateLimitTable = {
   'Mutation.unlinkOAuth': perMinute(30),
   // Counted when a subscription starts (over graphql-ws), not per pushed event.
   'Subscription.resourceProgressChanged': perMinute(30),
+  // Mail-sending requests per caller; each target address has its own hourly share too (account-mail.ts).
+  'Mutation.requestEmailVerification': { FREE: 5, PREMIUM: 5, ADMIN: 50, windowSeconds: 3600 },
+  'Mutation.requestPasswordReset': beforeSignIn(10, 900),
+  'Mutation.requestEmailChange': { FREE: 5, PREMIUM: 5, ADMIN: 50, windowSeconds: 3600 },
+  'Mutation.verifyEmail': beforeSignIn(10),
+  'Mutation.resetPassword': beforeSignIn(10),
+  'Mutation.confirmEmailChange': beforeSignIn(10),
+  'Mutation.changePassword': perMinute(5),
+  'Mutation.deleteAccount': perMinute(5),
   // Workers report as service accounts, which count as ADMIN.
   'Mutation.reportResourceProgress': perMinute(60, 600, 60_000),
 };

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
+import type { AccountService } from '../account/account.service.js';
 import type { AdminService } from '../admin/admin.service.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { OAuthService } from '../oauth/oauth.service.js';
@@ -34,6 +35,7 @@ export interface Services {
   oauth: OAuthService;
   serviceAccounts: ServiceAccounts;
   admin: AdminService;
+  accounts: AccountService;
 }
 
 export interface Viewer {

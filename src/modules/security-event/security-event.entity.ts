@@ -17,6 +17,10 @@ export enum SecurityEventType {
   OAUTH_LINKED = 'OAUTH_LINKED',
   OAUTH_LOGIN = 'OAUTH_LOGIN',
   OAUTH_UNLINKED = 'OAUTH_UNLINKED',
+  EMAIL_VERIFIED = 'EMAIL_VERIFIED',
+  PASSWORD_RESET = 'PASSWORD_RESET',
+  PASSWORD_CHANGED = 'PASSWORD_CHANGED',
+  EMAIL_CHANGED = 'EMAIL_CHANGED',
 }
 
 registerEnumType(SecurityEventType, {
@@ -35,6 +39,12 @@ registerEnumType(SecurityEventType, {
     OAUTH_LINKED: { description: 'A Google or GitHub identity was linked.' },
     OAUTH_LOGIN: { description: 'A sign-in with Google or GitHub succeeded.' },
     OAUTH_UNLINKED: { description: 'A Google or GitHub identity was unlinked.' },
+    EMAIL_VERIFIED: { description: 'The email address was verified through a mailed link.' },
+    PASSWORD_RESET: { description: 'The password was reset through a mailed link; every session was ended.' },
+    PASSWORD_CHANGED: {
+      description: 'The password was changed (or first set) by the signed-in user; other sessions were ended.',
+    },
+    EMAIL_CHANGED: { description: 'The email address was changed through a link mailed to the new address.' },
   },
 });
 

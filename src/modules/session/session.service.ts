@@ -33,13 +33,19 @@ const endings = {
   logout: SecurityEventType.LOGGED_OUT,
   revoked: SecurityEventType.SESSION_REVOKED,
   refresh_token_reused: SecurityEventType.REFRESH_TOKEN_REUSED,
+  password_reset: SecurityEventType.PASSWORD_RESET,
+  password_changed: SecurityEventType.PASSWORD_CHANGED,
+  email_changed: SecurityEventType.EMAIL_CHANGED,
+  account_deleted: SecurityEventType.SESSION_REVOKED,
 } as const satisfies Record<string, SecurityEventType>;
 export type SessionEnding = keyof typeof endings;
+/** Changes to the account itself: their event is recorded even when no session was alive to end. */
+const accountChanges: ReadonlySet<SessionEnding> = new Set(['password_reset', 'password_changed', 'email_changed']);
 
 export interface EndSessions {
   userId: string;
-  /** The session the request concerns; the event names it. */
-  sessionId: string;
+  /** The session the request concerns, if any (an emailed link has none); the event names it. */
+  sessionId: string | null;
   /** Every alive session of the user, not only `sessionId`. */
   all?: boolean;
   reason: SessionEnding;
@@ -158,7 +164,7 @@ export function createSessionService(options: {
       const ended = await transaction(em, async (tx) => {
         const change = { now, idleCutoff: idleCutoff(now), reason };
         const n = await sessionStore.revokeAlive(tx, { userId, sessionId: all ? null : sessionId }, change);
-        if (n > 0) await events.record(tx, { userId, type: endings[reason], sessionId, client });
+        if (n > 0 || accountChanges.has(reason)) await events.record(tx, { userId, type: endings[reason], sessionId, client });
         return n;
       });
       if (ended > 0) await bus.publishSessionsEnded({ userId, sessionId: all ? null : sessionId });

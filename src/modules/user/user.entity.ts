@@ -11,10 +11,21 @@ export class User {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  /** Stored canonical (trimmed, NFC, lower case) so that one address is one account. */
-  @Field(() => String, { description: 'Lower case, as stored; one address is one account.' })
+  /** Stored canonical (see canonicalEmail: NFKC and lower-case local part, IDNA domain) so that one mailbox is one account. */
+  @Field(() => String, {
+    description: 'Canonical, as stored (NFKC and lower-case local part, IDNA domain); one mailbox is one account.',
+  })
   @Property({ type: 'string', length: 254, unique: 'app_user_email_unique' })
   email!: string;
+
+  /**
+   * True once the person proved they read mail at `email` (a verification, reset or email-change link),
+   * or a provider that vouches for the address created the account. Only a verified account receives
+   * automatic provider links.
+   */
+  @Field(() => Boolean, { description: 'Whether the person has shown they receive mail at this address.' })
+  @Property({ type: 'boolean', default: false })
+  emailVerified: boolean = false;
 
   /** Stored in lower case; the unique index makes it unique case-insensitively. */
   @Field(() => String, {

@@ -6,7 +6,7 @@ import { userViewOf, type UserView } from './user.view.js';
 
 /** The columns a UserRow needs, from the table under `alias`; for statements that join app_user. */
 export const userColumns = (alias: string) =>
-  ['id', 'email', 'username', 'tier', 'created_at', 'last_login_at'].map((c) => `${alias}.${c}`).join(', ');
+  ['id', 'email', 'username', 'email_verified', 'tier', 'created_at', 'last_login_at'].map((c) => `${alias}.${c}`).join(', ');
 
 const RECORD_LOGIN = statement<{ userId: string; at: Date; rehashedPassword: string | null }>(`
   update app_user set last_login_at = :at, password_hash = coalesce(:rehashedPassword::text, password_hash)
@@ -16,6 +16,7 @@ export interface NewUser {
   email: string;
   username: string | null;
   passwordHash: string | null;
+  emailVerified: boolean;
   tier: Tier;
   createdAt: Date;
 }

@@ -6,6 +6,8 @@ export interface UserView {
   id: string;
   email: string;
   username: string | null;
+  /** Whether the person has shown they receive mail at `email` (see User.emailVerified). */
+  emailVerified: boolean;
   tier: Tier;
   createdAt: Date;
   lastLoginAt: Date | null;
@@ -16,6 +18,7 @@ export const userViewOf = (user: UserView): UserView => ({
   id: user.id,
   email: user.email,
   username: user.username,
+  emailVerified: user.emailVerified,
   tier: user.tier,
   createdAt: user.createdAt,
   lastLoginAt: user.lastLoginAt,
@@ -26,6 +29,7 @@ export interface UserRow {
   id: string;
   email: string;
   username: string | null;
+  email_verified: boolean;
   tier: Tier;
   created_at: PgTime;
   last_login_at: PgTime | null;
@@ -35,6 +39,7 @@ export const userViewOfRow = (row: UserRow): UserView => ({
   id: row.id,
   email: row.email,
   username: row.username,
+  emailVerified: row.email_verified,
   tier: row.tier,
   createdAt: pgDate(row.created_at),
   lastLoginAt: pgDate(row.last_login_at),

@@ -16,8 +16,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  mutation SilentRefresh {\n    refresh {\n      accessToken\n    }\n  }\n": typeof types.SilentRefreshDocument,
     "\n  query RateLimitStatus {\n    rateLimitStatus {\n      tier\n      limits {\n        field\n        limit\n        used\n        remaining\n        windowSeconds\n        resetAt\n      }\n    }\n  }\n": typeof types.RateLimitStatusDocument,
-    "\n  mutation StartOAuth($provider: OAuthProvider!, $redirectUri: String!) {\n    startOAuth(provider: $provider, redirectUri: $redirectUri) {\n      authorizationUrl\n    }\n  }\n": typeof types.StartOAuthDocument,
-    "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": typeof types.CompleteOAuthDocument,
+    "\n  mutation StartOAuth($provider: OAuthProvider!, $redirectUri: String!) {\n    startOAuth(provider: $provider, redirectUri: $redirectUri) {\n      authorizationUrl\n      binding\n    }\n  }\n": typeof types.StartOAuthDocument,
+    "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!, $binding: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state, binding: $binding) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": typeof types.CompleteOAuthDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      username\n      tier\n      createdAt\n      lastLoginAt\n    }\n  }\n": typeof types.MeDocument,
     "\n  fragment Progress on ResourceProgress {\n    resourceId\n    overallStatus\n    percentComplete\n    stages {\n      stage\n      status\n      percent\n      message\n    }\n  }\n": typeof types.ProgressFragmentDoc,
     "\n  query ResourceProgress($resourceId: ID!) {\n    resourceProgress(resourceId: $resourceId) {\n      ...Progress\n    }\n  }\n": typeof types.ResourceProgressDocument,
@@ -33,8 +33,8 @@ type Documents = {
 const documents: Documents = {
     "\n  mutation SilentRefresh {\n    refresh {\n      accessToken\n    }\n  }\n": types.SilentRefreshDocument,
     "\n  query RateLimitStatus {\n    rateLimitStatus {\n      tier\n      limits {\n        field\n        limit\n        used\n        remaining\n        windowSeconds\n        resetAt\n      }\n    }\n  }\n": types.RateLimitStatusDocument,
-    "\n  mutation StartOAuth($provider: OAuthProvider!, $redirectUri: String!) {\n    startOAuth(provider: $provider, redirectUri: $redirectUri) {\n      authorizationUrl\n    }\n  }\n": types.StartOAuthDocument,
-    "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": types.CompleteOAuthDocument,
+    "\n  mutation StartOAuth($provider: OAuthProvider!, $redirectUri: String!) {\n    startOAuth(provider: $provider, redirectUri: $redirectUri) {\n      authorizationUrl\n      binding\n    }\n  }\n": types.StartOAuthDocument,
+    "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!, $binding: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state, binding: $binding) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": types.CompleteOAuthDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      username\n      tier\n      createdAt\n      lastLoginAt\n    }\n  }\n": types.MeDocument,
     "\n  fragment Progress on ResourceProgress {\n    resourceId\n    overallStatus\n    percentComplete\n    stages {\n      stage\n      status\n      percent\n      message\n    }\n  }\n": types.ProgressFragmentDoc,
     "\n  query ResourceProgress($resourceId: ID!) {\n    resourceProgress(resourceId: $resourceId) {\n      ...Progress\n    }\n  }\n": types.ResourceProgressDocument,
@@ -73,11 +73,11 @@ export function graphql(source: "\n  query RateLimitStatus {\n    rateLimitStatu
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation StartOAuth($provider: OAuthProvider!, $redirectUri: String!) {\n    startOAuth(provider: $provider, redirectUri: $redirectUri) {\n      authorizationUrl\n    }\n  }\n"): (typeof documents)["\n  mutation StartOAuth($provider: OAuthProvider!, $redirectUri: String!) {\n    startOAuth(provider: $provider, redirectUri: $redirectUri) {\n      authorizationUrl\n    }\n  }\n"];
+export function graphql(source: "\n  mutation StartOAuth($provider: OAuthProvider!, $redirectUri: String!) {\n    startOAuth(provider: $provider, redirectUri: $redirectUri) {\n      authorizationUrl\n      binding\n    }\n  }\n"): (typeof documents)["\n  mutation StartOAuth($provider: OAuthProvider!, $redirectUri: String!) {\n    startOAuth(provider: $provider, redirectUri: $redirectUri) {\n      authorizationUrl\n      binding\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!, $binding: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state, binding: $binding) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!, $binding: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state, binding: $binding) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -11,13 +11,14 @@ const StartOAuth = graphql(`
   mutation StartOAuth($provider: OAuthProvider!, $redirectUri: String!) {
     startOAuth(provider: $provider, redirectUri: $redirectUri) {
       authorizationUrl
+      binding
     }
   }
 `);
 
 const CompleteOAuth = graphql(`
-  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!) {
-    completeOAuth(provider: $provider, code: $code, state: $state) {
+  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!, $binding: String!) {
+    completeOAuth(provider: $provider, code: $code, state: $state, binding: $binding) {
       accessToken
       deviceToken
       user {
@@ -27,6 +28,9 @@ const CompleteOAuth = graphql(`
     }
   }
 `);
+
+/** Where the tab that started a provider sign-in keeps startOAuth's binding until the callback. */
+const BINDING_KEY = 'tollgate.oauth.binding';
 
 const providers: { id: OAuthProvider; label: string }[] = [
   { id: 'GOOGLE', label: 'Google' },
@@ -42,7 +46,10 @@ export function OAuthButtons() {
     const { data } = await start({ variables: { provider, redirectUri: callbackUri(provider) } }).catch(() => ({
       data: undefined,
     }));
-    if (data) window.location.assign(data.startOAuth.authorizationUrl);
+    if (!data) return;
+    // Only this tab can finish the flow: the binding never travels in a URL.
+    sessionStorage.setItem(BINDING_KEY, data.startOAuth.binding);
+    window.location.assign(data.startOAuth.authorizationUrl);
   };
   return (
     <div className="providers">
@@ -66,7 +73,9 @@ export function OAuthCallback({ provider }: { provider: OAuthProvider }) {
     if (sent.current) return;
     sent.current = true;
     const params = new URLSearchParams(window.location.search);
-    const variables = { provider, code: params.get('code') ?? '', state: params.get('state') ?? '' };
+    const binding = sessionStorage.getItem(BINDING_KEY) ?? '';
+    sessionStorage.removeItem(BINDING_KEY);
+    const variables = { provider, code: params.get('code') ?? '', state: params.get('state') ?? '', binding };
     complete({ variables }).then(
       ({ data }) => {
         if (!data) return;

@@ -1,0 +1,79 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { BackgroundTasks } from '../../background.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../logger.js';
+import { EmailTokenPurpose } from '../email-token/email-token.rules.js';
+import { emailTokenStore } from '../email-token/email-token.store.js';
+import type { LimiterFactory } from '../rate-limit/limiter-factory.js';
+import { MailKind, type Mailer } from '../mail/mailer.js';
+import type { ClientInfo } from '../request/client-info.js';
+import { accountStore } from './account.store.js';
+
+/** The account mail other features trigger: verification at sign-up, the new-sign-in notice. */
+export interface AccountMail {
+  /** Issues a verification token and writes its mail, in `em`'s transaction. */
+  sendVerification(em: EntityManager, user: { id: string; email: string }): Promise<void>;
+  /**
+   * Mail work for a request that must answer the same whether or not an account exists: run after the
+   * response, and silently skipped when the target address has had its share of mail this hour.
+   */
+  later(label: string, targetEmail: string, work: (em: EntityManager) => Promise<void>): void;
+  /** After a sign-in: tells the owner when it came from a client the account has not used before. */
+  noticeSignIn(userId: string, sessionId: string, client: ClientInfo): void;
+  /** After a commit that wrote mail. */
+  kick(): void;
+}
+
+/** Mail to one address, per hour: enough for a person, too little to make Tollgate a mail cannon. */
+const PER_TARGET = { points: 5, windowSeconds: 3600 };
+
+export function createAccountMail(deps: {
+  mailer: Mailer;
+  fork: () => EntityManager;
+  background: BackgroundTasks;
+  makeLimiter: LimiterFactory;
+  clock: Clock;
+  log: Logger;
+}): AccountMail {
+  const { mailer, fork, background, clock, log } = deps;
+  const perTarget = deps.makeLimiter({ ...PER_TARGET, keyPrefix: 'mail-target' });
+
+  return {
+    async sendVerification(em, user) {
+      if (!mailer.enabled) return;
+      const token = await emailTokenStore.issue(
+        em,
+        { userId: user.id, purpose: EmailTokenPurpose.VERIFY_EMAIL, email: user.email },
+        clock(),
+      );
+      await mailer.enqueue(em, MailKind.VERIFY_EMAIL, user.email, { link: mailer.link('verifyEmail', token) });
+    },
+
+    later(label, targetEmail, work) {
+      background.run(label, async () => {
+        try {
+          await perTarget.consume(targetEmail);
+        } catch {
+          log.info({ event: 'mail_target_limited', label }, 'mail to this address skipped: hourly share spent');
+          return;
+        }
+        await fork().transactional(work);
+        mailer.kick();
+      });
+    },
+
+    kick: () => mailer.kick(),
+
+    noticeSignIn(userId, sessionId, client) {
+      if (!mailer.notifies('newSignIn')) return;
+      background.run('new sign-in notice', async () => {
+        const em = fork();
+        const history = await accountStore.signInHistory(em, userId, sessionId, client.userAgent);
+        // The first session is the sign-up itself; a client seen before is not news.
+        if (!history || history.others === 0 || history.sameClient > 0) return;
+        await mailer.enqueue(em, MailKind.NEW_SIGN_IN, history.email, { client, at: clock() });
+        mailer.kick();
+      });
+    },
+  };
+}

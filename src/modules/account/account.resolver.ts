@@ -1,0 +1,141 @@
+import { Arg, Ctx, Directive, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../request/request-context.js';
+import { AuthPayload } from '../auth/auth.types.js';
+import { deliver } from '../auth/deliver.js';
+import { rateLimitDirectiveFor } from '../rate-limit/rate-limit.table.js';
+import type { UserView } from '../user/user.view.js';
+import { User } from '../user/user.entity.js';
+
+const caller = async (ctx: RequestContext) => {
+  const viewer = await ctx.viewer();
+  return { userId: viewer.user.id, sessionId: viewer.session.id };
+};
+
+@Resolver()
+export class AccountResolver {
+  @Directive(rateLimitDirectiveFor('Mutation.requestEmailVerification'))
+  @Mutation(() => Boolean, { description: 'Sends (again) a verification link to the caller’s current address.' })
+  async requestEmailVerification(@Ctx() ctx: RequestContext): Promise<boolean> {
+    await ctx.services.accounts.requestEmailVerification(ctx, (await ctx.viewer()).user);
+    return true;
+  }
+
+  @Directive(rateLimitDirectiveFor('Mutation.verifyEmail'))
+  @Mutation(() => User, { description: 'Marks the address verified with the token from the mail. Single use, 24 hours.' })
+  verifyEmail(
+    @Arg('token', () => String, {
+      description: 'The token from the mailed link; single use. A bad, used or expired one answers INVALID_TOKEN.',
+    })
+    token: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UserView> {
+    return ctx.services.accounts.verifyEmail(ctx, token);
+  }
+
+  @Directive(rateLimitDirectiveFor('Mutation.requestPasswordReset'))
+  @Mutation(() => Boolean, {
+    description: 'Mails a reset link if an account has this address. Always true, answered alike for every address.',
+  })
+  requestPasswordReset(
+    @Arg('email', () => String, { description: 'The address of the account; the answer is the same whether or not one exists.' })
+    email: string,
+    @Ctx() ctx: RequestContext,
+  ): boolean {
+    ctx.services.accounts.requestPasswordReset(ctx, email);
+    return true;
+  }
+
+  @Directive(rateLimitDirectiveFor('Mutation.resetPassword'))
+  @Mutation(() => Boolean, {
+    description: 'Sets a new password with the token from the mail (single use, 30 minutes) and ends every session.',
+  })
+  async resetPassword(
+    @Arg('token', () => String, {
+      description: 'The token from the mailed link; single use. A bad, used or expired one answers INVALID_TOKEN.',
+    })
+    token: string,
+    @Arg('newPassword', () => String, { description: '8 to 128 characters, not a common password; BAD_USER_INPUT otherwise.' })
+    newPassword: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
+    await ctx.services.accounts.resetPassword(ctx, token, newPassword);
+    return true;
+  }
+
+  @Directive(rateLimitDirectiveFor('Mutation.changePassword'))
+  @Mutation(() => AuthPayload, {
+    description:
+      'Changes (or, for an account made with Google or GitHub, sets) the password. Every session ends; the caller gets new tokens. currentPassword is required when the account has one; without one, the caller must have signed in within the last 10 minutes.',
+  })
+  async changePassword(
+    @Arg('currentPassword', () => String, {
+      nullable: true,
+      description: 'Required when the account has a password; a wrong one answers INVALID_CREDENTIALS.',
+    })
+    currentPassword: string | null,
+    @Arg('newPassword', () => String, { description: '8 to 128 characters, not a common password; BAD_USER_INPUT otherwise.' })
+    newPassword: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AuthPayload> {
+    return deliver(ctx, await ctx.services.accounts.changePassword(ctx, await caller(ctx), currentPassword ?? null, newPassword));
+  }
+
+  @Directive(rateLimitDirectiveFor('Mutation.requestEmailChange'))
+  @Mutation(() => Boolean, {
+    description:
+      'Mails a confirmation link to the new address; the old one is told once the change is confirmed. Answered alike whether or not the new address is taken.',
+  })
+  async requestEmailChange(
+    @Arg('newEmail', () => String, { description: 'The new address; the link goes there, and the old address is told.' })
+    newEmail: string,
+    @Arg('currentPassword', () => String, {
+      nullable: true,
+      description: 'Required when the account has a password; a wrong one answers INVALID_CREDENTIALS.',
+    })
+    currentPassword: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
+    await ctx.services.accounts.requestEmailChange(ctx, await caller(ctx), newEmail, currentPassword ?? null);
+    return true;
+  }
+
+  @Directive(rateLimitDirectiveFor('Mutation.confirmEmailChange'))
+  @Mutation(() => User, {
+    description: 'Moves the account to the new address with the token from the mail (single use, 24 hours); ends every session.',
+  })
+  confirmEmailChange(
+    @Arg('token', () => String, {
+      description: 'The token from the mailed link; single use. A bad, used or expired one answers INVALID_TOKEN.',
+    })
+    token: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UserView> {
+    return ctx.services.accounts.confirmEmailChange(ctx, token);
+  }
+
+  @Directive(rateLimitDirectiveFor('Mutation.deleteAccount'))
+  @Mutation(() => Boolean, {
+    description:
+      'Deletes the caller’s account and everything that belongs to it, ending every session. See the README for what is kept.',
+  })
+  async deleteAccount(
+    @Arg('currentPassword', () => String, {
+      nullable: true,
+      description: 'Required when the account has a password; a wrong one answers INVALID_CREDENTIALS.',
+    })
+    currentPassword: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
+    await ctx.services.accounts.deleteAccount(ctx, await caller(ctx), currentPassword ?? null);
+    if (ctx.refreshCookie.present || ctx.refreshCookie.requested) ctx.refreshCookie.clear();
+    return true;
+  }
+}
+
+@Resolver(() => User)
+export class UserAccountResolver {
+  @FieldResolver(() => Boolean, { description: 'Whether the account has a password (false: Google or GitHub only).' })
+  hasPassword(@Root() user: UserView, @Ctx() ctx: RequestContext): Promise<boolean> {
+    return ctx.services.accounts.hasPassword(ctx.em, user.id);
+  }
+}

@@ -1,0 +1,242 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../clock.js';
+import { sqlState, UNIQUE_VIOLATION } from '../../db/sql.js';
+import { AppError, badInput, conflict, ErrorCode, invalidCredentials, invalidToken } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { AuthService } from '../auth/auth.service.js';
+import type { AuthPayload } from '../auth/auth.types.js';
+import { canonicalEmail, emailProblem, passwordProblem } from '../auth/credentials.rules.js';
+import type { PasswordHasher } from '../auth/password.hasher.js';
+import { EmailTokenPurpose, emailTokenUsable } from '../email-token/email-token.rules.js';
+import { emailTokenStore } from '../email-token/email-token.store.js';
+import { mailStore } from '../mail/mail.store.js';
+import { MailKind, type Mailer } from '../mail/mailer.js';
+import type { ClientInfo } from '../request/client-info.js';
+import { SecurityEventType } from '../security-event/security-event.entity.js';
+import type { SecurityEvents } from '../security-event/security-event.service.js';
+import type { SessionEnding, SessionService } from '../session/session.service.js';
+import { userStore } from '../user/user.store.js';
+import type { UserView } from '../user/user.view.js';
+import type { AccountMail } from './account-mail.js';
+import { ownerProof } from './account.rules.js';
+import { accountStore } from './account.store.js';
+
+export interface AccountRequest {
+  em: EntityManager;
+  log: Logger;
+  client: ClientInfo;
+}
+
+/** The signed-in caller, as the account flows need them. */
+export interface AccountCaller {
+  userId: string;
+  sessionId: string;
+}
+
+export interface AccountService {
+  requestEmailVerification(req: AccountRequest, user: UserView): Promise<void>;
+  verifyEmail(req: AccountRequest, token: string): Promise<UserView>;
+  requestPasswordReset(req: AccountRequest, email: string): void;
+  resetPassword(req: AccountRequest, token: string, newPassword: string): Promise<void>;
+  changePassword(req: AccountRequest, caller: AccountCaller, current: string | null, next: string): Promise<AuthPayload>;
+  requestEmailChange(req: AccountRequest, caller: AccountCaller, newEmail: string, current: string | null): Promise<void>;
+  confirmEmailChange(req: AccountRequest, token: string): Promise<UserView>;
+  deleteAccount(req: AccountRequest, caller: AccountCaller, current: string | null): Promise<void>;
+  hasPassword(em: EntityManager, userId: string): Promise<boolean>;
+}
+
+export function createAccountService(deps: {
+  hasher: PasswordHasher;
+  isCommonPassword: (password: string) => boolean;
+  sessions: SessionService;
+  auth: AuthService;
+  events: SecurityEvents;
+  mailer: Mailer;
+  accountMail: AccountMail;
+  clock: Clock;
+}): AccountService {
+  const { hasher, isCommonPassword, sessions, auth, events, mailer, accountMail, clock } = deps;
+
+  const checkNewPassword = (field: string, password: string) => {
+    const problem = passwordProblem(password, isCommonPassword);
+    if (problem) throw badInput(field, problem);
+  };
+
+  /** The caller's account, once they have shown they own it (see ownerProof). */
+  async function provenOwner(em: EntityManager, caller: AccountCaller, current: string | null) {
+    const account = await accountStore.credentials(em, { id: caller.userId });
+    const openedAt = await accountStore.sessionOpenedAt(em, caller.sessionId);
+    if (!account || !openedAt) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Authentication required.');
+    const verdict = account.passwordHash && current ? await hasher.verify(account.passwordHash, current) : null;
+    const proof = ownerProof({
+      hasPassword: account.passwordHash !== null,
+      currentPassword: current,
+      verdict,
+      sessionOpenedAt: openedAt,
+      now: clock(),
+    });
+    if (proof === 'password_required') throw badInput('currentPassword', 'Your current password is required.');
+    if (proof === 'wrong_password') throw invalidCredentials();
+    if (proof === 'reauthenticate') {
+      throw new AppError(ErrorCode.REAUTHENTICATION_REQUIRED, 'Sign in again (within the last 10 minutes) to do this.');
+    }
+    return account;
+  }
+
+  /** Ends every session of the account and records why (see SessionService.end). */
+  const endAllSessions = (tx: EntityManager, userId: string, reason: SessionEnding, client: ClientInfo, sessionId = null) =>
+    sessions.end(tx, { userId, sessionId, all: true, reason, client });
+
+  const view = async (em: EntityManager, userId: string): Promise<UserView> => {
+    const user = await userStore.findById(em.fork(), userId);
+    if (!user) throw new Error(`user ${userId} vanished`);
+    return user;
+  };
+
+  return {
+    async requestEmailVerification({ em }, user) {
+      mailer.requireEnabled();
+      if (user.emailVerified) return;
+      await em.transactional((tx) => accountMail.sendVerification(tx, user));
+      mailer.kick();
+    },
+
+    async verifyEmail({ em, log, client }, token) {
+      const userId = await em.transactional(async (tx) => {
+        const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.VERIFY_EMAIL, token);
+        const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
+        if (!stored || !emailTokenUsable(stored, clock(), account?.email ?? null)) return null;
+        await accountStore.markVerified(tx, stored.userId, stored.email);
+        await events.record(tx, { userId: stored.userId, type: SecurityEventType.EMAIL_VERIFIED, client });
+        return stored.userId;
+      });
+      if (!userId) {
+        log.info({ event: 'verify_email', outcome: 'invalid_token' }, 'email verification refused');
+        throw invalidToken();
+      }
+      log.info({ event: 'verify_email', outcome: 'success', userId }, 'email verified');
+      return view(em, userId);
+    },
+
+    requestPasswordReset(_req, email) {
+      // Answered at once for every address; the lookup and the mail happen after the response.
+      mailer.requireEnabled();
+      const address = canonicalEmail(email);
+      if (emailProblem(address)) return;
+      accountMail.later('password reset', address, async (tx) => {
+        const account = await accountStore.credentials(tx, { email: address });
+        if (!account) return;
+        const token = await emailTokenStore.issue(
+          tx,
+          { userId: account.id, purpose: EmailTokenPurpose.RESET_PASSWORD, email: account.email },
+          clock(),
+        );
+        await mailer.enqueue(tx, MailKind.RESET_PASSWORD, account.email, { link: mailer.link('resetPassword', token) });
+      });
+    },
+
+    async resetPassword({ em, log, client }, token, newPassword) {
+      checkNewPassword('newPassword', newPassword);
+      const passwordHash = await hasher.hash(newPassword);
+      const userId = await em.transactional(async (tx) => {
+        const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.RESET_PASSWORD, token);
+        const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
+        if (!stored || !account || !emailTokenUsable(stored, clock(), account.email)) return null;
+        // The link reached the mailbox: that proves the address, and whoever else held a session goes.
+        await accountStore.setPassword(tx, account.id, passwordHash, true);
+        await endAllSessions(tx, account.id, 'password_reset', client);
+        if (mailer.notifies('passwordChanged')) {
+          await mailer.enqueue(tx, MailKind.PASSWORD_CHANGED, account.email, { client, at: clock() });
+        }
+        return account.id;
+      });
+      if (!userId) {
+        log.info({ event: 'reset_password', outcome: 'invalid_token' }, 'password reset refused');
+        throw invalidToken();
+      }
+      mailer.kick();
+      log.info({ event: 'reset_password', outcome: 'success', userId }, 'password reset; every session ended');
+    },
+
+    async changePassword({ em, log, client }, caller, current, next) {
+      checkNewPassword('newPassword', next);
+      const account = await provenOwner(em, caller, current);
+      const passwordHash = await hasher.hash(next);
+      await em.transactional(async (tx) => {
+        await accountStore.setPassword(tx, account.id, passwordHash, false);
+        await endAllSessions(tx, account.id, 'password_changed', client);
+        if (mailer.notifies('passwordChanged')) {
+          await mailer.enqueue(tx, MailKind.PASSWORD_CHANGED, account.email, { client, at: clock() });
+        }
+      });
+      mailer.kick();
+      log.info(
+        { event: 'change_password', outcome: 'success', userId: account.id, first: account.passwordHash === null },
+        'password changed',
+      );
+      // The caller continues in a new session; every other one has ended.
+      return auth.signIn(em, await view(em, account.id), client, SecurityEventType.LOGIN_SUCCEEDED);
+    },
+
+    async requestEmailChange({ em, log }, caller, newEmail, current) {
+      mailer.requireEnabled();
+      const address = canonicalEmail(newEmail);
+      const problem = emailProblem(address);
+      if (problem) throw badInput('newEmail', problem);
+      const account = await provenOwner(em, caller, current);
+      if (address === account.email) throw badInput('newEmail', 'That is already your address.');
+      log.info({ event: 'email_change', outcome: 'requested', userId: account.id }, 'email change requested');
+      // Whether the address is taken is decided after the response: the answer is the same either way.
+      accountMail.later('email change', address, async (tx) => {
+        if (await accountStore.emailTaken(tx, address)) return;
+        const token = await emailTokenStore.issue(
+          tx,
+          { userId: account.id, purpose: EmailTokenPurpose.CHANGE_EMAIL, email: account.email, newEmail: address },
+          clock(),
+        );
+        await mailer.enqueue(tx, MailKind.CONFIRM_EMAIL_CHANGE, address, { link: mailer.link('changeEmail', token) });
+      });
+    },
+
+    async confirmEmailChange({ em, log, client }, token) {
+      let result: { userId: string } | null;
+      try {
+        result = await em.transactional(async (tx) => {
+          const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.CHANGE_EMAIL, token);
+          const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
+          if (!stored?.newEmail || !account || !emailTokenUsable(stored, clock(), account.email)) return null;
+          if (!(await accountStore.changeEmail(tx, account.id, stored.email, stored.newEmail))) return null;
+          await endAllSessions(tx, account.id, 'email_changed', client);
+          if (mailer.notifies('emailChanged')) {
+            await mailer.enqueue(tx, MailKind.EMAIL_CHANGED, stored.email, { newEmail: stored.newEmail });
+          }
+          return { userId: account.id };
+        });
+      } catch (error) {
+        if (sqlState(error) === UNIQUE_VIOLATION) throw conflict('email', 'That address now belongs to another account.');
+        throw error;
+      }
+      if (!result) {
+        log.info({ event: 'email_change', outcome: 'invalid_token' }, 'email change refused');
+        throw invalidToken();
+      }
+      mailer.kick();
+      log.info({ event: 'email_change', outcome: 'confirmed', userId: result.userId }, 'email changed; every session ended');
+      return view(em, result.userId);
+    },
+
+    async deleteAccount({ em, log, client }, caller, current) {
+      const account = await provenOwner(em, caller, current);
+      await em.transactional(async (tx) => {
+        // Ended first, so every instance closes the account's live connections.
+        await sessions.end(tx, { userId: account.id, sessionId: caller.sessionId, all: true, reason: 'account_deleted', client });
+        // Mail waiting for the address goes too: nothing is sent to, or kept about, a deleted account.
+        await mailStore.forgetRecipient(tx, account.email);
+        await accountStore.deleteUser(tx, account.id);
+      });
+      log.info({ event: 'delete_account', userId: account.id }, 'account deleted');
+    },
+
+    hasPassword: (em, userId) => userStore.hasPassword(em, userId),
+  };
+}

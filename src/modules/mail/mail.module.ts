@@ -1,0 +1,62 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import { startMailSender, type MailSender } from './mail.sender.js';
+import { logTransport, smtpTransport, type LoggedMail, type MailTransport } from './mail.transport.js';
+import { escapeHtml } from './mail.templates.js';
+import { createMailer, type Mailer } from './mailer.js';
+
+export interface MailModule {
+  mailer: Mailer;
+  sender: MailSender | null;
+  /** The latest mail, when it goes to the log instead of a server (development's dev mail page). */
+  recent: (() => LoggedMail[]) | null;
+}
+
+/** Mail as configured: SMTP, the log (no SMTP_URL outside production), or off. */
+export function createMail(
+  config: Config['mail'],
+  deps: { env: Config['env']; fork: () => EntityManager; clock: Clock; logger: Logger },
+): MailModule {
+  const { env, fork, clock, logger } = deps;
+  if (!config.enabled) {
+    logger.warn('MAIL_ENABLED=false: no mail is sent; verification, reset and email change answer MAIL_DISABLED');
+    return { mailer: createMailer(config, null, clock), sender: null, recent: null };
+  }
+  const log = logger.child({ module: 'mail' });
+  let recent: MailModule['recent'] = null;
+  let transport: MailTransport;
+  if (config.smtpUrl) {
+    transport = smtpTransport(config.smtpUrl, config.from);
+  } else {
+    // config.ts refuses this in production; the body (with its token) reaches the log only in development.
+    const logged = logTransport(log, { logBody: env === 'development', keep: 50, clock });
+    logger.info('SMTP_URL is not set: mail goes to the log and to GET /dev/mail (development)');
+    recent = logged.recent;
+    transport = logged;
+  }
+  const sender = startMailSender({
+    fork,
+    transport,
+    clock,
+    log,
+    maxAttempts: config.maxAttempts,
+    retryBaseSeconds: config.retryBaseSeconds,
+    pollIntervalMs: config.pollIntervalMs,
+    breaker: config.breaker,
+  });
+  return { mailer: createMailer(config, sender, clock), sender, recent };
+}
+
+/** The dev mail page: the latest messages, newest first, with their links clickable. */
+export function devMailPage(mails: LoggedMail[]): string {
+  const items = mails.map((m) => {
+    const body = escapeHtml(m.text).replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
+    return `<article><h2>${escapeHtml(m.subject)}</h2><p><small>${escapeHtml(m.at.toISOString())} · to ${escapeHtml(m.to)} · ${m.kind}</small></p><pre>${body}</pre></article>`;
+  });
+  return `<!doctype html><meta charset="utf-8"><title>Tollgate dev mail</title>
+<style>body{font:15px system-ui;max-width:50rem;margin:2rem auto}article{border-bottom:1px solid #ddd}pre{white-space:pre-wrap}</style>
+<h1>Mail sent by this instance (development)</h1>
+${items.join('\n') || '<p>No mail yet.</p>'}`;
+}
