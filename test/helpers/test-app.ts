@@ -47,21 +47,28 @@ export async function createTestApp(
     },
   });
   const clock = options.shareDatabaseWith?.clock ?? manualClock();
-  const config = parseConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    DATABASE_URL: options.reachDatabase?.(database.url) ?? database.url,
-    DATABASE_POOL_MAX: '4',
-    MIGRATE_ON_START: 'true',
-    // Closing an app waits a tenth of this for the test's idle keep-alive connections.
-    SHUTDOWN_TIMEOUT_MS: '2000',
-    // Every test file signs up from 127.0.0.1; the anonymous per-address budgets would throttle
-    // features that are not about rate limits. Rate-limit tests set their own table.
-    RATE_LIMITS: JSON.stringify(anonymousHeadroom),
-    ...env,
+  // A bad configuration or a failed start still drops the database this call made.
+  const start = async () => {
+    const config = parseConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: options.reachDatabase?.(database.url) ?? database.url,
+      DATABASE_POOL_MAX: '4',
+      MIGRATE_ON_START: 'true',
+      // Closing an app waits a quarter of this for the test's idle keep-alive connections.
+      SHUTDOWN_TIMEOUT_MS: '2000',
+      // Every test file signs up from 127.0.0.1; the anonymous per-address budgets would throttle
+      // features that are not about rate limits. Rate-limit tests set their own table.
+      RATE_LIMITS: JSON.stringify(anonymousHeadroom),
+      ...env,
+    });
+    return createApp({ config, logger: createLogger({ level: config.logLevel, destination }), clock, hooks });
+  };
+  const app = await start().catch(async (error: unknown) => {
+    await database.drop();
+    throw error;
   });
-  const app = await createApp({ config, logger: createLogger({ level: config.logLevel, destination }), clock, hooks });
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {

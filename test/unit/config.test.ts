@@ -47,6 +47,7 @@ describe('parseConfig', () => {
         DATABASE_URL: 'postgres://db/t',
         JWT_SIGNING_KEYS: keys,
         AUTH_HMAC_KEY: randomBytes(32).toString('base64url'),
+        MAIL_ENABLED: 'false',
       }).browser.corsOrigins,
     ).toEqual([]);
     expect(parseConfig({ CORS_ORIGINS: 'http://localhost:8080/' }).browser.corsOrigins).toEqual(['http://localhost:8080']);
