@@ -114,7 +114,9 @@ function printed(child: ChildProcess, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => {
       output += d;
-      if (output.includes(text)) resolve();
+      // Colours split the URL (picocolors turns them on whenever CI is set): match the plain text.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what is stripped here.
+      if (output.replace(/\x1b\[[0-9;]*m/g, '').includes(text)) resolve();
     });
     child.stderr?.on('data', (d: Buffer) => (output += d));
     child.once('exit', (code) => reject(new Error(`vite preview exited (${code}):\n${output}`)));
