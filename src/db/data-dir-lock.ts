@@ -1,4 +1,4 @@
-import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LockHolder {
@@ -31,6 +31,8 @@ export class DataDirInUseError extends Error {
  * taken over. Returns the release function.
  */
 export function lockDataDir(dataDir: string, owner: string): () => void {
+  // On a fresh machine the directory does not exist yet: the first start creates it, then locks it.
+  mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'tollgate.lock');
   const mine: LockHolder = { pid: process.pid, owner, since: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {
