@@ -9,6 +9,13 @@ const dir = mkdtempSync(join(tmpdir(), 'tollgate-lock-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('lockDataDir', () => {
+  it('creates a data directory that does not exist yet, as on the first start on a fresh machine', () => {
+    const fresh = join(dir, 'not-yet', 'pglite');
+    const release = lockDataDir(fresh, 'the Tollgate server');
+    expect(existsSync(join(fresh, 'tollgate.lock'))).toBe(true);
+    release();
+  });
+
   it('refuses a second holder while the first lives, naming it, and frees the directory on release', () => {
     const release = lockDataDir(dir, 'the Tollgate server');
     let refusal: unknown;
