@@ -11,6 +11,15 @@ const caller = async (ctx: RequestContext) => {
   return { userId: viewer.user.id, sessionId: viewer.session.id };
 };
 
+/** Argument options shared by the mutations that take a mailed token or re-check the password. */
+const mailedToken = {
+  description: 'The token from the mailed link; single use. A bad, used or expired one answers INVALID_TOKEN.',
+};
+const currentPasswordArg = {
+  nullable: true,
+  description: 'Required when the account has a password; a wrong one answers INVALID_CREDENTIALS.',
+};
+
 @Resolver()
 export class AccountResolver {
   @Directive(rateLimitDirectiveFor('Mutation.requestEmailVerification'))
@@ -23,9 +32,7 @@ export class AccountResolver {
   @Directive(rateLimitDirectiveFor('Mutation.verifyEmail'))
   @Mutation(() => User, { description: 'Marks the address verified with the token from the mail. Single use, 24 hours.' })
   verifyEmail(
-    @Arg('token', () => String, {
-      description: 'The token from the mailed link; single use. A bad, used or expired one answers INVALID_TOKEN.',
-    })
+    @Arg('token', () => String, mailedToken)
     token: string,
     @Ctx() ctx: RequestContext,
   ): Promise<UserView> {
@@ -50,9 +57,7 @@ export class AccountResolver {
     description: 'Sets a new password with the token from the mail (single use, 30 minutes) and ends every session.',
   })
   async resetPassword(
-    @Arg('token', () => String, {
-      description: 'The token from the mailed link; single use. A bad, used or expired one answers INVALID_TOKEN.',
-    })
+    @Arg('token', () => String, mailedToken)
     token: string,
     @Arg('newPassword', () => String, { description: '8 to 128 characters, not a common password; BAD_USER_INPUT otherwise.' })
     newPassword: string,
@@ -68,10 +73,7 @@ export class AccountResolver {
       'Changes (or, for an account made with Google or GitHub, sets) the password. Every session ends; the caller gets new tokens. currentPassword is required when the account has one; without one, the caller must have signed in within the last 10 minutes.',
   })
   async changePassword(
-    @Arg('currentPassword', () => String, {
-      nullable: true,
-      description: 'Required when the account has a password; a wrong one answers INVALID_CREDENTIALS.',
-    })
+    @Arg('currentPassword', () => String, currentPasswordArg)
     currentPassword: string | null,
     @Arg('newPassword', () => String, { description: '8 to 128 characters, not a common password; BAD_USER_INPUT otherwise.' })
     newPassword: string,
@@ -88,10 +90,7 @@ export class AccountResolver {
   async requestEmailChange(
     @Arg('newEmail', () => String, { description: 'The new address; the link goes there, and the old address is told.' })
     newEmail: string,
-    @Arg('currentPassword', () => String, {
-      nullable: true,
-      description: 'Required when the account has a password; a wrong one answers INVALID_CREDENTIALS.',
-    })
+    @Arg('currentPassword', () => String, currentPasswordArg)
     currentPassword: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<boolean> {
@@ -104,9 +103,7 @@ export class AccountResolver {
     description: 'Moves the account to the new address with the token from the mail (single use, 24 hours); ends every session.',
   })
   confirmEmailChange(
-    @Arg('token', () => String, {
-      description: 'The token from the mailed link; single use. A bad, used or expired one answers INVALID_TOKEN.',
-    })
+    @Arg('token', () => String, mailedToken)
     token: string,
     @Ctx() ctx: RequestContext,
   ): Promise<UserView> {
@@ -119,10 +116,7 @@ export class AccountResolver {
       'Deletes the caller’s account and everything that belongs to it, ending every session. See the README for what is kept.',
   })
   async deleteAccount(
-    @Arg('currentPassword', () => String, {
-      nullable: true,
-      description: 'Required when the account has a password; a wrong one answers INVALID_CREDENTIALS.',
-    })
+    @Arg('currentPassword', () => String, currentPasswordArg)
     currentPassword: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<boolean> {
