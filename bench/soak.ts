@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'graphql-ws';
@@ -6,6 +7,7 @@ import WebSocket from 'ws';
 import { generateSigningJwk } from '../src/modules/token/key-ring.js';
 import { createBenchDatabase, type BenchDatabase } from './database.js';
 import { createWorkerKey, gql, LOGIN, newCredentials, REGISTER, registerAccounts, type Tokens } from './graphql-client.js';
+import { mailEnv, mailSink } from './mail-sink.js';
 import { freePort, killAllSync, memoryMB, spawnTs, stop, waitReady, type Child } from './servers.js';
 import { unreachableRateLimits } from './tollgate.js';
 
@@ -63,7 +65,9 @@ async function main(): Promise<boolean> {
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: `soak-${database.name}`,
       JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk()]),
-      LOG_LEVEL: 'warn',
+      AUTH_HMAC_KEY: randomBytes(32).toString('base64url'),
+      ...(await mailEnv()),
+      LOG_LEVEL: 'info',
       PORT: String(port),
       RATE_LIMITS: JSON.stringify(unreachableRateLimits),
     },
@@ -195,7 +199,9 @@ async function main(): Promise<boolean> {
   const last = memory[minutes]!;
   const growth = ((last.rss - first.rss) / first.rss) * 100;
   console.log(['', ...rows, '', `RSS ${first.rss} → ${last.rss} MB after warm-up: ${growth.toFixed(1)} %`].join('\n'));
-  console.log(`heap after GC ${first.heap} → ${last.heap} MB; errors: ${errors}`);
+  console.log(
+    `heap after GC ${first.heap} → ${last.heap} MB; errors: ${errors}; mails delivered: ${(await mailSink()).delivered()}`,
+  );
   if (errorSamples.length) console.log(`first errors:\n  ${errorSamples.join('\n  ')}`);
   return errors === 0 && growth < 10;
 }

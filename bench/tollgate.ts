@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateSigningJwk } from '../src/modules/token/key-ring.js';
 import { compiled } from './build.js';
+import { mailEnv } from './mail-sink.js';
 import { freePort, spawnTs, stop, waitReady, type Child } from './servers.js';
 
 /** The real service, started the way an operator would start it, in its own process. */
@@ -63,6 +64,7 @@ export async function startTollgate({
       HOST: '127.0.0.1',
       UV_THREADPOOL_SIZE: '2',
       RATE_LIMITS: JSON.stringify(unreachableRateLimits),
+      ...(await mailEnv()),
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     },
     [...productionNodeFlags, ...nodeFlags],
