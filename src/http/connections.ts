@@ -1,5 +1,6 @@
 import type { Server, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
+import type { Logger } from '../logger.js';
 
 interface Tracked {
   address: string;
@@ -11,7 +12,7 @@ interface Tracked {
  * The server's connections: a cap per peer address, and a drain for shutdown that answers every
  * request it has accepted without resetting a connection a client may be writing to.
  */
-export function manageConnections(server: Server, { maxPerAddress }: { maxPerAddress: number }) {
+export function manageConnections(server: Server, { maxPerAddress, logger }: { maxPerAddress: number; logger: Logger }) {
   const sockets = new Map<Socket, Tracked>();
   const perAddress = new Map<string, number>();
   const inFlight = new Set<ServerResponse>();
@@ -22,9 +23,13 @@ export function manageConnections(server: Server, { maxPerAddress }: { maxPerAdd
     const count = (perAddress.get(address) ?? 0) + 1;
     // The cap is on the peer address: behind a proxy that is the proxy, so raise or disable it there.
     if (maxPerAddress > 0 && count > maxPerAddress) {
+      logger.debug({ peer: address, port: socket.remotePort }, 'connection refused: too many from this address');
       refuse(socket);
       return;
     }
+    // At debug, which connections this process took: a busy Node process takes one new connection per
+    // event-loop turn, and those the kernel still holds when the listener closes are reset unread.
+    logger.debug({ peer: address, port: socket.remotePort }, 'connection accepted');
     perAddress.set(address, count);
     sockets.set(socket, { address, busy: 0, idleSince: Date.now() });
     socket.once('close', () => {

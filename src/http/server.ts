@@ -49,7 +49,7 @@ export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number;
       else res.destroy();
     });
   });
-  const connections = manageConnections(server, { maxPerAddress: deps.maxConnectionsPerAddress });
+  const connections = manageConnections(server, { maxPerAddress: deps.maxConnectionsPerAddress, logger: deps.log });
   return Object.assign(server, { inFlight: connections.inFlight, drain: connections.drain });
 }
 
