@@ -29,3 +29,16 @@ export async function signInInBrowser(page: Page, identifier: string, password: 
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
+
+/** The link a person clicks in a mail: the HTML part's anchor, unescaped, exactly as the mail client opens it. */
+export function linkIn(mail: { html: string }): string {
+  const href = /<a href="([^"]+)"/.exec(mail.html)?.[1];
+  if (!href) throw new Error(`no link in: ${mail.html}`);
+  return href.replace(
+    /&(amp|lt|gt|quot|#39);/g,
+    (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '',
+  );
+}
+
+/** An error the app shows, recognised by Tollgate's `extensions.code` (ErrorMessage puts it in `data-code`). */
+export const alertWithCode = (page: Page, code: string) => page.locator(`[role=alert][data-code="${code}"]`);

@@ -3,6 +3,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CreateServiceAccountDocument, ReportResourceProgressDocument } from '../../src/client/generated/graphql.js';
 import { newAccount, signUp, signUpAdmin } from '../helpers/test-app.js';
+import { mailLinkFlows } from './mail-links.js';
 import { isRefresh, profileOf, shot, signInForm, signInInBrowser, signUpInBrowser } from './pages.js';
 import { exampleDir, RATE_LIMIT_STATUS_BUDGET, type Stack, startStack } from './stack.js';
 
@@ -258,3 +259,5 @@ describe('the example SPA in a real browser', () => {
     await context.close();
   });
 });
+
+mailLinkFlows({ stack: () => stack, device, tab });

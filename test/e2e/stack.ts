@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { startGitHubStub } from '../helpers/oauth-providers.js';
 import { freePort } from '../helpers/redis.js';
+import { startSmtpServer } from '../helpers/smtp.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 export const exampleDir = fileURLToPath(new URL('../../examples/spa/', import.meta.url));
@@ -15,10 +16,15 @@ export const screenshotDir = join(exampleDir, 'screenshots');
 export const RATE_LIMIT_STATUS_BUDGET = 3;
 const rateLimits = {
   ...Object.fromEntries(
-    ['Mutation.register', 'Mutation.login', 'Mutation.refresh'].map((f) => [
-      f,
-      { FREE: 100_000, PREMIUM: 100_000, ADMIN: 100_000 },
-    ]),
+    [
+      'Mutation.register',
+      'Mutation.login',
+      'Mutation.refresh',
+      'Mutation.requestPasswordReset',
+      'Mutation.verifyEmail',
+      'Mutation.resetPassword',
+      'Mutation.confirmEmailChange',
+    ].map((f) => [f, { FREE: 100_000, PREMIUM: 100_000, ADMIN: 100_000 }]),
   ),
   'Query.rateLimitStatus': { FREE: RATE_LIMIT_STATUS_BUDGET },
 };
@@ -27,6 +33,8 @@ export interface Stack {
   api: TestApp;
   /** GitHub's side of sign-in (Google is left unconfigured). */
   github: Awaited<ReturnType<typeof startGitHubStub>>;
+  /** The SMTP server Tollgate sends its mail to; the links in it open `appUrl`. */
+  smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   /** The example app, built for production and served by `vite preview`, on its own origin. */
   appUrl: string;
   browser: Browser;
@@ -43,9 +51,16 @@ export async function startStack(): Promise<Stack> {
   const previewPort = await freePort();
   const appUrl = `http://127.0.0.1:${previewPort}`;
   const github = await startGitHubStub();
+  const smtp = await startSmtpServer();
   const api = await createTestApp({
     ...github.env,
     OAUTH_REDIRECT_URIS: `${appUrl}/auth/callback/github,${appUrl}/auth/callback/google`,
+    // Mail on, through a real SMTP server, with links to the app's pages as a team would configure them.
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'Tollgate <no-reply@tollgate.test>',
+    EMAIL_VERIFY_URL: `${appUrl}/verify-email?token={token}`,
+    PASSWORD_RESET_URL: `${appUrl}/reset-password?token={token}`,
+    EMAIL_CHANGE_URL: `${appUrl}/confirm-email-change?token={token}`,
     CORS_ORIGINS: appUrl,
     // No grace window: two tabs sending one refresh token would end the session, so only true single-flight passes.
     REFRESH_GRACE_SECONDS: '0',
@@ -62,6 +77,7 @@ export async function startStack(): Promise<Stack> {
 
   const cleanUp = async () => {
     await github.stop();
+    await smtp.stop();
     for (const child of children) child.kill('SIGKILL');
     rmSync(outDir, { recursive: true, force: true });
   };
@@ -86,6 +102,7 @@ export async function startStack(): Promise<Stack> {
     return {
       api,
       github,
+      smtp,
       appUrl,
       browser,
       async close() {

@@ -1,14 +1,17 @@
 import type { ReactNode } from 'react';
 import { useAuthState } from './auth/use-session';
 import { Budget } from './pages/Budget';
+import { ConfirmEmailChangePage } from './pages/ConfirmEmailChange';
 import { callbackProvider, OAuthCallback } from './pages/OAuth';
 import { Profile } from './pages/Profile';
 import { Progress } from './pages/Progress';
+import { ForgotPassword, ResetPasswordPage } from './pages/ResetPassword';
 import { SecurityHistory } from './pages/SecurityHistory';
 import { Sessions } from './pages/Sessions';
 import { SignIn } from './pages/SignIn';
 import { SignOut } from './pages/SignOut';
 import { SignUp } from './pages/SignUp';
+import { VerifyEmailPage } from './pages/VerifyEmail';
 import { Link, usePath } from './router';
 
 const screens: Record<string, { title: string; render: () => ReactNode }> = {
@@ -19,9 +22,29 @@ const screens: Record<string, { title: string; render: () => ReactNode }> = {
   '/progress': { title: 'Progress', render: () => <Progress /> },
 };
 
+/**
+ * Pages that work signed in or not: the ones Tollgate's mails link to (EMAIL_VERIFY_URL, PASSWORD_RESET_URL,
+ * EMAIL_CHANGE_URL point here) and the request for a reset link. They need not wait for the session.
+ */
+const standalone: Record<string, () => ReactNode> = {
+  '/verify-email': () => <VerifyEmailPage />,
+  '/reset-password': () => <ResetPasswordPage />,
+  '/confirm-email-change': () => <ConfirmEmailChangePage />,
+  '/forgot-password': () => <ForgotPassword />,
+};
+
 export function App() {
   const auth = useAuthState();
   const path = usePath();
+  const page = standalone[path];
+  if (page) {
+    return (
+      <main className="narrow">
+        <h1 className="brand">Tollgate</h1>
+        {page()}
+      </main>
+    );
+  }
   if (auth.status === 'starting') return <p className="loading">Loading…</p>;
   if (auth.status === 'signed-out') {
     return (

@@ -86,7 +86,8 @@ function liveSocket(session: Session) {
       },
       on: {
         closed: (event) => {
-          if ((event as CloseEvent).code === 4403 && used) void session.renew(used).catch(() => undefined);
+          if ((event as CloseEvent).code !== 4403 || !used || session.replacing) return;
+          void session.renew(used).catch(() => undefined);
         },
       },
     });

@@ -33,6 +33,9 @@ const badInput: Record<string, string> = {
   email: 'Enter a valid email address.',
   username: 'A username is 3 to 32 characters of a–z, 0–9 and _.',
   password: 'Choose a password of 8 to 128 characters that is not a common one.',
+  newPassword: 'Choose a password of 8 to 128 characters that is not a common one.',
+  currentPassword: 'Enter your current password.',
+  newEmail: 'Enter a valid email address that is not your current one.',
 };
 
 /** A sentence for the user, chosen by `extensions.code`, never by the message text. */
@@ -61,6 +64,16 @@ export function describeError(error: unknown): string {
       return 'An account already has that email. Sign in with your password, then link the provider.';
     case 'NOT_FOUND':
       return 'That no longer exists.';
+    case 'INVALID_TOKEN':
+      return 'This link is invalid, has already been used or has expired.';
+    case 'EMAIL_NOT_VERIFIED':
+      return 'Confirm your email address first: we have sent you a new link.';
+    case 'REAUTHENTICATION_REQUIRED':
+      return 'For your safety, sign out and sign in again (within 10 minutes) to do this.';
+    case 'MAIL_DISABLED':
+      return 'This server sends no mail, so this cannot be done here.';
+    case 'SERVICE_UNAVAILABLE':
+      return 'Tollgate is busy. Try again in a moment.';
     default:
       return `Something went wrong (${code ?? 'no code'}). Try again.`;
   }

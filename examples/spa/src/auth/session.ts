@@ -33,6 +33,7 @@ export class Session {
   #renewing: Promise<string | null> | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #channel = new BroadcastChannel('tollgate-session');
+  #replacing = 0;
 
   constructor() {
     this.#channel.onmessage = ({ data }: MessageEvent<Message>) => {
@@ -68,6 +69,27 @@ export class Session {
   signedIn(accessToken: string) {
     this.#hold(accessToken);
     this.#post({ type: 'token', accessToken });
+  }
+
+  /**
+   * Runs a request that ends every session of the account and answers with new tokens for this one
+   * (changePassword). Meanwhile this tab's live socket is closed for the old session; that is no reason to
+   * renew (the old refresh cookie is being replaced, and a refusal would sign every tab out), so the socket
+   * waits for the new token instead (see `replacing`).
+   */
+  async replace(task: () => Promise<string | null>): Promise<void> {
+    this.#replacing++;
+    try {
+      const accessToken = await task();
+      if (accessToken) this.signedIn(accessToken);
+    } finally {
+      this.#replacing--;
+    }
+  }
+
+  /** Whether a `replace` is under way in this tab. */
+  get replacing(): boolean {
+    return this.#replacing > 0;
   }
 
   /** After logout, or when Tollgate refuses the refresh cookie: every tab forgets its token. */

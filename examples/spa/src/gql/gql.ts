@@ -15,36 +15,50 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  mutation SilentRefresh {\n    refresh {\n      accessToken\n    }\n  }\n": typeof types.SilentRefreshDocument,
+    "\n  mutation ChangePassword($currentPassword: String, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      accessToken\n      deviceToken\n      user {\n        id\n        email\n        username\n        hasPassword\n      }\n    }\n  }\n": typeof types.ChangePasswordDocument,
+    "\n  mutation RequestEmailChange($newEmail: String!, $currentPassword: String) {\n    requestEmailChange(newEmail: $newEmail, currentPassword: $currentPassword)\n  }\n": typeof types.RequestEmailChangeDocument,
     "\n  query RateLimitStatus {\n    rateLimitStatus {\n      tier\n      limits {\n        field\n        limit\n        used\n        remaining\n        windowSeconds\n        resetAt\n      }\n    }\n  }\n": typeof types.RateLimitStatusDocument,
+    "\n  mutation ConfirmEmailChange($token: String!) {\n    confirmEmailChange(token: $token) {\n      id\n      email\n      emailVerified\n    }\n  }\n": typeof types.ConfirmEmailChangeDocument,
+    "\n  mutation RequestEmailVerification {\n    requestEmailVerification\n  }\n": typeof types.RequestEmailVerificationDocument,
     "\n  mutation StartOAuth($provider: OAuthProvider!, $redirectUri: String!) {\n    startOAuth(provider: $provider, redirectUri: $redirectUri) {\n      authorizationUrl\n      binding\n    }\n  }\n": typeof types.StartOAuthDocument,
     "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!, $binding: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state, binding: $binding) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": typeof types.CompleteOAuthDocument,
-    "\n  query Me {\n    me {\n      id\n      email\n      username\n      tier\n      createdAt\n      lastLoginAt\n    }\n  }\n": typeof types.MeDocument,
+    "\n  query Me {\n    me {\n      id\n      email\n      emailVerified\n      hasPassword\n      username\n      tier\n      createdAt\n      lastLoginAt\n    }\n  }\n": typeof types.MeDocument,
     "\n  fragment Progress on ResourceProgress {\n    resourceId\n    overallStatus\n    percentComplete\n    stages {\n      stage\n      status\n      percent\n      message\n    }\n  }\n": typeof types.ProgressFragmentDoc,
     "\n  query ResourceProgress($resourceId: ID!) {\n    resourceProgress(resourceId: $resourceId) {\n      ...Progress\n    }\n  }\n": typeof types.ResourceProgressDocument,
     "\n  subscription ResourceProgressChanged($resourceId: ID!) {\n    resourceProgressChanged(resourceId: $resourceId) {\n      ...Progress\n    }\n  }\n": typeof types.ResourceProgressChangedDocument,
+    "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": typeof types.RequestPasswordResetDocument,
+    "\n  mutation ResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n": typeof types.ResetPasswordDocument,
     "\n  query MySecurityEvents($first: Int) {\n    me {\n      id\n      securityEvents(first: $first) {\n        id\n        type\n        at\n        ip\n        userAgent\n      }\n    }\n  }\n": typeof types.MySecurityEventsDocument,
     "\n  query MySessions {\n    me {\n      id\n      sessions {\n        id\n        current\n        userAgent\n        ip\n        createdAt\n        lastUsedAt\n        expiresAt\n      }\n    }\n  }\n": typeof types.MySessionsDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": typeof types.RevokeSessionDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  mutation Logout($allSessions: Boolean) {\n    logout(allSessions: $allSessions)\n  }\n": typeof types.LogoutDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": typeof types.RegisterDocument,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      email\n      emailVerified\n    }\n  }\n": typeof types.VerifyEmailDocument,
     "\n  mutation CreateServiceAccount($name: String!) {\n    createServiceAccount(name: $name) {\n      apiKey\n    }\n  }\n": typeof types.CreateServiceAccountDocument,
 };
 const documents: Documents = {
     "\n  mutation SilentRefresh {\n    refresh {\n      accessToken\n    }\n  }\n": types.SilentRefreshDocument,
+    "\n  mutation ChangePassword($currentPassword: String, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      accessToken\n      deviceToken\n      user {\n        id\n        email\n        username\n        hasPassword\n      }\n    }\n  }\n": types.ChangePasswordDocument,
+    "\n  mutation RequestEmailChange($newEmail: String!, $currentPassword: String) {\n    requestEmailChange(newEmail: $newEmail, currentPassword: $currentPassword)\n  }\n": types.RequestEmailChangeDocument,
     "\n  query RateLimitStatus {\n    rateLimitStatus {\n      tier\n      limits {\n        field\n        limit\n        used\n        remaining\n        windowSeconds\n        resetAt\n      }\n    }\n  }\n": types.RateLimitStatusDocument,
+    "\n  mutation ConfirmEmailChange($token: String!) {\n    confirmEmailChange(token: $token) {\n      id\n      email\n      emailVerified\n    }\n  }\n": types.ConfirmEmailChangeDocument,
+    "\n  mutation RequestEmailVerification {\n    requestEmailVerification\n  }\n": types.RequestEmailVerificationDocument,
     "\n  mutation StartOAuth($provider: OAuthProvider!, $redirectUri: String!) {\n    startOAuth(provider: $provider, redirectUri: $redirectUri) {\n      authorizationUrl\n      binding\n    }\n  }\n": types.StartOAuthDocument,
     "\n  mutation CompleteOAuth($provider: OAuthProvider!, $code: String!, $state: String!, $binding: String!) {\n    completeOAuth(provider: $provider, code: $code, state: $state, binding: $binding) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": types.CompleteOAuthDocument,
-    "\n  query Me {\n    me {\n      id\n      email\n      username\n      tier\n      createdAt\n      lastLoginAt\n    }\n  }\n": types.MeDocument,
+    "\n  query Me {\n    me {\n      id\n      email\n      emailVerified\n      hasPassword\n      username\n      tier\n      createdAt\n      lastLoginAt\n    }\n  }\n": types.MeDocument,
     "\n  fragment Progress on ResourceProgress {\n    resourceId\n    overallStatus\n    percentComplete\n    stages {\n      stage\n      status\n      percent\n      message\n    }\n  }\n": types.ProgressFragmentDoc,
     "\n  query ResourceProgress($resourceId: ID!) {\n    resourceProgress(resourceId: $resourceId) {\n      ...Progress\n    }\n  }\n": types.ResourceProgressDocument,
     "\n  subscription ResourceProgressChanged($resourceId: ID!) {\n    resourceProgressChanged(resourceId: $resourceId) {\n      ...Progress\n    }\n  }\n": types.ResourceProgressChangedDocument,
+    "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n": types.RequestPasswordResetDocument,
+    "\n  mutation ResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n": types.ResetPasswordDocument,
     "\n  query MySecurityEvents($first: Int) {\n    me {\n      id\n      securityEvents(first: $first) {\n        id\n        type\n        at\n        ip\n        userAgent\n      }\n    }\n  }\n": types.MySecurityEventsDocument,
     "\n  query MySessions {\n    me {\n      id\n      sessions {\n        id\n        current\n        userAgent\n        ip\n        createdAt\n        lastUsedAt\n        expiresAt\n      }\n    }\n  }\n": types.MySessionsDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": types.RevokeSessionDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": types.LoginDocument,
     "\n  mutation Logout($allSessions: Boolean) {\n    logout(allSessions: $allSessions)\n  }\n": types.LogoutDocument,
     "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": types.RegisterDocument,
+    "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      email\n      emailVerified\n    }\n  }\n": types.VerifyEmailDocument,
     "\n  mutation CreateServiceAccount($name: String!) {\n    createServiceAccount(name: $name) {\n      apiKey\n    }\n  }\n": types.CreateServiceAccountDocument,
 };
 
@@ -69,7 +83,23 @@ export function graphql(source: "\n  mutation SilentRefresh {\n    refresh {\n  
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation ChangePassword($currentPassword: String, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      accessToken\n      deviceToken\n      user {\n        id\n        email\n        username\n        hasPassword\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ChangePassword($currentPassword: String, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      accessToken\n      deviceToken\n      user {\n        id\n        email\n        username\n        hasPassword\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestEmailChange($newEmail: String!, $currentPassword: String) {\n    requestEmailChange(newEmail: $newEmail, currentPassword: $currentPassword)\n  }\n"): (typeof documents)["\n  mutation RequestEmailChange($newEmail: String!, $currentPassword: String) {\n    requestEmailChange(newEmail: $newEmail, currentPassword: $currentPassword)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query RateLimitStatus {\n    rateLimitStatus {\n      tier\n      limits {\n        field\n        limit\n        used\n        remaining\n        windowSeconds\n        resetAt\n      }\n    }\n  }\n"): (typeof documents)["\n  query RateLimitStatus {\n    rateLimitStatus {\n      tier\n      limits {\n        field\n        limit\n        used\n        remaining\n        windowSeconds\n        resetAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConfirmEmailChange($token: String!) {\n    confirmEmailChange(token: $token) {\n      id\n      email\n      emailVerified\n    }\n  }\n"): (typeof documents)["\n  mutation ConfirmEmailChange($token: String!) {\n    confirmEmailChange(token: $token) {\n      id\n      email\n      emailVerified\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestEmailVerification {\n    requestEmailVerification\n  }\n"): (typeof documents)["\n  mutation RequestEmailVerification {\n    requestEmailVerification\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -81,7 +111,7 @@ export function graphql(source: "\n  mutation CompleteOAuth($provider: OAuthProv
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Me {\n    me {\n      id\n      email\n      username\n      tier\n      createdAt\n      lastLoginAt\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      id\n      email\n      username\n      tier\n      createdAt\n      lastLoginAt\n    }\n  }\n"];
+export function graphql(source: "\n  query Me {\n    me {\n      id\n      email\n      emailVerified\n      hasPassword\n      username\n      tier\n      createdAt\n      lastLoginAt\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      id\n      email\n      emailVerified\n      hasPassword\n      username\n      tier\n      createdAt\n      lastLoginAt\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -94,6 +124,14 @@ export function graphql(source: "\n  query ResourceProgress($resourceId: ID!) {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ResourceProgressChanged($resourceId: ID!) {\n    resourceProgressChanged(resourceId: $resourceId) {\n      ...Progress\n    }\n  }\n"): (typeof documents)["\n  subscription ResourceProgressChanged($resourceId: ID!) {\n    resourceProgressChanged(resourceId: $resourceId) {\n      ...Progress\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n"): (typeof documents)["\n  mutation RequestPasswordReset($email: String!) {\n    requestPasswordReset(email: $email)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n"): (typeof documents)["\n  mutation ResetPassword($token: String!, $newPassword: String!) {\n    resetPassword(token: $token, newPassword: $newPassword)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -118,6 +156,10 @@ export function graphql(source: "\n  mutation Logout($allSessions: Boolean) {\n 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      email\n      emailVerified\n    }\n  }\n"): (typeof documents)["\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      email\n      emailVerified\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

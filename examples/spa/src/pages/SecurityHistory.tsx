@@ -30,6 +30,11 @@ const labels: Record<string, string> = {
   OAUTH_LOGIN: 'Signed in with a provider',
   OAUTH_LINKED: 'Provider linked',
   OAUTH_UNLINKED: 'Provider unlinked',
+  LOGIN_THROTTLED: 'Sign-ins paused after failed attempts',
+  EMAIL_VERIFIED: 'Email address verified',
+  PASSWORD_RESET: 'Password reset by mail — every session ended',
+  PASSWORD_CHANGED: 'Password changed — other sessions ended',
+  EMAIL_CHANGED: 'Email address changed — every session ended',
 };
 
 export function SecurityHistory() {

@@ -64,6 +64,7 @@ export function SignIn() {
       <button type="submit" disabled={loading}>
         Sign in
       </button>
+      <Link to="/forgot-password">Forgot password?</Link>
       <OAuthButtons />
       <p>
         New here? <Link to="/sign-up">Create an account</Link>
