@@ -24,20 +24,19 @@ if (process.env.BENCH_AB_SKIP_BUILD !== '1') buildForBench();
 const database = await createBenchDatabase(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 try {
   const signingKey = await newSigningKeys();
-  const [a, b] = await Promise.all([
-    startTollgate({ databaseUrl: database.url, signingKey, entry: `${root}${before}/src/main.js` }),
-    startTollgate({ databaseUrl: database.url, signingKey, entry: compiled('src/main.ts') }),
-  ]);
-  const viewer = await registerAccount(a!.url);
+  // One after the other: both migrate on start, and two migrations at once on a fresh database collide.
+  const a = await startTollgate({ databaseUrl: database.url, signingKey, entry: `${root}${before}/src/main.js` });
+  const b = await startTollgate({ databaseUrl: database.url, signingKey, entry: compiled('src/main.ts') });
+  const viewer = await registerAccount(a.url);
   // Both servers write through MikroORM once (a sign-up flushes), as a server in service has.
-  const accounts = await registerAccounts(b!.url, 4);
-  const workerKey = await createWorkerKey(a!.url, database.promote);
+  const accounts = await registerAccounts(b.url, 4);
+  const workerKey = await createWorkerKey(a.url, database.promote);
   while ((await database.pendingMail()) > 0) await new Promise((r) => setTimeout(r, 500));
   for (const scenario of tollgateScenarios.filter((s) => names.includes(s.name))) {
-    const ready = await scenario.prepare({ url: a!.url, viewer, accounts, workerKey });
+    const ready = await scenario.prepare({ url: a.url, viewer, accounts, workerKey });
     if ('skip' in ready) continue;
     const load = { connections: scenario.connections, seconds: 3, warmupSeconds: 5, repeats, connection: ready.connection };
-    const [x, y] = await measurePair({ pid: a!.child.pid, url: a!.url, ...load }, { pid: b!.child.pid, url: b!.url, ...load });
+    const [x, y] = await measurePair({ pid: a.child.pid, url: a.url, ...load }, { pid: b.child.pid, url: b.url, ...load });
     const fmt = (m: typeof x) =>
       `${m.cpuMsPerRequest} ms/req (${m.repeats.map((r) => r.cpuMsPerRequest).join(', ')}; ${m.errors} errors)`;
     console.log(`${scenario.name}: before ${fmt(x)}  after ${fmt(y)}`);
