@@ -8,6 +8,8 @@ export interface BenchDatabase {
   drop(): Promise<void>;
   /** Makes a user ADMIN, as `npm run admin -- grant` would. */
   promote(userId: string): Promise<void>;
+  /** Mail in the outbox not yet sent or given up. */
+  pendingMail(): Promise<number>;
 }
 
 /** A database that lives for one run, so results never depend on what an earlier run left behind. */
@@ -28,6 +30,11 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     promote: async (userId) => {
       await withAdmin(url.toString(), (db) => db.query(`update app_user set tier = 'ADMIN' where id = $1`, [userId]));
     },
+    pendingMail: () =>
+      withAdmin(url.toString(), async (db) => {
+        const { rows } = await db.query<{ n: string }>(`select count(*) as n from mail_outbox where status = 'pending'`);
+        return Number(rows[0]?.n ?? 0);
+      }),
     // FORCE ends sessions a killed child may have left open.
     drop: () =>
       (dropped ??= withAdmin(adminUrl, (admin) => admin.query(`drop database if exists "${name}" with (force)`)).then(() => {})),

@@ -34,6 +34,8 @@ export interface TollgateOptions {
   /** As shipped unless a run compares levels. */
   logLevel?: string;
   nodeFlags?: string[];
+  /** Another compiled entry point, e.g. an earlier build kept for an A/B comparison (bench/ab.ts). */
+  entry?: string;
 }
 
 /**
@@ -47,11 +49,12 @@ export async function startTollgate({
   signingKey,
   logLevel = 'info',
   nodeFlags = [],
+  entry = compiled('src/main.ts'),
 }: TollgateOptions): Promise<Tollgate> {
   const port = await freePort();
   const child = spawnTs(
     'tollgate',
-    compiled('src/main.ts'),
+    entry,
     {
       NODE_ENV: 'production',
       DATABASE_URL: databaseUrl,

@@ -224,7 +224,8 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       createRequestContext({
         requestId,
         log,
-        em: em.fork(),
+        fork: () => em.fork(),
+        reader: em,
         services,
         client: { ip: clientIp(req), userAgent: req.headers['user-agent'] ?? null },
         bearer,

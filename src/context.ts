@@ -7,25 +7,57 @@ import { looksLikeServiceKey } from './modules/service-account/service-account.k
 import { Tier } from './modules/user/tier.js';
 
 /** What the HTTP and WebSocket layers know about a request before it has a context. */
-export type RequestInput = Pick<RequestContext, 'requestId' | 'log' | 'em' | 'client' | 'services' | 'refreshCookie'> & {
+export type RequestInput = Pick<RequestContext, 'requestId' | 'log' | 'client' | 'services' | 'refreshCookie'> & {
   bearer: string | null;
+  /** A new EntityManager; called once, on the request's first use of `em`. */
+  fork(): EntityManager;
+  /**
+   * For the viewer's and the service account's checks: plain SQL reads outside any transaction, which need
+   * no unit of work of their own. The root EntityManager: MikroORM refuses it any entity work
+   * (allowGlobalContext is off), so a store that began to load entities here would fail loudly rather than
+   * share an identity map between requests.
+   */
+  reader: EntityManager;
 };
 
+const LAZY = Symbol('lazy EntityManager');
+interface LazyEm {
+  fork: () => EntityManager;
+  em?: EntityManager;
+}
+
+/**
+ * `em` is forked on first use, not for every request: most requests run only prepared SQL (see
+ * db/sql.ts), and a fork builds a unit of work, an identity map and copies of the filters. It is a getter
+ * on the prototype over state held by reference, because Apollo hands resolvers a shallow copy of the
+ * context (Object.assign, which copies an own getter's value and so would fork right away).
+ */
+const lazyEmPrototype = Object.create(Object.prototype, {
+  em: {
+    get(this: { [LAZY]: LazyEm }) {
+      const lazy = this[LAZY];
+      lazy.em ??= lazy.fork();
+      return lazy.em;
+    },
+    enumerable: false,
+  },
+}) as object;
+
 export function createRequestContext(input: RequestInput): RequestContext {
-  const { services, em, bearer } = input;
+  const { services, bearer, reader } = input;
   let viewer: Promise<Viewer> | undefined;
   let caller: Promise<Caller> | undefined;
   let serviceAccount: Promise<{ id: string } | null> | undefined;
-  const context: RequestContext = {
+  const fields: Omit<RequestContext, 'em'> & { [LAZY]: LazyEm } = {
+    [LAZY]: { fork: input.fork },
     requestId: input.requestId,
     log: input.log,
-    em,
     client: input.client,
     services,
     refreshCookie: input.refreshCookie,
     rateLimits: new RequestRateLimits(),
-    viewer: () => (viewer ??= resolveViewer(services, em, bearer)),
-    freshViewer: () => resolveViewer(services, em.fork(), bearer),
+    viewer: () => (viewer ??= resolveViewer(services, reader, bearer)),
+    freshViewer: () => resolveViewer(services, reader, bearer),
     viewerOrNull: () =>
       // No token, or a worker's key: no user, answered without building an error to throw away.
       bearer === null || looksLikeServiceKey(bearer)
@@ -34,7 +66,8 @@ export function createRequestContext(input: RequestInput): RequestContext {
             if (error instanceof AppError) return null;
             throw error;
           }),
-    serviceAccount: () => (serviceAccount ??= bearer ? services.serviceAccounts.authenticate(em, bearer) : Promise.resolve(null)),
+    serviceAccount: () =>
+      (serviceAccount ??= bearer ? services.serviceAccounts.authenticate(reader, bearer) : Promise.resolve(null)),
     caller: () =>
       (caller ??= Promise.all([context.viewerOrNull(), context.serviceAccount()]).then(([v, service]) => {
         // Workers are trusted callers: they get the ADMIN budgets, counted per service account.
@@ -43,6 +76,7 @@ export function createRequestContext(input: RequestInput): RequestContext {
         return addressCaller(input.client.ip);
       })),
   };
+  const context = Object.assign(Object.create(lazyEmPrototype) as RequestContext, fields);
   return context;
 }
 

@@ -13,25 +13,66 @@ const NAME = 'rateLimit';
  * @rateLimit on a field counts each resolution against the caller's budget for that field, sized by
  * the caller's tier from the table (the directive's own arguments only document the FREE budget).
  * graphql-rate-limit-directive supplies the directive's definition; the counting is ours, because its
- * limiters never see the request and so cannot know the caller's tier.
+ * limiters never see the request and so cannot know the caller's tier. Every resolution costs a point:
+ * `{ a: me { id } b: me { id } }` spends two, in one limiter call.
  */
 export function createRateLimitDirective(store: RateLimitStore, clock: Clock) {
-  async function count(field: string, ctx: RequestContext): Promise<void> {
+  /** How many of `calls` resolutions the budget granted; the rest are refused with `refusal()`. */
+  type Outcome = { granted: number; refusal?: () => Error };
+
+  async function consume(field: string, ctx: RequestContext, calls: number): Promise<Outcome> {
     // Fields used before sign-in count against the address whoever calls, so no token buys more.
     const caller = await store.callerFor(field, ctx.caller, ctx.client.ip);
     let res: RateLimiterRes;
     try {
-      res = await store.consume(field, caller, 1);
+      res = await store.consume(field, caller, calls);
     } catch (rejection) {
       if (rejection instanceof Error) throw rejection;
       const now = clock();
-      const budget = store.budgetOf(field, caller, rejection as RateLimiterRes, now);
+      const over = rejection as RateLimiterRes;
+      const budget = store.budgetOf(field, caller, over, now);
       ctx.rateLimits.counted(budget);
+      // As if each call had consumed one point in turn: the first ones fit in what was left, the rest are refused.
+      const granted = Math.max(0, Math.min(calls, budget.limit - (over.consumedPoints - calls)));
       const retryAfter = retryAfterSeconds(budget.resetAt, now);
-      ctx.log.warn({ event: 'rate_limited', field, ip: ctx.client.ip, retryAfter }, 'field limit refused a call');
-      throw rateLimited(`Too many requests for ${field}`, { limit: budget.limit, resetAt: budget.resetAt, now });
+      ctx.log.warn(
+        { event: 'rate_limited', field, ip: ctx.client.ip, retryAfter, refused: calls - granted },
+        'field limit refused a call',
+      );
+      return {
+        granted,
+        refusal: () => rateLimited(`Too many requests for ${field}`, { limit: budget.limit, resetAt: budget.resetAt, now }),
+      };
     }
     ctx.rateLimits.counted(store.budgetOf(field, caller, res, clock()));
+    return { granted: calls };
+  }
+
+  /**
+   * The resolutions of one field that start together in one request — its aliases, or one per item of a
+   * list — are counted in one `consume` of as many points, once the running promise jobs have settled
+   * (process.nextTick runs after them), instead of one limiter call each.
+   */
+  const pending = new WeakMap<RequestContext['rateLimits'], Map<string, { calls: number; outcome: Promise<Outcome> }>>();
+
+  function count(field: string, ctx: RequestContext): Promise<void> {
+    let batches = pending.get(ctx.rateLimits);
+    if (!batches) pending.set(ctx.rateLimits, (batches = new Map()));
+    let batch = batches.get(field);
+    if (!batch) {
+      const open = { calls: 0, outcome: undefined as unknown as Promise<Outcome> };
+      const fields = batches;
+      open.outcome = new Promise<void>((resolve) => process.nextTick(resolve)).then(() => {
+        fields.delete(field);
+        return consume(field, ctx, open.calls);
+      });
+      fields.set(field, open);
+      batch = open;
+    }
+    const turn = batch.calls++;
+    return batch.outcome.then(({ granted, refusal }) => {
+      if (turn >= granted && refusal) throw refusal();
+    });
   }
 
   const transform = (schema: GraphQLSchema) =>

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, specifiedDirectives, type GraphQLDirective, type GraphQLSchema } from 'graphql';
-import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
 import { AccountResolver, UserAccountResolver } from '../modules/account/account.resolver.js';
 import { AdminResolver } from '../modules/admin/admin.resolver.js';
@@ -12,7 +11,7 @@ import { UserSecurityEventsResolver } from '../modules/security-event/security-e
 import { ServiceAccountResolver } from '../modules/service-account/service-account.resolver.js';
 import { SessionResolver, UserSessionsResolver } from '../modules/session/session.resolver.js';
 import { UserResolver } from '../modules/user/user.resolver.js';
-import { createPermissions } from './permissions.js';
+import { applyPermissions } from './permissions.js';
 import { refuseUnstorableArguments } from './storable-input.js';
 import { createRateLimitDirective, rateLimitDirectiveDefinition } from './rate-limit.directive.js';
 
@@ -81,7 +80,7 @@ const unusedPubSub = {
  */
 export async function buildGraphQLSchema(rateLimit: ReturnType<typeof createRateLimitDirective>): Promise<GraphQLSchema> {
   const base = await buildBaseSchema(rateLimit.directive);
-  return refuseUnstorableArguments(applyMiddleware(rateLimit.transform(base), createPermissions()));
+  return refuseUnstorableArguments(applyPermissions(rateLimit.transform(base)));
 }
 
 /** The SDL committed as schema.graphql; sorted so that the file changes only when the API does. */

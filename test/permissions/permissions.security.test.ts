@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
 import { execute as run, buildSchema, parse, isObjectType, type GraphQLSchema } from 'graphql';
-import { applyMiddleware } from 'graphql-middleware';
-import { allow } from 'graphql-shield';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   LoginDocument,
@@ -13,7 +11,7 @@ import {
   UsersDocument,
   type UsersQuery,
 } from '../../src/client/generated/graphql.js';
-import { createPermissions, ruleTree } from '../../src/graphql/permissions.js';
+import { allow, applyPermissions, ruleFor, ruleTree } from '../../src/graphql/permissions.js';
 import { buildBaseSchema } from '../../src/graphql/schema.js';
 import { codeOf } from '../helpers/graphql.js';
 import { createTestApp, signUp, signUpAdmin, type TestApp } from '../helpers/test-app.js';
@@ -37,7 +35,7 @@ describe('the rule tree', () => {
         missing.push(type.name);
         continue;
       }
-      if (typeof typeRule === 'object' && !('resolve' in (typeRule as object)) && !('*' in (typeRule as object))) {
+      if (typeof typeRule === 'object' && !('*' in (typeRule as object))) {
         for (const field of Object.keys(type.getFields())) {
           if (!(field in (typeRule as object))) missing.push(`${type.name}.${field}`);
         }
@@ -48,11 +46,51 @@ describe('the rule tree', () => {
 
   it('refuses a field that has no rule (deny by default) with FORBIDDEN', async () => {
     const schema = buildSchema('type Query { open: String, forgotten: String }');
-    const guarded = applyMiddleware(schema, createPermissions({ Query: { open: allow } }));
+    const guarded = applyPermissions(schema, { Query: { open: allow } });
     const rootValue = { open: () => 'yes', forgotten: () => 'secret' };
     const result = await run({ schema: guarded, document: parse('{ open forgotten }'), rootValue, contextValue: {} });
     expect(result.data).toEqual({ open: 'yes', forgotten: null });
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses the fields of a type without rules, and a field added to an allowed type whose other fields have rules', async () => {
+    const schema = buildSchema(`
+      type Query { open: Thing, other: Other }
+      type Thing { shown: String, added: String }
+      type Other { inner: String }`);
+    const guarded = applyPermissions(schema, { Query: { open: allow, other: allow }, Thing: { shown: allow } });
+    const rootValue = { open: { shown: 'yes', added: 'secret' }, other: { inner: 'secret' } };
+    const result = await run({
+      schema: guarded,
+      document: parse('{ open { shown added } other { inner } }'),
+      rootValue,
+      contextValue: {},
+    });
+    expect(result.data).toEqual({ open: { shown: 'yes', added: null }, other: { inner: null } });
+    expect(result.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([
+      ['open.added', 'FORBIDDEN'],
+      ['other.inner', 'FORBIDDEN'],
+    ]);
+  });
+
+  it('refuses, at build time, rules for types or fields the schema lacks', () => {
+    const schema = buildSchema('type Query { open: String }');
+    expect(() => applyPermissions(schema, { Query: { open: allow, gone: allow } })).toThrow(/Query\.gone/);
+    expect(() => applyPermissions(schema, { Query: { open: allow }, Missing: allow })).toThrow(/Missing/);
+  });
+
+  it('guards every field of the real schema whose rule is not allow, and leaves allowed ones unwrapped', async () => {
+    const base = await buildBaseSchema();
+    const guarded = applyPermissions(base);
+    for (const type of Object.values(guarded.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      const before = (base.getType(type.name) as typeof type).getFields();
+      for (const [name, field] of Object.entries(type.getFields())) {
+        if (ruleFor(ruleTree, type.name, name) === allow)
+          expect(field.resolve, `${type.name}.${name}`).toBe(before[name]!.resolve);
+        else expect(field.resolve, `${type.name}.${name}`).not.toBe(before[name]!.resolve);
+      }
+    }
   });
 });
 

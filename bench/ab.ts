@@ -1,0 +1,48 @@
+import { fileURLToPath } from 'node:url';
+import { buildForBench, compiled } from './build.js';
+import { createBenchDatabase } from './database.js';
+import { createWorkerKey, registerAccount, registerAccounts } from './graphql-client.js';
+import { measurePair } from './measure.js';
+import { tollgateScenarios } from './scenarios.js';
+import { stop, stopAll } from './servers.js';
+import { newSigningKeys, startTollgate } from './tollgate.js';
+
+/**
+ * `npx tsx bench/ab.ts <earlier build dir>`: the current source (compiled now) against an earlier build
+ * (a copy of .data/bench-build made before a change), two servers on one database loaded in turn, repeat
+ * by repeat, so the machine's other tenants weigh on both alike. For the "what each change bought" figures
+ * on a shared machine, where two separate runs differ by more than one optimisation saves.
+ * BENCH_ONLY picks scenarios (default me,resourceProgress,rateLimitStatus); BENCH_REPEATS defaults to 5.
+ */
+const before = process.argv[2];
+if (!before) throw new Error('usage: tsx bench/ab.ts <dir of an earlier bench build>');
+const names = (process.env.BENCH_ONLY ?? 'me,resourceProgress,rateLimitStatus').split(',');
+const repeats = Number(process.env.BENCH_REPEATS ?? 5);
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+if (process.env.BENCH_AB_SKIP_BUILD !== '1') buildForBench();
+const database = await createBenchDatabase(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+try {
+  const signingKey = await newSigningKeys();
+  // One after the other: both migrate on start, and two migrations at once on a fresh database collide.
+  const a = await startTollgate({ databaseUrl: database.url, signingKey, entry: `${root}${before}/src/main.js` });
+  const b = await startTollgate({ databaseUrl: database.url, signingKey, entry: compiled('src/main.ts') });
+  const viewer = await registerAccount(a.url);
+  // Both servers write through MikroORM once (a sign-up flushes), as a server in service has.
+  const accounts = await registerAccounts(b.url, 4);
+  const workerKey = await createWorkerKey(a.url, database.promote);
+  while ((await database.pendingMail()) > 0) await new Promise((r) => setTimeout(r, 500));
+  for (const scenario of tollgateScenarios.filter((s) => names.includes(s.name))) {
+    const ready = await scenario.prepare({ url: a.url, viewer, accounts, workerKey });
+    if ('skip' in ready) continue;
+    const load = { connections: scenario.connections, seconds: 3, warmupSeconds: 5, repeats, connection: ready.connection };
+    const [x, y] = await measurePair({ pid: a.child.pid, url: a.url, ...load }, { pid: b.child.pid, url: b.url, ...load });
+    const fmt = (m: typeof x) =>
+      `${m.cpuMsPerRequest} ms/req (${m.repeats.map((r) => r.cpuMsPerRequest).join(', ')}; ${m.errors} errors)`;
+    console.log(`${scenario.name}: before ${fmt(x)}  after ${fmt(y)}`);
+  }
+  await Promise.all([a, b].map((t) => t && stop(t.child)));
+} finally {
+  await stopAll();
+  await database.drop();
+}
