@@ -196,7 +196,9 @@ async function main(): Promise<boolean> {
       memory[m] = { rss, heap };
       mem = ` rss=${rss} MB heapAfterGC=${heap} MB`;
     }
-    rows.push(`minute ${m}: ${latencies.length} requests, ${errors} errors so far, p99=${p99.toFixed(1)} ms (without password operations ${percentile99(others).toFixed(1)} ms)${mem}`);
+    rows.push(
+      `minute ${m}: ${latencies.length} requests, ${errors} errors so far, p99=${p99.toFixed(1)} ms (without password operations ${percentile99(others).toFixed(1)} ms)${mem}`,
+    );
     log(rows.at(-1)!);
   }
   await Promise.all([...traffic, subscriptions]);

@@ -57,7 +57,10 @@ export function createRateLimitDirective(store: RateLimitStore, clock: Clock) {
 
   function count(field: string, ctx: RequestContext): Promise<void> {
     let batches = pending.get(ctx.rateLimits);
-    if (!batches) pending.set(ctx.rateLimits, (batches = new Map()));
+    if (!batches) {
+      batches = new Map();
+      pending.set(ctx.rateLimits, batches);
+    }
     let batch = batches.get(field);
     if (!batch) {
       const open = { calls: 0, outcome: undefined as unknown as Promise<Outcome> };

@@ -82,7 +82,11 @@ describe('SIGTERM under load', () => {
         // outages): this test is about the drain, so it gives the pool room.
         DATABASE_ACQUIRE_TIMEOUT_MS: '30000',
         SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-        RATE_LIMITS: JSON.stringify({ 'Query.me': { FREE: 1_000_000 }, 'Mutation.login': { FREE: 1_000_000 }, 'Mutation.register': { FREE: 1_000_000 } }),
+        RATE_LIMITS: JSON.stringify({
+          'Query.me': { FREE: 1_000_000 },
+          'Mutation.login': { FREE: 1_000_000 },
+          'Mutation.register': { FREE: 1_000_000 },
+        }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
