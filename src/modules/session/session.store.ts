@@ -22,7 +22,8 @@ const OPEN = statement<{
   tokenExpiresAt: Date;
   eventId: string;
   event: SecurityEventType;
-}>(`
+}>(
+  `
   with opened as (
     insert into session (id, user_id, created_at, last_used_at, expires_at, rotation_secret, user_agent, ip)
     values (:sessionId, :userId, :now, :now, :sessionExpiresAt, :rotationSecret, :userAgent, :ip)
@@ -34,7 +35,9 @@ const OPEN = statement<{
     insert into security_event (id, user_id, session_id, type, at, ip, user_agent)
     select :eventId, user_id, id, :event, :now, :ip, :userAgent from opened returning id
   )
-  select id from opened`);
+  select id from opened`,
+  { prepare: true },
+);
 
 const FIND_ACTIVE = statement<
   { sessionId: string; userId: string; now: Date; idleCutoff: Date },
@@ -81,7 +84,8 @@ const ROTATE = statement<
     userAgent: string | null;
   },
   { claimed: number }
->(`
+>(
+  `
   with claimed as (
     update refresh_token set rotated_at = :now where id = :tokenId and rotated_at is null returning session_id
   ), successor as (
@@ -94,7 +98,9 @@ const ROTATE = statement<
     select :eventId, :userId, session_id, '${SecurityEventType.TOKEN_REFRESHED}', :now, :ip, :userAgent from claimed
     returning id
   )
-  select count(*)::int as claimed from claimed`);
+  select count(*)::int as claimed from claimed`,
+  { prepare: true },
+);
 
 const FIND_TOKEN = statement<{ tokenHash: string; sessionId: string }, { rotated_at: PgTime | null; expires_at: PgTime }>(`
   select rotated_at, expires_at from refresh_token where token_hash = :tokenHash and session_id = :sessionId`);
