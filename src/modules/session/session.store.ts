@@ -102,6 +102,48 @@ const ROTATE = statement<
   { prepare: true },
 );
 
+/**
+ * ROTATE for a presented token whose session and rotation secret this process already knows (see
+ * session.service's `chains`): the lookup and the rotation in one round trip. It claims the token only
+ * when FIND_PRESENTED and decideRefresh would have said `rotate` — the token unrotated and unexpired,
+ * its session alive — and returns the user; no row means "take the full path", which decides why.
+ */
+const ROTATE_PRESENTED = statement<
+  {
+    tokenHash: string;
+    sessionId: string;
+    now: Date;
+    idleCutoff: Date;
+    successorId: string;
+    successorHash: string;
+    expiresAt: Date;
+    eventId: string;
+    ip: string | null;
+    userAgent: string | null;
+  },
+  UserRow
+>(
+  `
+  with claimed as (
+    update refresh_token rt set rotated_at = :now
+    from session s
+    where rt.token_hash = :tokenHash and rt.session_id = :sessionId and rt.rotated_at is null and rt.expires_at > :now
+      and s.id = rt.session_id and s.revoked_at is null and s.expires_at > :now and s.last_used_at > :idleCutoff
+    returning rt.session_id, s.user_id
+  ), successor as (
+    insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
+    select :successorId, session_id, :successorHash, :now, :expiresAt from claimed returning session_id
+  ), touched as (
+    update session set last_used_at = :now where id in (select session_id from claimed) returning id
+  ), event as (
+    insert into security_event (id, user_id, session_id, type, at, ip, user_agent)
+    select :eventId, user_id, session_id, '${SecurityEventType.TOKEN_REFRESHED}', :now, :ip, :userAgent from claimed
+    returning id
+  )
+  select ${userColumns('u')} from app_user u where u.id in (select user_id from claimed)`,
+  { prepare: true },
+);
+
 const FIND_TOKEN = statement<{ tokenHash: string; sessionId: string }, { rotated_at: PgTime | null; expires_at: PgTime }>(`
   select rotated_at, expires_at from refresh_token where token_hash = :tokenHash and session_id = :sessionId`);
 
@@ -128,6 +170,9 @@ export const sessionStore = {
   async rotate(em: EntityManager, values: ParamsOf<typeof ROTATE>): Promise<boolean> {
     return (await firstRow(em, ROTATE, values))?.claimed === 1;
   },
+
+  /** Claims a presented token of a known session and writes its successor; the user, or undefined (see ROTATE_PRESENTED). */
+  rotatePresented: (em: EntityManager, values: ParamsOf<typeof ROTATE_PRESENTED>) => firstRow(em, ROTATE_PRESENTED, values),
 
   /** A token of the session's chain, by hash. */
   findToken: (em: EntityManager, key: ParamsOf<typeof FIND_TOKEN>) => firstRow(em, FIND_TOKEN, key),
