@@ -54,7 +54,14 @@ export interface EndSessions {
 
 export interface SessionService {
   /** Writes a new session, its first refresh token and the event that opened it (REGISTERED, LOGIN_SUCCEEDED, …). */
-  open(em: EntityManager, request: { user: UserView; client: ClientInfo; event: SecurityEventType }): Promise<IssuedRefresh>;
+  /**
+   * `signedInAt`: a sign-in, whose time is recorded on the user in the same statement (the session then
+   * opens at that time too).
+   */
+  open(
+    em: EntityManager,
+    request: { user: UserView; client: ClientInfo; event: SecurityEventType; signedInAt?: Date },
+  ): Promise<IssuedRefresh>;
   /** The session and its user while it is alive (not revoked, not past its absolute or idle expiry). */
   findActive(em: EntityManager, sessionId: string, userId: string): Promise<ActiveSession | null>;
   listActive(em: EntityManager, userId: string): Promise<Session[]>;
@@ -134,28 +141,32 @@ export function createSessionService(options: {
   }
 
   const service: SessionService = {
-    async open(em, { user, client, event }) {
-      const now = clock();
+    async open(em, { user, client, event, signedInAt }) {
+      const now = signedInAt ?? clock();
       const sessionId = randomUUID();
       const sessionExpiresAt = new Date(now.getTime() + ttlSeconds * 1000);
       const refreshToken = newRefreshToken();
       const expiresAt = tokenExpiry(sessionExpiresAt, now);
       const rotationSecret = newRotationSecret();
       const tokenHash = hashRefreshToken(refreshToken);
-      await sessionStore.open(em, {
-        sessionId,
-        userId: user.id,
-        now,
-        sessionExpiresAt,
-        rotationSecret,
-        userAgent: storedUserAgent(client),
-        ip: client.ip,
-        tokenId: randomUUID(),
-        tokenHash,
-        tokenExpiresAt: expiresAt,
-        eventId: randomUUID(),
-        event,
-      });
+      await sessionStore.open(
+        em,
+        {
+          sessionId,
+          userId: user.id,
+          now,
+          sessionExpiresAt,
+          rotationSecret,
+          userAgent: storedUserAgent(client),
+          ip: client.ip,
+          tokenId: randomUUID(),
+          tokenHash,
+          tokenExpiresAt: expiresAt,
+          eventId: randomUUID(),
+          event,
+        },
+        signedInAt !== undefined,
+      );
       // Should the caller's transaction roll back, the entry matches no token and is never used.
       remember(tokenHash, { sessionId, secret: rotationSecret, sessionExpiresAt });
       return { session: { id: sessionId, user }, refreshToken, refreshTokenExpiresAt: expiresAt };
