@@ -76,7 +76,7 @@ function valuesOf(st: Statement<unknown, unknown>, params: object): unknown[] {
 export function rows<P extends object, R>(em: EntityManager, st: Statement<P, R>, params: P): Promise<R[]> {
   const values = valuesOf(st as Statement<unknown, unknown>, params);
   const inTransaction = em.getTransactionContext<Knex.Transaction>();
-  if (st.prepared && values.every(isBindable)) return preparedRows<R>(em, inTransaction, st.prepared, values);
+  if (st.prepared && values.every(isBindable)) return preparedRows<R>(em, inTransaction, st.prepared, values.map(isoDate));
   return em.getConnection().execute<R[]>(st.text, values, 'all', inTransaction);
 }
 
@@ -102,6 +102,12 @@ async function preparedRows<R>(
     await clients.releaseConnection(connection);
   }
 }
+
+/**
+ * A Date as ISO 8601 in UTC, the instant pg would send: pg's own conversion builds a local-time string
+ * piece by piece, which showed in a progress report's profile at a tenth of the statement's cost.
+ */
+const isoDate = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
 
 interface PooledClients {
   acquireConnection(): Promise<Client>;
