@@ -39,6 +39,7 @@ function unknownNames(source: string, tables: Map<string, Set<string>>): string[
     .toLowerCase()
     .replace(/'[^']*'/g, ' ')
     .replace(/\bfor update skip locked\b/g, ' ') // a locking clause, not an update of a table "skip"
+    .replace(/\bon conflict\s*\(\w+\)\s*do update set\b/g, ' set ') // an upsert's update names no table
     .replace(/::\w+/g, ' ')
     .replace(/:\w+/g, ' ')
     .replace(/\b\d+\b/g, ' ');

@@ -147,6 +147,45 @@ describe('reporting progress', () => {
   });
 });
 
+describe('concurrent reports', () => {
+  it('all land: five stages reported at once leave five stages, and repeats of one stage leave its last figures', async () => {
+    const owner = await signUp(app);
+    const resourceId = newResource();
+    const stages = ['INGESTION', 'QUALITY', 'TAXONOMY', 'GRAPH', 'EMBEDDING'] as const;
+    const answers = await Promise.all(
+      stages.map((stage, i) =>
+        report({ resourceId, ownerId: owner.user.id, stage, status: 'PROCESSING', percent: 10 * (i + 1) }),
+      ),
+    );
+    for (const answer of answers) expect(answer.errors).toBeUndefined();
+    const progress = (await read(resourceId, owner.accessToken)).data!.resourceProgress!;
+    expect(progress.stages.map((s) => [s.stage, s.status, s.percent])).toEqual(
+      stages.map((stage, i) => [stage, 'PROCESSING', 10 * (i + 1)]),
+    );
+    expect(progress.percentComplete).toBe(30);
+  });
+
+  it('apply the transition rule to the stage as the previous report left it', async () => {
+    const owner = await signUp(app);
+    const base = { resourceId: newResource(), ownerId: owner.user.id, stage: 'GRAPH' as const };
+    await report({ ...base, status: 'PROCESSING', percent: 1 });
+    // Racing a completion: whichever lands second is judged against the first.
+    const [done, late] = await Promise.all([
+      report({ ...base, status: 'COMPLETED' }),
+      report({ ...base, status: 'PROCESSING', percent: 50 }),
+    ]);
+    expect(done.errors).toBeUndefined();
+    const final = (await read(base.resourceId, owner.accessToken)).data!.resourceProgress!.stages[3]!;
+    if (late.errors) {
+      expect(codeOf(late)).toBe('BAD_USER_INPUT');
+      expect(final.status).toBe('COMPLETED');
+    } else {
+      // The late one landed first; the completion then moved it on.
+      expect(final).toMatchObject({ status: 'COMPLETED', percent: 100 });
+    }
+  });
+});
+
 describe('reading progress', () => {
   it('is for the owner and admins; anyone else gets the null of an unknown id; anonymous callers are refused', async () => {
     const owner = await signUp(app);
@@ -187,6 +226,33 @@ describe('expiry', () => {
       // A report after expiry starts a fresh record.
       const again = await report({ resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING' });
       expect(again.data!.reportResourceProgress.stages[0]!.status).toBe('PROCESSING');
+    } finally {
+      app.clock.advance(-24 * 3600 * 1000);
+    }
+  });
+
+  it('starts afresh from an expired record that is not purged yet, for whichever owner reports now', async () => {
+    const [first, second] = [await signUp(app), await signUp(app)];
+    const resourceId = newResource();
+    await report({ resourceId, ownerId: first.user.id, stage: 'INGESTION', status: 'COMPLETED' });
+    await report({ resourceId, ownerId: first.user.id, stage: 'QUALITY', status: 'PROCESSING', percent: 60 });
+    app.clock.advance(24 * 3600 * 1000);
+    try {
+      // A COMPLETED stage is final, and the resource was someone else's: neither counts once it expired.
+      const again = await report({ resourceId, ownerId: second.user.id, stage: 'INGESTION', status: 'PROCESSING', percent: 5 });
+      expect(again.errors).toBeUndefined();
+      const progress = again.data!.reportResourceProgress;
+      expect(progress.ownerId).toBe(second.user.id);
+      expect(progress.stages.map((s) => [s.status, s.percent])).toEqual([
+        ['PROCESSING', 5],
+        ['PENDING', null],
+        ['PENDING', null],
+        ['PENDING', null],
+        ['PENDING', null],
+      ]);
+      // Live again, so the new owner's record is now protected like any other.
+      const hijack = await report({ resourceId, ownerId: first.user.id, stage: 'INGESTION', status: 'PROCESSING' });
+      expect(codeOf(hijack)).toBe('CONFLICT');
     } finally {
       app.clock.advance(-24 * 3600 * 1000);
     }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MeDocument, MySecurityEventsDocument, RefreshDocument } from '../../src/client/generated/graphql.js';
 import { hashRefreshToken } from '../../src/modules/session/refresh-token.js';
+import { generateSigningJwk } from '../../src/modules/token/key-ring.js';
 import { codeOf } from '../helpers/graphql.js';
 import { createTestApp, signUp, type TestApp } from '../helpers/test-app.js';
 
@@ -140,6 +141,36 @@ describe('the grace window', () => {
     await Promise.all(Array.from({ length: 5 }, () => refresh(first.refreshToken)));
     const events = await app.execute(MySecurityEventsDocument, { first: 50 }, { token: first.accessToken });
     expect(events.data!.me.securityEvents.filter((e) => e.type === 'TOKEN_REFRESHED')).toHaveLength(1);
+  });
+});
+
+describe('on two instances', () => {
+  it('rotates, answers duplicates and detects reuse alike whichever instance issued the token', async () => {
+    const keys = JSON.stringify([await generateSigningJwk()]);
+    const a = await createTestApp({ JWT_SIGNING_KEYS: keys });
+    const b = await createTestApp({ JWT_SIGNING_KEYS: keys }, {}, { shareDatabaseWith: a });
+    const on = (instance: TestApp, refreshToken: string | null) => instance.execute(RefreshDocument, { refreshToken });
+    const first = await signUp(a);
+    // Issued by A, rotated by B, then rotated by B again and by A.
+    const second = (await on(b, first.refreshToken)).data!.refresh;
+    const third = (await on(b, second.refreshToken)).data!.refresh;
+    const fourth = (await on(a, third.refreshToken)).data!.refresh;
+    expect(new Set([first.refreshToken, second.refreshToken, third.refreshToken, fourth.refreshToken]).size).toBe(4);
+    const sid = await sessionOf(fourth.accessToken);
+    expect(await sessionOf(second.accessToken)).toBe(sid);
+    expect((await a.execute(MeDocument, {}, { token: fourth.accessToken })).data?.me.id).toBe(first.user.id);
+    // A still holds what it knew of the first token; the database says it was rotated: the grace answer.
+    const duplicate = (await on(a, first.refreshToken)).data?.refresh;
+    expect(duplicate?.refreshToken).toBe(fourth.refreshToken);
+    a.clock.advance(60_000);
+    b.clock.advance(60_000);
+    try {
+      expect(codeOf(await on(a, second.refreshToken))).toBe('UNAUTHENTICATED');
+      expect(codeOf(await on(b, fourth.refreshToken))).toBe('UNAUTHENTICATED');
+    } finally {
+      a.clock.advance(-60_000);
+      b.clock.advance(-60_000);
+    }
   });
 });
 

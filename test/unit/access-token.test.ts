@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
+import { importJWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { bearerToken, parseAccessClaims } from '../../src/modules/token/access-token.claims.js';
 import { createAccessTokenService } from '../../src/modules/token/access-token.service.js';
@@ -77,6 +78,25 @@ describe('access token service', () => {
     expect(await service.verify(token)).not.toBeNull();
     clock.advance(1_000);
     expect(await service.verify(token)).toBeNull();
+  });
+
+  it('signs exactly the compact JWS jose would make for the same header and claims', async () => {
+    const jwk = await generateSigningJwk();
+    const service = createAccessTokenService({
+      keys: await loadKeyRing([jwk]),
+      issuer: 'iss',
+      audience: 'aud',
+      ttlSeconds: 300,
+      clock: manualClock(),
+    });
+    const { token } = await service.issue({ userId: randomUUID(), sessionId: randomUUID(), tier: 'FREE' as never });
+    const [header, payload] = token
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    expect(header).toEqual({ alg: 'EdDSA', typ: 'at+jwt', kid: jwk.kid });
+    const byJose = await new SignJWT(payload).setProtectedHeader(header).sign(await importJWK({ ...jwk }, 'EdDSA'));
+    expect(token).toBe(byJose);
   });
 
   it('refuses a token issued by a service with another key, issuer or audience', async () => {

@@ -179,12 +179,16 @@ export function createAuthService(deps: {
       if (rehashedPassword)
         log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
       const at = clock();
-      // The sign-in time, any rehash, its event and the new session commit together or not at all.
-      const opened = await transaction(em, async (tx) => {
-        await userStore.recordLogin(tx, { userId: user.id, at, rehashedPassword });
-        if (rehashedPassword) await events.record(tx, { userId: user.id, type: SecurityEventType.PASSWORD_REHASHED, client });
-        return sessions.open(tx, { user: { ...user, lastLoginAt: at }, client, event: SecurityEventType.LOGIN_SUCCEEDED });
-      });
+      const signedIn = { user: { ...user, lastLoginAt: at }, client, event: SecurityEventType.LOGIN_SUCCEEDED, signedInAt: at };
+      // The sign-in time, any rehash, its event and the new session commit together or not at all: one
+      // statement records the time with the session; a rehash (rare) needs a transaction around them.
+      const opened = rehashedPassword
+        ? await transaction(em, async (tx) => {
+            await userStore.recordLogin(tx, { userId: user.id, at, rehashedPassword });
+            await events.record(tx, { userId: user.id, type: SecurityEventType.PASSWORD_REHASHED, client });
+            return sessions.open(tx, signedIn);
+          })
+        : await sessions.open(em, signedIn);
       // A device that proved itself keeps its token (and its budget); any other gets one now.
       const result = await payload(opened, presentedDevice ? (input.deviceToken as string) : deviceTokens.issue(user.id));
       accountMail.noticeSignIn(user.id, opened.session.id, client);

@@ -4,7 +4,8 @@ import type { StageMap } from './progress.rules.js';
 
 /**
  * One resource's progress: its stages as a JSON map, rewritten whole on each report by a
- * compare-and-swap on the row's xmin (see progress.store.ts), so concurrent reports never lose one.
+ * single upsert that merges the reported stage under the row's lock (see progress.store.ts), so
+ * concurrent reports never lose one.
  */
 @Entity({ tableName: 'resource_progress' })
 export class ResourceProgressRecord {

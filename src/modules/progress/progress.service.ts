@@ -5,7 +5,7 @@ import { Tier } from '../user/tier.js';
 import { FOREIGN_KEY_VIOLATION, pgDate, sqlState } from '../../db/sql.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
 import { progressStore, type ProgressRow } from './progress.store.js';
-import { reportProblem, rollUp, stagesInOrder, StageStatus, transitionProblem, type StageMap } from './progress.rules.js';
+import { reportProblem, rollUp, stagesInOrder, StageStatus, transitionProblem } from './progress.rules.js';
 import type { ReportProgressInput, ResourceProgress } from './progress.types.js';
 import { isUuid } from '../../ids.js';
 
@@ -31,33 +31,42 @@ export function toView(row: ProgressRow): ResourceProgress {
 
 const MAX_ATTEMPTS = 8;
 
+/** The statuses a stage may move from to `to`, by the one transition rule. */
+const allowedFrom = new Map(
+  Object.values(StageStatus).map((to) => [to, Object.values(StageStatus).filter((from) => transitionProblem(from, to) === null)]),
+);
+
 export function createProgressService(options: { clock: Clock; ttlSeconds: number; bus: ChangeBus }): ProgressService {
   const { clock, ttlSeconds, bus } = options;
 
-  /** One attempt at applying the report; null when another writer changed the row first. */
-  async function attempt(em: EntityManager, input: ReportProgressInput): Promise<ProgressRow | null> {
-    const now = clock();
+  /** Why the database refused a report, from the row as it is now; null when it has since changed and a retry may pass. */
+  async function refusal(em: EntityManager, input: ReportProgressInput, now: Date): Promise<Error | null> {
     const current = await progressStore.readCurrent(em, input.resourceId);
     // An expired record is as good as absent: the report starts a new one.
     const live = current && pgDate(current.expires_at) > now ? current : null;
-    if (live && live.owner_id !== input.ownerId) {
-      throw conflict('ownerId', 'This resource belongs to another owner.');
-    }
-    const stages: StageMap = live?.stages ?? {};
-    const problem = transitionProblem(stages[input.stage]?.status ?? StageStatus.PENDING, input.status);
-    if (problem) throw badInput('status', problem);
+    if (live && live.owner_id !== input.ownerId) return conflict('ownerId', 'This resource belongs to another owner.');
+    const problem = transitionProblem(live?.stages[input.stage]?.status ?? StageStatus.PENDING, input.status);
+    return problem ? badInput('status', problem) : null;
+  }
+
+  /** One attempt at applying the report; null when the database refused it. */
+  function attempt(em: EntityManager, input: ReportProgressInput, now: Date): Promise<ProgressRow | undefined> {
     const percent =
       input.status === StageStatus.COMPLETED ? 100 : input.status === StageStatus.PENDING ? null : (input.percent ?? null);
-    const next = JSON.stringify({
-      ...stages,
-      [input.stage]: { status: input.status, percent, message: input.message ?? null, updatedAt: now.toISOString() },
-    });
-    const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
-    const write = { resourceId: input.resourceId, ownerId: input.ownerId, stages: next, now, expiresAt };
-    const written = current
-      ? await progressStore.swap(em, { ...write, revision: current.revision })
-      : await progressStore.insertNew(em, write);
-    return written ?? null;
+    const state = { status: input.status, percent, message: input.message ?? null, updatedAt: now.toISOString() };
+    return progressStore.report(
+      em,
+      {
+        resourceId: input.resourceId,
+        ownerId: input.ownerId,
+        stage: input.stage,
+        entry: JSON.stringify({ [input.stage]: state }),
+        allowedFrom: allowedFrom.get(input.status) ?? [],
+        now,
+        expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+      },
+      bus.progressChannel,
+    );
   }
 
   return {
@@ -66,17 +75,21 @@ export function createProgressService(options: { clock: Clock; ttlSeconds: numbe
       if (problem) throw badInput(...problem);
       if (!isUuid(input.ownerId)) throw badInput('ownerId', 'ownerId must be a user id.');
       for (let i = 0; i < MAX_ATTEMPTS; i++) {
-        let written: ProgressRow | null;
+        const now = clock();
+        let written: ProgressRow | undefined;
         try {
-          written = await attempt(em, input);
+          written = await attempt(em, input, now);
         } catch (error) {
           if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw badInput('ownerId', 'ownerId is not a user.');
           throw error;
         }
         if (written) {
-          await bus.publishProgress(written.resource_id);
+          // A bus on Postgres heard of the change from the write itself.
+          if (bus.progressChannel === null) await bus.publishProgress(written.resource_id);
           return toView(written);
         }
+        const refused = await refusal(em, input, now);
+        if (refused) throw refused;
       }
       throw conflict('resourceId', 'The resource is being updated too often; retry.');
     },

@@ -21,6 +21,12 @@ export interface SessionsEnded {
  * writer already holds a connection to it. Payloads carry ids only; listeners read the state.
  */
 export interface ChangeBus {
+  /**
+   * The Postgres channel progress changes go out on, for a write that NOTIFYs in its own statement (one
+   * round trip instead of two, and heard only once the write commits); null for the in-process bus,
+   * which hears of a change only through publishProgress.
+   */
+  readonly progressChannel: string | null;
   publishProgress(resourceId: string): Promise<void>;
   publishSessionsEnded(event: SessionsEnded): Promise<void>;
   onProgress(resourceId: string, listener: () => void): () => void;
@@ -36,6 +42,7 @@ export interface ChangeBus {
 export function createLocalBus(): ChangeBus & { replay(): void } {
   const emitter = new EventEmitter().setMaxListeners(0);
   return {
+    progressChannel: null,
     async publishProgress(resourceId) {
       emitter.emit(`${PROGRESS}:${resourceId}`);
     },
@@ -170,6 +177,7 @@ export async function createPostgresBus(
   await listen();
 
   return {
+    progressChannel: PROGRESS,
     publishProgress: (resourceId) => notify(PROGRESS, resourceId).then(() => undefined),
     publishSessionsEnded: (event) => notify(SESSIONS, JSON.stringify(event)).then(() => undefined),
     onProgress: local.onProgress,

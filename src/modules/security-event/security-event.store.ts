@@ -12,9 +12,12 @@ export interface NewSecurityEvent {
   userAgent: string | null;
 }
 
-const INSERT = statement<NewSecurityEvent & { id: string }>(`
+const INSERT = statement<NewSecurityEvent & { id: string }>(
+  `
   insert into security_event (id, user_id, session_id, type, at, ip, user_agent)
-  values (:id, :userId, :sessionId, :type, :at, :ip, :userAgent)`);
+  values (:id, :userId, :sessionId, :type, :at, :ip, :userAgent)`,
+  { prepare: true },
+);
 
 /** Where security_event is read and written (sessions also write their own opening and refresh events in one statement). */
 export const securityEventStore = {

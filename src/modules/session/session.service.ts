@@ -54,7 +54,14 @@ export interface EndSessions {
 
 export interface SessionService {
   /** Writes a new session, its first refresh token and the event that opened it (REGISTERED, LOGIN_SUCCEEDED, …). */
-  open(em: EntityManager, request: { user: UserView; client: ClientInfo; event: SecurityEventType }): Promise<IssuedRefresh>;
+  /**
+   * `signedInAt`: a sign-in, whose time is recorded on the user in the same statement (the session then
+   * opens at that time too).
+   */
+  open(
+    em: EntityManager,
+    request: { user: UserView; client: ClientInfo; event: SecurityEventType; signedInAt?: Date },
+  ): Promise<IssuedRefresh>;
   /** The session and its user while it is alive (not revoked, not past its absolute or idle expiry). */
   findActive(em: EntityManager, sessionId: string, userId: string): Promise<ActiveSession | null>;
   listActive(em: EntityManager, userId: string): Promise<Session[]>;
@@ -68,6 +75,20 @@ export interface SessionService {
 }
 
 const MAX_CHAIN_WALK = 16;
+
+/**
+ * What rotating a chain's live token needs besides the database's say-so, none of which ever changes
+ * for a session: kept per process for the tokens it issued, keyed by their hash, so that the usual
+ * refresh (a client sending back the token this process gave it) is one statement instead of a lookup
+ * and then the rotation. Whether the token and its session are still good is always asked of the
+ * database; an entry is used once, and a miss (another instance, a restart, eviction) takes the full path.
+ */
+interface KnownChain {
+  sessionId: string;
+  secret: string;
+  sessionExpiresAt: Date;
+}
+const KNOWN_CHAINS_LIMIT = 10_000;
 
 export function createSessionService(options: {
   clock: Clock;
@@ -83,27 +104,71 @@ export function createSessionService(options: {
   const tokenExpiry = (sessionExpiresAt: Date, now: Date) =>
     new Date(Math.min(sessionExpiresAt.getTime(), now.getTime() + idleTimeoutSeconds * 1000));
 
+  const chains = new Map<string, KnownChain>();
+  const remember = (tokenHash: string, chain: KnownChain) => {
+    if (chains.size >= KNOWN_CHAINS_LIMIT) chains.delete(chains.keys().next().value as string);
+    chains.set(tokenHash, chain);
+  };
+
+  /** The one-statement rotation of a token this process issued; null when the full path must decide. */
+  async function rotateKnown(
+    em: EntityManager,
+    chain: KnownChain,
+    presented: string,
+    tokenHash: string,
+    now: Date,
+    client: ClientInfo,
+  ) {
+    const successor = successorOf(chain.secret, presented);
+    const successorHash = hashRefreshToken(successor);
+    const expiresAt = tokenExpiry(chain.sessionExpiresAt, now);
+    const user = await sessionStore.rotatePresented(em, {
+      tokenHash,
+      sessionId: chain.sessionId,
+      now,
+      idleCutoff: idleCutoff(now),
+      successorId: randomUUID(),
+      successorHash,
+      expiresAt,
+      eventId: randomUUID(),
+      ip: client.ip,
+      userAgent: storedUserAgent(client),
+    });
+    if (!user) return null;
+    remember(successorHash, chain);
+    const session = { id: chain.sessionId, user: userViewOfRow(user) };
+    return { kind: 'rotated' as const, session, refreshToken: successor, refreshTokenExpiresAt: expiresAt };
+  }
+
   const service: SessionService = {
-    async open(em, { user, client, event }) {
-      const now = clock();
+    async open(em, { user, client, event, signedInAt }) {
+      const now = signedInAt ?? clock();
       const sessionId = randomUUID();
       const sessionExpiresAt = new Date(now.getTime() + ttlSeconds * 1000);
       const refreshToken = newRefreshToken();
       const expiresAt = tokenExpiry(sessionExpiresAt, now);
-      await sessionStore.open(em, {
-        sessionId,
-        userId: user.id,
-        now,
-        sessionExpiresAt,
-        rotationSecret: newRotationSecret(),
-        userAgent: storedUserAgent(client),
-        ip: client.ip,
-        tokenId: randomUUID(),
-        tokenHash: hashRefreshToken(refreshToken),
-        tokenExpiresAt: expiresAt,
-        eventId: randomUUID(),
-        event,
-      });
+      const rotationSecret = newRotationSecret();
+      const tokenHash = hashRefreshToken(refreshToken);
+      await sessionStore.open(
+        em,
+        {
+          sessionId,
+          userId: user.id,
+          now,
+          sessionExpiresAt,
+          rotationSecret,
+          userAgent: storedUserAgent(client),
+          ip: client.ip,
+          tokenId: randomUUID(),
+          tokenHash,
+          tokenExpiresAt: expiresAt,
+          eventId: randomUUID(),
+          event,
+        },
+        signedInAt !== undefined,
+      );
+      // Should the caller's transaction roll back, the entry matches no token and is never used.
+      remember(tokenHash, { sessionId, secret: rotationSecret, sessionExpiresAt });
       return { session: { id: sessionId, user }, refreshToken, refreshTokenExpiresAt: expiresAt };
     },
 
@@ -120,11 +185,14 @@ export function createSessionService(options: {
 
     async refresh(em, presented, client) {
       const now = clock();
-      const found = await sessionStore.findPresented(em, {
-        now,
-        idleCutoff: idleCutoff(now),
-        tokenHash: hashRefreshToken(presented),
-      });
+      const tokenHash = hashRefreshToken(presented);
+      const known = chains.get(tokenHash);
+      if (known) {
+        chains.delete(tokenHash);
+        const rotated = await rotateKnown(em, known, presented, tokenHash, now, client);
+        if (rotated) return rotated;
+      }
+      const found = await sessionStore.findPresented(em, { now, idleCutoff: idleCutoff(now), tokenHash });
       if (!found?.alive) return { kind: 'invalid' };
       const session = { id: found.session_id, user: userViewOfRow(found) };
 
@@ -133,19 +201,24 @@ export function createSessionService(options: {
       if (decision === 'expired') return { kind: 'invalid' };
       if (decision === 'rotate') {
         const successor = successorOf(found.rotation_secret, presented);
-        const expiresAt = tokenExpiry(pgDate(found.session_expires_at), now);
+        const sessionExpiresAt = pgDate(found.session_expires_at);
+        const expiresAt = tokenExpiry(sessionExpiresAt, now);
+        const successorHash = hashRefreshToken(successor);
         const claimed = await sessionStore.rotate(em, {
           now,
           tokenId: found.token_id,
           successorId: randomUUID(),
-          successorHash: hashRefreshToken(successor),
+          successorHash,
           expiresAt,
           eventId: randomUUID(),
           userId: found.id,
           ip: client.ip,
           userAgent: storedUserAgent(client),
         });
-        if (claimed) return { kind: 'rotated', session, refreshToken: successor, refreshTokenExpiresAt: expiresAt };
+        if (claimed) {
+          remember(successorHash, { sessionId: found.session_id, secret: found.rotation_secret, sessionExpiresAt });
+          return { kind: 'rotated', session, refreshToken: successor, refreshTokenExpiresAt: expiresAt };
+        }
         // Lost the race: the winner has committed, so this is a duplicate within moments of the rotation.
         decision = refreshGraceSeconds > 0 ? 'grace' : 'reuse';
       }

@@ -8,8 +8,7 @@ import { Session } from './session.entity.js';
 // Hand-written SQL on the paths every client hits most (each authenticated request, each refresh):
 // building these through the ORM cost several times the database round trip itself in CPU.
 
-/** A session, its first refresh token and the event that opened it, in one statement. */
-const OPEN = statement<{
+interface OpenValues {
   sessionId: string;
   userId: string;
   now: Date;
@@ -22,8 +21,14 @@ const OPEN = statement<{
   tokenExpiresAt: Date;
   eventId: string;
   event: SecurityEventType;
-}>(`
-  with opened as (
+}
+
+/**
+ * A session, its first refresh token and the event that opened it, in one statement; for a sign-in also
+ * the user's last sign-in time, so that the two commit together without a transaction's extra round trips.
+ */
+const openSql = (signIn: boolean) => `
+  with ${signIn ? 'signed_in as (update app_user set last_login_at = :now where id = :userId returning id), ' : ''}opened as (
     insert into session (id, user_id, created_at, last_used_at, expires_at, rotation_secret, user_agent, ip)
     values (:sessionId, :userId, :now, :now, :sessionExpiresAt, :rotationSecret, :userAgent, :ip)
     returning id, user_id
@@ -34,7 +39,9 @@ const OPEN = statement<{
     insert into security_event (id, user_id, session_id, type, at, ip, user_agent)
     select :eventId, user_id, id, :event, :now, :ip, :userAgent from opened returning id
   )
-  select id from opened`);
+  select id from opened`;
+const OPEN = statement<OpenValues>(openSql(false), { prepare: true });
+const OPEN_SIGNED_IN = statement<OpenValues>(openSql(true), { prepare: true });
 
 const FIND_ACTIVE = statement<
   { sessionId: string; userId: string; now: Date; idleCutoff: Date },
@@ -81,7 +88,8 @@ const ROTATE = statement<
     userAgent: string | null;
   },
   { claimed: number }
->(`
+>(
+  `
   with claimed as (
     update refresh_token set rotated_at = :now where id = :tokenId and rotated_at is null returning session_id
   ), successor as (
@@ -94,7 +102,51 @@ const ROTATE = statement<
     select :eventId, :userId, session_id, '${SecurityEventType.TOKEN_REFRESHED}', :now, :ip, :userAgent from claimed
     returning id
   )
-  select count(*)::int as claimed from claimed`);
+  select count(*)::int as claimed from claimed`,
+  { prepare: true },
+);
+
+/**
+ * ROTATE for a presented token whose session and rotation secret this process already knows (see
+ * session.service's `chains`): the lookup and the rotation in one round trip. It claims the token only
+ * when FIND_PRESENTED and decideRefresh would have said `rotate` — the token unrotated and unexpired,
+ * its session alive — and returns the user; no row means "take the full path", which decides why.
+ */
+const ROTATE_PRESENTED = statement<
+  {
+    tokenHash: string;
+    sessionId: string;
+    now: Date;
+    idleCutoff: Date;
+    successorId: string;
+    successorHash: string;
+    expiresAt: Date;
+    eventId: string;
+    ip: string | null;
+    userAgent: string | null;
+  },
+  UserRow
+>(
+  `
+  with claimed as (
+    update refresh_token rt set rotated_at = :now
+    from session s
+    where rt.token_hash = :tokenHash and rt.session_id = :sessionId and rt.rotated_at is null and rt.expires_at > :now
+      and s.id = rt.session_id and s.revoked_at is null and s.expires_at > :now and s.last_used_at > :idleCutoff
+    returning rt.session_id, s.user_id
+  ), successor as (
+    insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
+    select :successorId, session_id, :successorHash, :now, :expiresAt from claimed returning session_id
+  ), touched as (
+    update session set last_used_at = :now where id in (select session_id from claimed) returning id
+  ), event as (
+    insert into security_event (id, user_id, session_id, type, at, ip, user_agent)
+    select :eventId, user_id, session_id, '${SecurityEventType.TOKEN_REFRESHED}', :now, :ip, :userAgent from claimed
+    returning id
+  )
+  select ${userColumns('u')} from app_user u where u.id in (select user_id from claimed)`,
+  { prepare: true },
+);
 
 const FIND_TOKEN = statement<{ tokenHash: string; sessionId: string }, { rotated_at: PgTime | null; expires_at: PgTime }>(`
   select rotated_at, expires_at from refresh_token where token_hash = :tokenHash and session_id = :sessionId`);
@@ -108,8 +160,9 @@ const aliveWhere = (now: Date, idleCutoff: Date) => ({
 
 /** Where session and refresh_token are read and written. */
 export const sessionStore = {
-  async open(em: EntityManager, values: ParamsOf<typeof OPEN>): Promise<void> {
-    await firstRow(em, OPEN, values);
+  /** `signIn`: also sets the user's last_login_at to `now`. */
+  async open(em: EntityManager, values: OpenValues, signIn = false): Promise<void> {
+    await firstRow(em, signIn ? OPEN_SIGNED_IN : OPEN, values);
   },
 
   /** The session and its user while the session is alive at `now`. */
@@ -122,6 +175,9 @@ export const sessionStore = {
   async rotate(em: EntityManager, values: ParamsOf<typeof ROTATE>): Promise<boolean> {
     return (await firstRow(em, ROTATE, values))?.claimed === 1;
   },
+
+  /** Claims a presented token of a known session and writes its successor; the user, or undefined (see ROTATE_PRESENTED). */
+  rotatePresented: (em: EntityManager, values: ParamsOf<typeof ROTATE_PRESENTED>) => firstRow(em, ROTATE_PRESENTED, values),
 
   /** A token of the session's chain, by hash. */
   findToken: (em: EntityManager, key: ParamsOf<typeof FIND_TOKEN>) => firstRow(em, FIND_TOKEN, key),

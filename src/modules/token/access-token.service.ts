@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
+import { randomUUID, sign } from 'node:crypto';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { seconds, type Clock } from '../../clock.js';
 import type { Tier } from '../user/tier.js';
 import { parseAccessClaims, type AccessClaims } from './access-token.claims.js';
@@ -26,21 +26,20 @@ export function createAccessTokenService(options: {
   // A signature check costs more than the rest of a request; a token already verified is trusted until it
   // expires. Revocation is decided per request against the session, so caching the signature is safe.
   const verified = new Map<string, AccessClaims>();
+  const header = base64url({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: keys.signing.kid });
 
   return {
+    // The compact JWS that jose's SignJWT makes, byte for byte (Ed25519 signatures are deterministic; a
+    // test compares them), signed by node:crypto in the calling thread: jose signs through WebCrypto,
+    // whose hand-off to the thread pool cost more CPU than the rest of a refresh's token work and queued
+    // behind argon2 on that pool during sign-ins.
     async issue({ userId, sessionId, tier }) {
       const iat = seconds(clock());
       const exp = iat + ttlSeconds;
-      const token = await new SignJWT({ sid: sessionId, tier })
-        .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: keys.signing.kid })
-        .setIssuer(issuer)
-        .setAudience(audience)
-        .setSubject(userId)
-        .setJti(randomUUID())
-        .setIssuedAt(iat)
-        .setExpirationTime(exp)
-        .sign(keys.signing.key);
-      return { token, expiresAt: new Date(exp * 1000) };
+      const claims = { sid: sessionId, tier, iss: issuer, aud: audience, sub: userId, jti: randomUUID(), iat, exp };
+      const input = `${header}.${base64url(claims)}`;
+      const signature = sign(null, Buffer.from(input), keys.signing.key).toString('base64url');
+      return { token: `${input}.${signature}`, expiresAt: new Date(exp * 1000) };
     },
 
     async verify(token) {
@@ -73,3 +72,5 @@ export function createAccessTokenService(options: {
     },
   };
 }
+
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

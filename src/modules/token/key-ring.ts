@@ -1,13 +1,13 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { SigningJwk } from '../../config-env.js';
 
 export const ACCESS_TOKEN_ALG = 'EdDSA';
 
-type SigningKey = Awaited<ReturnType<typeof importJWK>>;
-
 /** The signing key plus every key that may still verify, as published at /.well-known/jwks.json. */
 export interface KeyRing {
-  signing: { kid: string; key: SigningKey };
+  /** A node:crypto key, imported once: access tokens are signed with node:crypto (see access-token.service). */
+  signing: { kid: string; key: KeyObject };
   publicJwks: { keys: JWK[] };
   ephemeral: boolean;
 }
@@ -16,7 +16,8 @@ export async function loadKeyRing(configured: readonly SigningJwk[] | null): Pro
   const jwks = configured ? [...configured] : [await generateSigningJwk()];
   const [first] = jwks;
   if (!first?.d) throw new Error('The first signing key must include its private part.');
-  const key = await importJWK({ ...first, alg: ACCESS_TOKEN_ALG }, ACCESS_TOKEN_ALG);
+  const { kty, crv, x, d } = first;
+  const key = createPrivateKey({ key: { kty, crv, x, d }, format: 'jwk' });
   return {
     signing: { kid: first.kid, key },
     // Only the public members leave the process.
