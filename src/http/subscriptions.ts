@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import {
   type DocumentNode,
+  type FragmentDefinitionNode,
   GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { RateLimiterRes } from 'rate-limiter-flexible';
@@ -176,11 +178,16 @@ export function attachSubscriptions(deps: {
   ): Promise<{ document: DocumentNode } | { errors: GraphQLError[] }> {
     const admitted = admission.admit(schema, payload);
     if (!admitted.ok) return { errors: admitted.errors };
-    const refusal = await refuse(state, context, admitted.operation);
+    const refusal = await refuse(state, context, admitted.operation, admitted.document);
     return refusal ? { errors: [refusal] } : { document: admitted.document };
   }
 
-  async function refuse(state: SocketState, context: RequestContext, operation: OperationDefinitionNode) {
+  async function refuse(
+    state: SocketState,
+    context: RequestContext,
+    operation: OperationDefinitionNode,
+    document: DocumentNode,
+  ) {
     if (operation.operation !== 'subscription') {
       return new GraphQLError('Only subscriptions are served over WebSocket; send queries and mutations over HTTP.', {
         extensions: { code: 'BAD_REQUEST' },
@@ -194,9 +201,8 @@ export function attachSubscriptions(deps: {
     for (const s of sockets.values()) if (s.user?.id === viewer.user.id) ofUser += s.active.size;
     if (ofUser >= limits.maxPerUser) return tooMany(`at most ${limits.maxPerUser} subscriptions per user`);
     const caller = await context.caller();
-    for (const selection of operation.selectionSet.selections) {
-      if (selection.kind !== Kind.FIELD) continue;
-      const field = `Subscription.${selection.name.value}`;
+    for (const name of rootFieldNames(operation.selectionSet, document)) {
+      const field = `Subscription.${name}`;
       try {
         await deps.rateLimits.consume(field, caller, 1);
       } catch (res) {
@@ -218,3 +224,22 @@ export function attachSubscriptions(deps: {
 }
 
 const tooMany = (limit: string) => new AppError(ErrorCode.RATE_LIMITED, `Too many subscriptions: ${limit}.`, { limit });
+
+/**
+ * The root fields an operation selects, through fragment spreads and inline fragments too: a subscription
+ * wrapped in a fragment is still one subscription to pay for. `@skip`/`@include` are not read, so a skipped
+ * field is charged as well (never less than what runs).
+ */
+export function rootFieldNames(selectionSet: SelectionSetNode, document: DocumentNode, seen = new Set<string>()): string[] {
+  return selectionSet.selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) return [selection.name.value];
+    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFieldNames(selection.selectionSet, document, seen);
+    const name = selection.name.value;
+    if (seen.has(name)) return [];
+    seen.add(name);
+    const fragment = document.definitions.find(
+      (d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === name,
+    );
+    return fragment ? rootFieldNames(fragment.selectionSet, document, seen) : [];
+  });
+}
