@@ -79,6 +79,82 @@ describe('the rule tree', () => {
     expect(() => applyPermissions(schema, { Query: { open: allow }, Missing: allow })).toThrow(/Missing/);
   });
 
+  it('pins the fields open to whoever reaches their parent: a field added to an allowed type is a decision', async () => {
+    // A type allowed as a whole, or User's '*', lets a field added later through without a rule of its own;
+    // this list makes such an addition fail here until someone has decided it may be open.
+    const schema = await buildBaseSchema();
+    const open: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__') || ['Query', 'Mutation', 'Subscription'].includes(type.name))
+        continue;
+      for (const field of Object.keys(type.getFields()))
+        if (ruleFor(ruleTree, type.name, field) === allow) open.push(`${type.name}.${field}`);
+    }
+    expect(open.sort()).toEqual([
+      'AuthPayload.accessToken',
+      'AuthPayload.accessTokenExpiresAt',
+      'AuthPayload.deviceToken',
+      'AuthPayload.refreshToken',
+      'AuthPayload.refreshTokenExpiresAt',
+      'AuthPayload.user',
+      'FieldRateLimit.field',
+      'FieldRateLimit.limit',
+      'FieldRateLimit.remaining',
+      'FieldRateLimit.resetAt',
+      'FieldRateLimit.used',
+      'FieldRateLimit.windowSeconds',
+      'OAuthStart.authorizationUrl',
+      'OAuthStart.binding',
+      'OAuthStart.state',
+      'PageInfo.endCursor',
+      'PageInfo.hasNextPage',
+      'RateLimitStatus.limits',
+      'RateLimitStatus.tier',
+      'ResourceProgress.expiresAt',
+      'ResourceProgress.overallStatus',
+      'ResourceProgress.ownerId',
+      'ResourceProgress.percentComplete',
+      'ResourceProgress.resourceId',
+      'ResourceProgress.stages',
+      'ResourceProgress.updatedAt',
+      'SecurityEvent.at',
+      'SecurityEvent.id',
+      'SecurityEvent.ip',
+      'SecurityEvent.type',
+      'SecurityEvent.userAgent',
+      'ServiceAccount.createdAt',
+      'ServiceAccount.id',
+      'ServiceAccount.keyPrefix',
+      'ServiceAccount.name',
+      'ServiceAccount.revokedAt',
+      'ServiceAccountCredentials.apiKey',
+      'ServiceAccountCredentials.serviceAccount',
+      'Session.createdAt',
+      'Session.current',
+      'Session.expiresAt',
+      'Session.id',
+      'Session.ip',
+      'Session.lastUsedAt',
+      'Session.userAgent',
+      'StageProgress.message',
+      'StageProgress.percent',
+      'StageProgress.stage',
+      'StageProgress.status',
+      'StageProgress.updatedAt',
+      'User.createdAt',
+      'User.email',
+      'User.emailVerified',
+      'User.id',
+      'User.lastLoginAt',
+      'User.tier',
+      'User.username',
+      'UserConnection.edges',
+      'UserConnection.pageInfo',
+      'UserEdge.cursor',
+      'UserEdge.node',
+    ]);
+  });
+
   it('guards every field of the real schema whose rule is not allow, and leaves allowed ones unwrapped', async () => {
     const base = await buildBaseSchema();
     const guarded = applyPermissions(base);
