@@ -182,12 +182,7 @@ export function attachSubscriptions(deps: {
     return refusal ? { errors: [refusal] } : { document: admitted.document };
   }
 
-  async function refuse(
-    state: SocketState,
-    context: RequestContext,
-    operation: OperationDefinitionNode,
-    document: DocumentNode,
-  ) {
+  async function refuse(state: SocketState, context: RequestContext, operation: OperationDefinitionNode, document: DocumentNode) {
     if (operation.operation !== 'subscription') {
       return new GraphQLError('Only subscriptions are served over WebSocket; send queries and mutations over HTTP.', {
         extensions: { code: 'BAD_REQUEST' },
