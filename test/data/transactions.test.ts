@@ -16,6 +16,7 @@ beforeAll(async () => {
 
 const fork = () => app.orm.em.fork() as EntityManager;
 const lastLoginOf = async (userId: string) => (await userStore.findById(fork(), userId))?.lastLoginAt ?? null;
+const hashOf = async (email: string) => (await userStore.findWithPassword(fork(), { email }))!.passwordHash!;
 const event = (userId: string) => ({
   userId,
   type: SecurityEventType.LOGIN_FAILED,
@@ -28,11 +29,12 @@ const event = (userId: string) => ({
 describe('store writes inside transaction()', () => {
   it('roll back together: the second write fails, so the first is undone', async () => {
     const { user } = await signUp(app);
+    const verifiedHash = await hashOf(user.email);
     const at = new Date('2030-01-02T03:04:05.000Z');
     let seenInside: Date | null = null;
     let seenOutside: Date | null | undefined;
     const failure = await transaction(fork(), async (tx) => {
-      await userStore.recordLogin(tx, { userId: user.id, at, rehashedPassword: null });
+      await userStore.recordLogin(tx, { userId: user.id, at, verifiedHash, rehashedPassword: null });
       seenInside = (await userStore.findById(tx, user.id))?.lastLoginAt ?? null;
       seenOutside = await lastLoginOf(user.id);
       // No such user: the foreign key refuses the event.
@@ -48,9 +50,10 @@ describe('store writes inside transaction()', () => {
 
   it('commit together when both succeed', async () => {
     const { user } = await signUp(app);
+    const verifiedHash = await hashOf(user.email);
     const at = new Date('2030-01-02T03:04:05.000Z');
     await transaction(fork(), async (tx) => {
-      await userStore.recordLogin(tx, { userId: user.id, at, rehashedPassword: null });
+      await userStore.recordLogin(tx, { userId: user.id, at, verifiedHash, rehashedPassword: null });
       await securityEventStore.insert(tx, event(user.id));
     });
     expect(await lastLoginOf(user.id)).toEqual(at);

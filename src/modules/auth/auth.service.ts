@@ -179,16 +179,29 @@ export function createAuthService(deps: {
       if (rehashedPassword)
         log.info({ event: 'password_rehashed', userId: user.id }, 'password rehashed with current parameters');
       const at = clock();
-      const signedIn = { user: { ...user, lastLoginAt: at }, client, event: SecurityEventType.LOGIN_SUCCEEDED, signedInAt: at };
+      const signedIn = (verifiedHash: string) => ({
+        user: { ...user, lastLoginAt: at },
+        client,
+        event: SecurityEventType.LOGIN_SUCCEEDED,
+        signedIn: { at, verifiedHash },
+      });
       // The sign-in time, any rehash, its event and the new session commit together or not at all: one
-      // statement records the time with the session; a rehash (rare) needs a transaction around them.
+      // statement records the time with the session; a rehash (rare) needs a transaction around them. Both
+      // write only while the stored hash is the one just checked: a password changed or reset meanwhile
+      // (perhaps because someone else knows the old one) is not undone, and the old one opens no session.
       const opened = rehashedPassword
         ? await transaction(em, async (tx) => {
-            await userStore.recordLogin(tx, { userId: user.id, at, rehashedPassword });
+            const recorded = await userStore.recordLogin(tx, {
+              userId: user.id,
+              at,
+              verifiedHash: passwordHash as string,
+              rehashedPassword,
+            });
+            if (!recorded) throw invalidCredentials();
             await events.record(tx, { userId: user.id, type: SecurityEventType.PASSWORD_REHASHED, client });
-            return sessions.open(tx, signedIn);
+            return sessions.open(tx, signedIn(rehashedPassword));
           })
-        : await sessions.open(em, signedIn);
+        : await sessions.open(em, signedIn(passwordHash as string));
       // A device that proved itself keeps its token (and its budget); any other gets one now.
       const result = await payload(opened, presentedDevice ? (input.deviceToken as string) : deviceTokens.issue(user.id));
       accountMail.noticeSignIn(user.id, opened.session.id, client);

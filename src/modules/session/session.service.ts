@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { pgDate, transaction } from '../../db/sql.js';
+import { invalidCredentials } from '../../errors.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
 import { storedUserAgent, type ClientInfo } from '../request/client-info.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
@@ -53,14 +54,20 @@ export interface EndSessions {
 }
 
 export interface SessionService {
-  /** Writes a new session, its first refresh token and the event that opened it (REGISTERED, LOGIN_SUCCEEDED, …). */
   /**
-   * `signedInAt`: a sign-in, whose time is recorded on the user in the same statement (the session then
-   * opens at that time too).
+   * Writes a new session, its first refresh token and the event that opened it (REGISTERED, LOGIN_SUCCEEDED, …).
+   * `signedIn`: a password sign-in, whose time is recorded on the user in the same statement (the session
+   * then opens at that time too), and only while the stored hash is still the one the password was checked
+   * against; otherwise nothing is written and it fails with INVALID_CREDENTIALS.
    */
   open(
     em: EntityManager,
-    request: { user: UserView; client: ClientInfo; event: SecurityEventType; signedInAt?: Date },
+    request: {
+      user: UserView;
+      client: ClientInfo;
+      event: SecurityEventType;
+      signedIn?: { at: Date; verifiedHash: string };
+    },
   ): Promise<IssuedRefresh>;
   /** The session and its user while it is alive (not revoked, not past its absolute or idle expiry). */
   findActive(em: EntityManager, sessionId: string, userId: string): Promise<ActiveSession | null>;
@@ -141,15 +148,15 @@ export function createSessionService(options: {
   }
 
   const service: SessionService = {
-    async open(em, { user, client, event, signedInAt }) {
-      const now = signedInAt ?? clock();
+    async open(em, { user, client, event, signedIn }) {
+      const now = signedIn?.at ?? clock();
       const sessionId = randomUUID();
       const sessionExpiresAt = new Date(now.getTime() + ttlSeconds * 1000);
       const refreshToken = newRefreshToken();
       const expiresAt = tokenExpiry(sessionExpiresAt, now);
       const rotationSecret = newRotationSecret();
       const tokenHash = hashRefreshToken(refreshToken);
-      await sessionStore.open(
+      const opened = await sessionStore.open(
         em,
         {
           sessionId,
@@ -165,8 +172,10 @@ export function createSessionService(options: {
           eventId: randomUUID(),
           event,
         },
-        signedInAt !== undefined,
+        signedIn && { verifiedHash: signedIn.verifiedHash },
       );
+      // The password changed (or was reset) while it was being checked: the old one opens nothing.
+      if (!opened) throw invalidCredentials();
       // Should the caller's transaction roll back, the entry matches no token and is never used.
       remember(tokenHash, { sessionId, secret: rotationSecret, sessionExpiresAt });
       return { session: { id: sessionId, user }, refreshToken, refreshTokenExpiresAt: expiresAt };

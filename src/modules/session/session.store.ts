@@ -26,11 +26,21 @@ interface OpenValues {
 /**
  * A session, its first refresh token and the event that opened it, in one statement; for a sign-in also
  * the user's last sign-in time, so that the two commit together without a transaction's extra round trips.
+ * A sign-in opens nothing unless the password hash is still the one its password was checked against: a
+ * password changed or reset while argon2 ran must not leave a session made with the old one.
  */
 const openSql = (signIn: boolean) => `
-  with ${signIn ? 'signed_in as (update app_user set last_login_at = :now where id = :userId returning id), ' : ''}opened as (
+  with ${
+    signIn
+      ? 'signed_in as (update app_user set last_login_at = :now where id = :userId and password_hash = :verifiedHash returning id), '
+      : ''
+  }opened as (
     insert into session (id, user_id, created_at, last_used_at, expires_at, rotation_secret, user_agent, ip)
-    values (:sessionId, :userId, :now, :now, :sessionExpiresAt, :rotationSecret, :userAgent, :ip)
+    ${
+      signIn
+        ? 'select :sessionId, id, :now, :now, :sessionExpiresAt, :rotationSecret, :userAgent, :ip from signed_in'
+        : 'values (:sessionId, :userId, :now, :now, :sessionExpiresAt, :rotationSecret, :userAgent, :ip)'
+    }
     returning id, user_id
   ), first_token as (
     insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
@@ -41,7 +51,7 @@ const openSql = (signIn: boolean) => `
   )
   select id from opened`;
 const OPEN = statement<OpenValues>(openSql(false), { prepare: true });
-const OPEN_SIGNED_IN = statement<OpenValues>(openSql(true), { prepare: true });
+const OPEN_SIGNED_IN = statement<OpenValues & { verifiedHash: string }>(openSql(true), { prepare: true });
 
 const FIND_ACTIVE = statement<
   { sessionId: string; userId: string; now: Date; idleCutoff: Date },
@@ -160,9 +170,13 @@ const aliveWhere = (now: Date, idleCutoff: Date) => ({
 
 /** Where session and refresh_token are read and written. */
 export const sessionStore = {
-  /** `signIn`: also sets the user's last_login_at to `now`. */
-  async open(em: EntityManager, values: OpenValues, signIn = false): Promise<void> {
-    await firstRow(em, signIn ? OPEN_SIGNED_IN : OPEN, values);
+  /**
+   * `signIn`: also sets the user's last_login_at to `now`, and only while the password hash is still
+   * `verifiedHash`. False when a sign-in found the hash changed: nothing was written.
+   */
+  async open(em: EntityManager, values: OpenValues, signIn?: { verifiedHash: string }): Promise<boolean> {
+    const row = signIn ? await firstRow(em, OPEN_SIGNED_IN, { ...values, ...signIn }) : await firstRow(em, OPEN, values);
+    return row !== undefined;
   },
 
   /** The session and its user while the session is alive at `now`. */

@@ -8,9 +8,13 @@ import { userViewOf, type UserView } from './user.view.js';
 export const userColumns = (alias: string) =>
   ['id', 'email', 'username', 'email_verified', 'tier', 'created_at', 'last_login_at'].map((c) => `${alias}.${c}`).join(', ');
 
-const RECORD_LOGIN = statement<{ userId: string; at: Date; rehashedPassword: string | null }>(`
+const RECORD_LOGIN = statement<
+  { userId: string; at: Date; verifiedHash: string; rehashedPassword: string | null },
+  { id: string }
+>(`
   update app_user set last_login_at = :at, password_hash = coalesce(:rehashedPassword::text, password_hash)
-  where id = :userId`);
+  where id = :userId and password_hash = :verifiedHash
+  returning id`);
 
 export interface NewUser {
   email: string;
@@ -54,9 +58,15 @@ export const userStore = {
     return user.passwordHash !== null;
   },
 
-  /** A successful sign-in: when, and the new hash when the stored one used old parameters. */
-  async recordLogin(em: EntityManager, change: { userId: string; at: Date; rehashedPassword: string | null }) {
-    await firstRow(em, RECORD_LOGIN, change);
+  /**
+   * A successful sign-in: when, and the new hash when the stored one used old parameters; only while the
+   * stored hash is still `verifiedHash` (false when it changed since it was checked).
+   */
+  async recordLogin(
+    em: EntityManager,
+    change: { userId: string; at: Date; verifiedHash: string; rehashedPassword: string | null },
+  ): Promise<boolean> {
+    return (await firstRow(em, RECORD_LOGIN, change)) !== undefined;
   },
 
   /** Sets the tier; returns the user and the tier it had, or null when there is no such user. */
