@@ -29,7 +29,7 @@ export function findUnstorable(value: unknown, path = ''): string | null {
 /**
  * Every argument of every field, literals and variables alike, after coercion: one check instead of
  * one per resolver, made before permissions, rate limits and resolvers see the value. Both `resolve`
- * and `subscribe` are wrapped (graphql-middleware wraps only one of them), so subscriptions are covered.
+ * and `subscribe` are wrapped (wrapping only `resolve` would miss a subscription as it starts).
  */
 export function refuseUnstorableArguments(schema: GraphQLSchema): GraphQLSchema {
   return mapSchema(schema, {
