@@ -1,5 +1,6 @@
 import { randomUUID, sign } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { boundedMap } from '../../bounded-map.js';
 import { seconds, type Clock } from '../../clock.js';
 import type { Tier } from '../user/tier.js';
 import { parseAccessClaims, type AccessClaims } from './access-token.claims.js';
@@ -25,7 +26,7 @@ export function createAccessTokenService(options: {
   const jwks = createLocalJWKSet(keys.publicJwks);
   // A signature check costs more than the rest of a request; a token already verified is trusted until it
   // expires. Revocation is decided per request against the session, so caching the signature is safe.
-  const verified = new Map<string, AccessClaims>();
+  const verified = boundedMap<string, AccessClaims>(CACHE_LIMIT);
   const header = base64url({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: keys.signing.kid });
 
   return {
@@ -61,8 +62,7 @@ export function createAccessTokenService(options: {
         });
         const claims = parseAccessClaims(payload);
         if (claims && claims.iat <= seconds(now) + 60) {
-          if (verified.size >= CACHE_LIMIT) verified.delete(verified.keys().next().value as string);
-          verified.set(token, claims);
+          verified.remember(token, claims);
           return claims;
         }
         return null;
