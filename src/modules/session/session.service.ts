@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
+import { boundedMap } from '../../bounded-map.js';
 import { pgDate, transaction } from '../../db/sql.js';
 import { invalidCredentials } from '../../errors.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
@@ -111,10 +112,22 @@ export function createSessionService(options: {
   const tokenExpiry = (sessionExpiresAt: Date, now: Date) =>
     new Date(Math.min(sessionExpiresAt.getTime(), now.getTime() + idleTimeoutSeconds * 1000));
 
-  const chains = new Map<string, KnownChain>();
-  const remember = (tokenHash: string, chain: KnownChain) => {
-    if (chains.size >= KNOWN_CHAINS_LIMIT) chains.delete(chains.keys().next().value as string);
-    chains.set(tokenHash, chain);
+  const chains = boundedMap<string, KnownChain>(KNOWN_CHAINS_LIMIT);
+
+  /** The token that succeeds `presented` in a chain, and the values that writing it records. */
+  const successorFor = (chain: KnownChain, presented: string, now: Date, client: ClientInfo) => {
+    const refreshToken = successorOf(chain.secret, presented);
+    const expiresAt = tokenExpiry(chain.sessionExpiresAt, now);
+    const write = {
+      now,
+      successorId: randomUUID(),
+      successorHash: hashRefreshToken(refreshToken),
+      expiresAt,
+      eventId: randomUUID(),
+      ip: client.ip,
+      userAgent: storedUserAgent(client),
+    };
+    return { refreshToken, expiresAt, write };
   };
 
   /** The one-statement rotation of a token this process issued; null when the full path must decide. */
@@ -126,25 +139,17 @@ export function createSessionService(options: {
     now: Date,
     client: ClientInfo,
   ) {
-    const successor = successorOf(chain.secret, presented);
-    const successorHash = hashRefreshToken(successor);
-    const expiresAt = tokenExpiry(chain.sessionExpiresAt, now);
+    const next = successorFor(chain, presented, now, client);
     const user = await sessionStore.rotatePresented(em, {
+      ...next.write,
       tokenHash,
       sessionId: chain.sessionId,
-      now,
       idleCutoff: idleCutoff(now),
-      successorId: randomUUID(),
-      successorHash,
-      expiresAt,
-      eventId: randomUUID(),
-      ip: client.ip,
-      userAgent: storedUserAgent(client),
     });
     if (!user) return null;
-    remember(successorHash, chain);
+    chains.remember(next.write.successorHash, chain);
     const session = { id: chain.sessionId, user: userViewOfRow(user) };
-    return { kind: 'rotated' as const, session, refreshToken: successor, refreshTokenExpiresAt: expiresAt };
+    return { kind: 'rotated' as const, session, refreshToken: next.refreshToken, refreshTokenExpiresAt: next.expiresAt };
   }
 
   const service: SessionService = {
@@ -177,7 +182,7 @@ export function createSessionService(options: {
       // The password changed (or was reset) while it was being checked: the old one opens nothing.
       if (!opened) throw invalidCredentials();
       // Should the caller's transaction roll back, the entry matches no token and is never used.
-      remember(tokenHash, { sessionId, secret: rotationSecret, sessionExpiresAt });
+      chains.remember(tokenHash, { sessionId, secret: rotationSecret, sessionExpiresAt });
       return { session: { id: sessionId, user }, refreshToken, refreshTokenExpiresAt: expiresAt };
     },
 
@@ -209,24 +214,16 @@ export function createSessionService(options: {
       let decision = decideRefresh(presentedState, now, refreshGraceSeconds);
       if (decision === 'expired') return { kind: 'invalid' };
       if (decision === 'rotate') {
-        const successor = successorOf(found.rotation_secret, presented);
-        const sessionExpiresAt = pgDate(found.session_expires_at);
-        const expiresAt = tokenExpiry(sessionExpiresAt, now);
-        const successorHash = hashRefreshToken(successor);
-        const claimed = await sessionStore.rotate(em, {
-          now,
-          tokenId: found.token_id,
-          successorId: randomUUID(),
-          successorHash,
-          expiresAt,
-          eventId: randomUUID(),
-          userId: found.id,
-          ip: client.ip,
-          userAgent: storedUserAgent(client),
-        });
+        const chain = {
+          sessionId: found.session_id,
+          secret: found.rotation_secret,
+          sessionExpiresAt: pgDate(found.session_expires_at),
+        };
+        const next = successorFor(chain, presented, now, client);
+        const claimed = await sessionStore.rotate(em, { ...next.write, tokenId: found.token_id, userId: found.id });
         if (claimed) {
-          remember(successorHash, { sessionId: found.session_id, secret: found.rotation_secret, sessionExpiresAt });
-          return { kind: 'rotated', session, refreshToken: successor, refreshTokenExpiresAt: expiresAt };
+          chains.remember(next.write.successorHash, chain);
+          return { kind: 'rotated', session, refreshToken: next.refreshToken, refreshTokenExpiresAt: next.expiresAt };
         }
         // Lost the race: the winner has committed, so this is a duplicate within moments of the rotation.
         decision = refreshGraceSeconds > 0 ? 'grace' : 'reuse';

@@ -81,6 +81,21 @@ const FIND_PRESENTED = statement<{ now: Date; idleCutoff: Date; tokenHash: strin
   where rt.token_hash = :tokenHash`);
 
 /**
+ * What follows claiming a token (a `claimed` CTE returning its session_id), in both rotations: the
+ * successor token, the session's last use and the TOKEN_REFRESHED event, whose user is `userId`.
+ */
+const afterClaim = (userId: string) => `successor as (
+    insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
+    select :successorId, session_id, :successorHash, :now, :expiresAt from claimed returning session_id
+  ), touched as (
+    update session set last_used_at = :now where id in (select session_id from claimed) returning id
+  ), event as (
+    insert into security_event (id, user_id, session_id, type, at, ip, user_agent)
+    select :eventId, ${userId}, session_id, '${SecurityEventType.TOKEN_REFRESHED}', :now, :ip, :userAgent from claimed
+    returning id
+  )`;
+
+/**
  * One statement, so one round trip and atomic. The UPDATE's row lock makes concurrent rotations of
  * one token queue; each re-checks `rotated_at is null` after the winner commits, so exactly one
  * claims it and inserts the successor.
@@ -102,16 +117,7 @@ const ROTATE = statement<
   `
   with claimed as (
     update refresh_token set rotated_at = :now where id = :tokenId and rotated_at is null returning session_id
-  ), successor as (
-    insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
-    select :successorId, session_id, :successorHash, :now, :expiresAt from claimed returning session_id
-  ), touched as (
-    update session set last_used_at = :now where id in (select session_id from claimed) returning id
-  ), event as (
-    insert into security_event (id, user_id, session_id, type, at, ip, user_agent)
-    select :eventId, :userId, session_id, '${SecurityEventType.TOKEN_REFRESHED}', :now, :ip, :userAgent from claimed
-    returning id
-  )
+  ), ${afterClaim(':userId')}
   select count(*)::int as claimed from claimed`,
   { prepare: true },
 );
@@ -144,16 +150,7 @@ const ROTATE_PRESENTED = statement<
     where rt.token_hash = :tokenHash and rt.session_id = :sessionId and rt.rotated_at is null and rt.expires_at > :now
       and s.id = rt.session_id and s.revoked_at is null and s.expires_at > :now and s.last_used_at > :idleCutoff
     returning rt.session_id, s.user_id
-  ), successor as (
-    insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
-    select :successorId, session_id, :successorHash, :now, :expiresAt from claimed returning session_id
-  ), touched as (
-    update session set last_used_at = :now where id in (select session_id from claimed) returning id
-  ), event as (
-    insert into security_event (id, user_id, session_id, type, at, ip, user_agent)
-    select :eventId, user_id, session_id, '${SecurityEventType.TOKEN_REFRESHED}', :now, :ip, :userAgent from claimed
-    returning id
-  )
+  ), ${afterClaim('user_id')}
   select ${userColumns('u')} from app_user u where u.id in (select user_id from claimed)`,
   { prepare: true },
 );
