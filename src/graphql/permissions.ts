@@ -112,9 +112,10 @@ export function ruleFor(rules: RuleTree, typeName: string, fieldName: string): R
  * Wraps every field whose rule is not `allow` in its check; `allow` fields, most of them scalars of an
  * object whose own field was checked, keep their resolvers untouched (a wrapper on each would make every
  * scalar a promise). A field without a rule is wrapped in `deny`: deny by default holds for fields added
- * later to Query, Mutation and Subscription and to types not in the tree; a field added to a type allowed as
- * a whole (or to User, under `'*'`) is open, which a test pins field by field. Both `resolve` and `subscribe` are guarded, so a subscription is checked as it starts and for
- * every event. A rule naming a type or field the schema lacks is a mistake and fails the build.
+ * later to Query, Mutation and Subscription and to types not in the tree; a field added to a type allowed
+ * as a whole (or to User, under `'*'`) is open, which a test pins field by field. Both `resolve` and
+ * `subscribe` are guarded, so a subscription is checked as it starts and for every event. A rule naming a
+ * type or field the schema lacks is a mistake and fails the build.
  */
 export function applyPermissions(schema: GraphQLSchema, rules: RuleTree = ruleTree): GraphQLSchema {
   const unknown: string[] = [];
