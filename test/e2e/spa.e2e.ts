@@ -36,6 +36,18 @@ async function tab(context: BrowserContext, path = '/'): Promise<Page> {
   return page;
 }
 
+/** One account, signed up on a laptop and signed in on a phone: two devices as far as Tollgate can tell. */
+async function signedInOnTwoDevices() {
+  const laptop = await device();
+  const phone = await device();
+  const mine = await tab(laptop);
+  const account = await signUpInBrowser(mine, stack.appUrl);
+  const theirs = await tab(phone, '/sign-in');
+  await signInInBrowser(theirs, account.email, account.password);
+  await profileOf(theirs, account.email);
+  return { laptop, phone, mine, theirs };
+}
+
 describe('the example SPA in a real browser', () => {
   it('signs up into the profile; the access token stays in memory and the refresh token in an HttpOnly cookie', async () => {
     const context = await device();
@@ -152,13 +164,7 @@ describe('the example SPA in a real browser', () => {
   });
 
   it('revoking the other device from the sessions screen sends that device back to sign-in at once', async () => {
-    const laptop = await device();
-    const phone = await device();
-    const mine = await tab(laptop);
-    const account = await signUpInBrowser(mine, stack.appUrl);
-    const theirs = await tab(phone, '/sign-in');
-    await signInInBrowser(theirs, account.email, account.password);
-    await profileOf(theirs, account.email);
+    const { laptop, phone, mine, theirs } = await signedInOnTwoDevices();
 
     await mine.getByRole('link', { name: 'Sessions' }).click();
     const other = mine.locator('tr[data-current="false"]');
@@ -175,13 +181,7 @@ describe('the example SPA in a real browser', () => {
   });
 
   it('signs out everywhere: the other device returns to sign-in at once', async () => {
-    const laptop = await device();
-    const phone = await device();
-    const mine = await tab(laptop);
-    const account = await signUpInBrowser(mine, stack.appUrl);
-    const theirs = await tab(phone, '/sign-in');
-    await signInInBrowser(theirs, account.email, account.password);
-    await profileOf(theirs, account.email);
+    const { laptop, phone, mine, theirs } = await signedInOnTwoDevices();
 
     await mine.getByRole('button', { name: 'Sign out everywhere' }).click();
     await signInForm(mine);
