@@ -72,8 +72,12 @@ export async function createTestApp(
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await app.close();
-      await database.drop();
+      // A close that fails (a test cut the database off, say) still drops the database this call made.
+      try {
+        await app.close();
+      } finally {
+        await database.drop();
+      }
     })());
   openApps.push(close);
   return {
@@ -110,7 +114,13 @@ const openApps: (() => Promise<void>)[] = [];
 
 /** Closes every app this file created, newest first, so an instance sharing a database closes before its owner drops it. */
 export async function closeTestApps(): Promise<void> {
-  while (openApps.length) await openApps.pop()?.();
+  // Every app closes and drops its database even when an earlier one fails; the first failure is reported.
+  const failures: unknown[] = [];
+  while (openApps.length)
+    await openApps
+      .pop()?.()
+      .catch((error: unknown) => failures.push(error));
+  if (failures.length) throw failures[0];
 }
 
 let counter = 0;
