@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { BackgroundTasks } from '../../background.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
+import { transaction } from '../../db/sql.js';
 import { EmailTokenPurpose } from '../email-token/email-token.rules.js';
 import { emailTokenStore } from '../email-token/email-token.store.js';
 import type { LimiterFactory } from '../rate-limit/limiter-factory.js';
@@ -57,7 +58,7 @@ export function createAccountMail(deps: {
           log.info({ event: 'mail_target_limited', label }, 'mail to this address skipped: hourly share spent');
           return;
         }
-        await fork().transactional(work);
+        await transaction(fork(), work);
         mailer.kick();
       });
     },

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
-import { sqlState, UNIQUE_VIOLATION } from '../../db/sql.js';
+import { sqlState, transaction, UNIQUE_VIOLATION } from '../../db/sql.js';
 import { AppError, badInput, conflict, ErrorCode, invalidCredentials, invalidToken } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { AuthService } from '../auth/auth.service.js';
@@ -97,12 +97,12 @@ export function createAccountService(deps: {
     async requestEmailVerification({ em }, user) {
       mailer.requireEnabled();
       if (user.emailVerified) return;
-      await em.transactional((tx) => accountMail.sendVerification(tx, user));
+      await transaction(em, (tx) => accountMail.sendVerification(tx, user));
       mailer.kick();
     },
 
     async verifyEmail({ em, log, client }, token) {
-      const userId = await em.transactional(async (tx) => {
+      const userId = await transaction(em, async (tx) => {
         const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.VERIFY_EMAIL, token);
         const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
         if (!stored || !emailTokenUsable(stored, clock(), account?.email ?? null)) return null;
@@ -138,7 +138,7 @@ export function createAccountService(deps: {
     async resetPassword({ em, log, client }, token, newPassword) {
       checkNewPassword('newPassword', newPassword);
       const passwordHash = await hasher.hash(newPassword);
-      const userId = await em.transactional(async (tx) => {
+      const userId = await transaction(em, async (tx) => {
         const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.RESET_PASSWORD, token);
         const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
         if (!stored || !account || !emailTokenUsable(stored, clock(), account.email)) return null;
@@ -162,7 +162,7 @@ export function createAccountService(deps: {
       checkNewPassword('newPassword', next);
       const account = await provenOwner(em, caller, current);
       const passwordHash = await hasher.hash(next);
-      await em.transactional(async (tx) => {
+      await transaction(em, async (tx) => {
         await accountStore.setPassword(tx, account.id, passwordHash, false);
         await endAllSessions(tx, account.id, 'password_changed', client);
         if (mailer.notifies('passwordChanged')) {
@@ -201,7 +201,7 @@ export function createAccountService(deps: {
     async confirmEmailChange({ em, log, client }, token) {
       let result: { userId: string } | null;
       try {
-        result = await em.transactional(async (tx) => {
+        result = await transaction(em, async (tx) => {
           const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.CHANGE_EMAIL, token);
           const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
           if (!stored?.newEmail || !account || !emailTokenUsable(stored, clock(), account.email)) return null;
@@ -227,7 +227,7 @@ export function createAccountService(deps: {
 
     async deleteAccount({ em, log, client }, caller, current) {
       const account = await provenOwner(em, caller, current);
-      await em.transactional(async (tx) => {
+      await transaction(em, async (tx) => {
         // Ended first, so every instance closes the account's live connections.
         await sessions.end(tx, { userId: account.id, sessionId: caller.sessionId, all: true, reason: 'account_deleted', client });
         // Mail waiting for the address goes too: nothing is sent to, or kept about, a deleted account.

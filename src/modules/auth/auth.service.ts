@@ -1,8 +1,7 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import type { BackgroundTasks } from '../../background.js';
-import { transaction } from '../../db/sql.js';
+import { sqlState, transaction, UNIQUE_VIOLATION, violatedUniqueConstraint } from '../../db/sql.js';
 import { conflict, emailNotVerified, invalidCredentials, rateLimited, unauthenticated } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { AccountMail } from '../account/account-mail.js';
@@ -114,8 +113,8 @@ export function createAuthService(deps: {
         log.info({ event: 'register', outcome: 'success', userId: opened.session.user.id }, 'registered');
         return result;
       } catch (error) {
-        if (error instanceof UniqueConstraintViolationException) {
-          const field = uniqueFields[constraintOf(error)] ?? 'email';
+        if (sqlState(error) === UNIQUE_VIOLATION) {
+          const field = uniqueFields[violatedUniqueConstraint(error)] ?? 'email';
           log.info({ event: 'register', outcome: 'conflict', field }, 'register conflict');
           throw conflict(field, `That ${field} is already registered.`);
         }
@@ -234,11 +233,6 @@ export function createAuthService(deps: {
       }
     },
   };
-}
-
-function constraintOf(error: UniqueConstraintViolationException): string {
-  const cause = error as unknown as { constraint?: string; message: string };
-  return cause.constraint ?? /"([a-z_]+_unique)"/.exec(cause.message)?.[1] ?? '';
 }
 
 function fieldOf(error: unknown): unknown {

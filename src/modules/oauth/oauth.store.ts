@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { firstRow, type PgTime, statement } from '../../db/sql.js';
-import { User } from '../user/user.entity.js';
+import { firstRow, type PgTime, rows, statement } from '../../db/sql.js';
 import { OAuthAccount, OAuthState } from './oauth.entity.js';
 import type { OAuthProvider } from './oauth.provider.js';
 
@@ -19,23 +19,30 @@ const TAKE_STATE = statement<{ stateHash: string }, StateRow>(`
   delete from oauth_state where state_hash = :stateHash
   returning provider, binding_hash, code_verifier, nonce, redirect_uri, link_user_id, expires_at`);
 
+interface NewState {
+  stateHash: string;
+  bindingHash: string;
+  provider: OAuthProvider;
+  codeVerifier: string;
+  nonce: string;
+  redirectUri: string;
+  linkUserId: string | null;
+  expiresAt: Date;
+}
+
+// Plain SQL rather than em.flush: see db/sql.ts `transaction` on why no request path runs the unit of work.
+const INSERT_STATE = statement<NewState>(`
+  insert into oauth_state (state_hash, binding_hash, provider, code_verifier, nonce, redirect_uri, link_user_id, expires_at)
+  values (:stateHash, :bindingHash, :provider, :codeVerifier, :nonce, :redirectUri, :linkUserId, :expiresAt)`);
+
+const LINK = statement<{ id: string; provider: OAuthProvider; providerUserId: string; userId: string; at: Date }>(`
+  insert into oauth_account (id, provider, provider_user_id, user_id, created_at)
+  values (:id, :provider, :providerUserId, :userId, :at)`);
+
 /** Where oauth_account and oauth_state are read and written. */
 export const oauthStore = {
-  async insertState(
-    em: EntityManager,
-    state: {
-      stateHash: string;
-      bindingHash: string;
-      provider: OAuthProvider;
-      codeVerifier: string;
-      nonce: string;
-      redirectUri: string;
-      linkUserId: string | null;
-      expiresAt: Date;
-    },
-  ): Promise<void> {
-    em.create(OAuthState, state);
-    await em.flush();
+  async insertState(em: EntityManager, state: NewState): Promise<void> {
+    await rows(em, INSERT_STATE, state);
   },
 
   /** Removes the started sign-in and returns it, or undefined when it is unknown or already taken. */
@@ -48,13 +55,7 @@ export const oauthStore = {
   },
 
   async link(em: EntityManager, link: { provider: OAuthProvider; providerUserId: string; userId: string; at: Date }) {
-    em.create(OAuthAccount, {
-      provider: link.provider,
-      providerUserId: link.providerUserId,
-      user: em.getReference(User, link.userId),
-      createdAt: link.at,
-    });
-    await em.flush();
+    await rows(em, LINK, { ...link, id: randomUUID() });
   },
 
   /** The user's linked providers, alphabetically. */

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { firstRow, statement } from '../../db/sql.js';
 import type { Tier } from './tier.js';
 import { User } from './user.entity.js';
-import { userViewOf, type UserView } from './user.view.js';
+import { type UserRow, userViewOf, userViewOfRow, type UserView } from './user.view.js';
 
 /** The columns a UserRow needs, from the table under `alias`; for statements that join app_user. */
 export const userColumns = (alias: string) =>
@@ -16,6 +17,16 @@ const RECORD_LOGIN = statement<
   where id = :userId and password_hash = :verifiedHash
   returning id`);
 
+const INSERT = statement<NewUser & { id: string }, UserRow>(`
+  insert into app_user (id, email, username, password_hash, email_verified, tier, created_at)
+  values (:id, :email, :username, :passwordHash, :emailVerified, :tier, :createdAt)
+  returning ${userColumns('app_user')}`);
+
+const SET_TIER = statement<{ id: string; tier: Tier }, UserRow & { before_tier: Tier }>(`
+  with old as (select id, tier from app_user where id = :id for update)
+  update app_user u set tier = :tier from old where u.id = old.id
+  returning ${userColumns('u')}, old.tier as before_tier`);
+
 export interface NewUser {
   email: string;
   username: string | null;
@@ -27,11 +38,13 @@ export interface NewUser {
 
 /** Where app_user is read and written. */
 export const userStore = {
-  /** Writes the user now; a taken email or username throws MikroORM's UniqueConstraintViolationException. */
+  /**
+   * Writes the user now; a taken email or username throws the database's unique violation (UNIQUE_VIOLATION,
+   * with the constraint's name). Plain SQL, not em.flush: see db/sql.ts `transaction` on why no request
+   * path runs MikroORM's unit of work.
+   */
   async insert(em: EntityManager, fields: NewUser): Promise<UserView> {
-    const user = em.create(User, fields);
-    await em.flush();
-    return userViewOf(user);
+    return userViewOfRow((await firstRow(em, INSERT, { ...fields, id: randomUUID() }))!);
   },
 
   async findById(em: EntityManager, id: string): Promise<UserView | null> {
@@ -71,12 +84,8 @@ export const userStore = {
 
   /** Sets the tier; returns the user and the tier it had, or null when there is no such user. */
   async setTier(em: EntityManager, id: string, tier: Tier): Promise<{ user: UserView; before: Tier } | null> {
-    const user = await em.findOne(User, id);
-    if (!user) return null;
-    const before = user.tier;
-    user.tier = tier;
-    await em.flush();
-    return { user: userViewOf(user), before };
+    const row = await firstRow(em, SET_TIER, { id, tier });
+    return row ? { user: userViewOfRow(row), before: row.before_tier } : null;
   },
 
   /** One page of users in (createdAt, id) order, after the given key; `limit` rows at most. */
