@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { BaseContext, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import Negotiator from 'negotiator';
 
 /** What graphql-js and Apollo call a document that cannot run: it is the client's mistake, not the transport's. */
@@ -11,19 +11,13 @@ const requestErrorCodes = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_F
  * `application/graphql-response+json`, whose clients know what the status means. Unreadable JSON and
  * a missing query stay 400 in both.
  */
-export const requestErrorStatus: ApolloServerPlugin = {
-  async requestDidStart({ request }) {
-    return {
-      async willSendResponse({ response }) {
-        if (response.http.status !== 400 || response.body.kind !== 'single') return;
-        const { data, errors = [] } = response.body.singleResult;
-        if (data !== undefined || errors.length === 0) return;
-        if (!errors.every((e) => requestErrorCodes.has(String(e.extensions?.code)))) return;
-        if (responseType(request.http?.headers.get('accept')) === 'application/json') response.http.status = 200;
-      },
-    };
-  },
-};
+export function requestErrorStatus({ request, response }: GraphQLRequestContextWillSendResponse<BaseContext>): void {
+  if (response.http.status !== 400 || response.body.kind !== 'single') return;
+  const { data, errors = [] } = response.body.singleResult;
+  if (data !== undefined || errors.length === 0) return;
+  if (!errors.every((e) => requestErrorCodes.has(String(e.extensions?.code)))) return;
+  if (responseType(request.http?.headers.get('accept')) === 'application/json') response.http.status = 200;
+}
 
 /** The media type Apollo will answer with, negotiated the way Apollo does it. */
 function responseType(accept: string | undefined): string | undefined {
