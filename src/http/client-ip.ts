@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import proxyaddr from 'proxy-addr';
 
@@ -9,7 +10,18 @@ export type TrustProxy = number | readonly string[] | false;
  * unset, X-Forwarded-For, X-Real-IP and Forwarded are ignored, so a client cannot pick its own address.
  */
 export function clientIpResolver(trust: TrustProxy): (req: IncomingMessage) => string {
-  if (trust === false) return (req) => normalizeIp(req.socket.remoteAddress ?? '');
+  if (trust === false) {
+    // The peer address cannot change on a connection: normalised once per socket, not per request.
+    const bySocket = new WeakMap<Socket, string>();
+    return (req) => {
+      let ip = bySocket.get(req.socket);
+      if (ip === undefined) {
+        ip = normalizeIp(req.socket.remoteAddress ?? '');
+        bySocket.set(req.socket, ip);
+      }
+      return ip;
+    };
+  }
   const trustFn = typeof trust === 'number' ? (_addr: string, hop: number) => hop < trust : proxyaddr.compile([...trust]);
   return (req) => normalizeIp(proxyaddr(req, trustFn));
 }
