@@ -26,7 +26,7 @@ import { createProgressService } from './modules/progress/progress.service.js';
 import { createProviderClients } from './modules/oauth/oauth.clients.js';
 import { createOAuthService } from './modules/oauth/oauth.service.js';
 import { createHttpServer } from './http/server.js';
-import type { Logger } from './logger.js';
+import { lazyChild, type Logger } from './logger.js';
 import type { RefreshCookie, Services } from './modules/request/request-context.js';
 import { connectRedis } from './redis.js';
 import { createAccountMail } from './modules/account/account-mail.js';
@@ -126,12 +126,12 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
           )
         : createLocalBus();
     closers.push(() => bus.close());
-    const progress = createProgressService({ clock, ttlSeconds: config.progress.ttlSeconds, bus });
 
     const securityEvents = createSecurityEvents(clock);
     const background = createBackgroundTasks(logger);
     closers.push(() => background.drain());
     const sessions = createSessionService({ clock, events: securityEvents, bus, ...config.sessions });
+    const progress = createProgressService({ clock, ttlSeconds: config.progress.ttlSeconds, bus, sessions });
     if (!config.authHmacKey) {
       logger.warn('AUTH_HMAC_KEY is not set: using an ephemeral key; device tokens stop working when the process restarts');
     }
@@ -217,7 +217,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const contextFor = (
       req: IncomingMessage,
       requestId: string,
-      log: Logger,
+      log: () => Logger,
       bearer: string | null,
       refreshCookie: RefreshCookie,
     ) =>
@@ -273,7 +273,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       limits: config.subscriptions,
       clientIp,
       buildContext: (req, bearer, requestId) =>
-        contextFor(req, requestId, logger.child({ reqId: requestId }), bearer, noRefreshCookie),
+        contextFor(req, requestId, lazyChild(logger, { reqId: requestId }), bearer, noRefreshCookie),
     });
     closers.push(() => subscriptions.close());
     const { port } = http.address() as AddressInfo;

@@ -1,14 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, unauthenticated } from './errors.js';
+import type { Logger } from './logger.js';
 import { RequestRateLimits } from './modules/rate-limit/rate-limit.state.js';
 import { addressCaller, type Caller } from './modules/rate-limit/rate-limit.store.js';
 import type { RequestContext, Services, Viewer } from './modules/request/request-context.js';
+import type { ActiveSession, AlongRead } from './modules/session/session.service.js';
+import type { AccessClaims } from './modules/token/access-token.claims.js';
 import { looksLikeServiceKey } from './modules/service-account/service-account.key.js';
 import { Tier } from './modules/user/tier.js';
 
 /** What the HTTP and WebSocket layers know about a request before it has a context. */
-export type RequestInput = Pick<RequestContext, 'requestId' | 'log' | 'client' | 'services' | 'refreshCookie'> & {
+export type RequestInput = Pick<RequestContext, 'requestId' | 'client' | 'services' | 'refreshCookie'> & {
   bearer: string | null;
+  /** The request's child logger; called on the request's first use of `log` (see logger.ts lazyChild). */
+  log(): Logger;
   /** A new EntityManager; called once, on the request's first use of `em`. */
   fork(): EntityManager;
   /**
@@ -20,10 +25,11 @@ export type RequestInput = Pick<RequestContext, 'requestId' | 'log' | 'client' |
   reader: EntityManager;
 };
 
-const LAZY = Symbol('lazy EntityManager');
-interface LazyEm {
+const LAZY = Symbol('lazy EntityManager and logger');
+interface Lazy {
   fork: () => EntityManager;
   em?: EntityManager;
+  log: () => Logger;
 }
 
 /**
@@ -32,12 +38,19 @@ interface LazyEm {
  * on the prototype over state held by reference, because Apollo hands resolvers a shallow copy of the
  * context (Object.assign, which copies an own getter's value and so would fork right away).
  */
-const lazyEmPrototype = Object.create(Object.prototype, {
+const lazyPrototype = Object.create(Object.prototype, {
   em: {
-    get(this: { [LAZY]: LazyEm }) {
+    get(this: { [LAZY]: Lazy }) {
       const lazy = this[LAZY];
       lazy.em ??= lazy.fork();
       return lazy.em;
+    },
+    enumerable: false,
+  },
+  // Likewise the request's logger: most requests never log beyond their request line.
+  log: {
+    get(this: { [LAZY]: Lazy }) {
+      return this[LAZY].log();
     },
     enumerable: false,
   },
@@ -46,18 +59,37 @@ const lazyEmPrototype = Object.create(Object.prototype, {
 export function createRequestContext(input: RequestInput): RequestContext {
   const { services, bearer, reader } = input;
   let viewer: Promise<Viewer> | undefined;
+  const alongside = new Map<string, Promise<{ viewer: Viewer; along: unknown }>>();
   let caller: Promise<Caller> | undefined;
-  let serviceAccount: Promise<{ id: string } | null> | undefined;
-  const fields: Omit<RequestContext, 'em'> & { [LAZY]: LazyEm } = {
-    [LAZY]: { fork: input.fork },
+  let serviceAccount: ReturnType<RequestContext['serviceAccount']> | undefined;
+  const fields: Omit<RequestContext, 'em' | 'log'> & { [LAZY]: Lazy } = {
+    [LAZY]: { fork: input.fork, log: input.log },
     requestId: input.requestId,
-    log: input.log,
     client: input.client,
     services,
     refreshCookie: input.refreshCookie,
     rateLimits: new RequestRateLimits(),
-    viewer: () => (viewer ??= resolveViewer(services, reader, bearer)),
-    freshViewer: () => resolveViewer(services, reader, bearer),
+    viewer: () => (viewer ??= resolveViewer(services, bearer, sessionCheck(services, reader))),
+    freshViewer: () => resolveViewer(services, bearer, sessionCheck(services, reader)),
+    viewerAlong<T>(key: string, read: AlongRead<T>) {
+      let both = alongside.get(key) as Promise<{ viewer: Viewer; along: T }> | undefined;
+      if (!both) {
+        if (viewer) {
+          both = viewer.then(async (v) => ({ viewer: v, along: await read.alone(reader, v) }));
+        } else {
+          let along: T;
+          const resolved = resolveViewer(services, bearer, async (claims) => {
+            const found = await read.together(reader, claims);
+            if (found) along = found.along;
+            return found?.active ?? null;
+          });
+          viewer = resolved;
+          both = resolved.then((v) => ({ viewer: v, along }));
+        }
+        alongside.set(key, both);
+      }
+      return both;
+    },
     viewerOrNull: () =>
       // No token, or a worker's key: no user, answered without building an error to throw away.
       bearer === null || looksLikeServiceKey(bearer)
@@ -69,27 +101,42 @@ export function createRequestContext(input: RequestInput): RequestContext {
     serviceAccount: () =>
       (serviceAccount ??= bearer ? services.serviceAccounts.authenticate(reader, bearer) : Promise.resolve(null)),
     caller: () =>
-      (caller ??= Promise.all([context.viewerOrNull(), context.serviceAccount()]).then(([v, service]) => {
-        // Workers are trusted callers: they get the ADMIN budgets, counted per service account.
-        if (v) return { tier: v.user.tier, key: `user:${v.user.id}` };
-        if (service) return { tier: Tier.ADMIN, key: `service:${service.id}` };
-        return addressCaller(input.client.ip);
-      })),
+      // A bearer is a worker's key or a user's token, never both: only the matching check is made.
+      (caller ??=
+        bearer !== null && looksLikeServiceKey(bearer)
+          ? context
+              .serviceAccount()
+              // Workers are trusted callers: they get the ADMIN budgets, counted per service account.
+              .then((service) => (service ? { tier: Tier.ADMIN, key: `service:${service.id}` } : addressCaller(input.client.ip)))
+          : context
+              .viewerOrNull()
+              .then((v) => (v ? { tier: v.user.tier, key: `user:${v.user.id}` } : addressCaller(input.client.ip)))),
   };
-  const context = Object.assign(Object.create(lazyEmPrototype) as RequestContext, fields);
+  const context = Object.assign(Object.create(lazyPrototype) as RequestContext, fields);
   return context;
 }
 
 const INVALID_TOKEN = 'The access token is invalid or has expired.';
 
-async function resolveViewer(services: Services, em: EntityManager, bearer: string | null): Promise<Viewer> {
+/** The session check alone (one statement); viewerAlong makes it beside a field's read instead. */
+const sessionCheck =
+  (services: Services, em: EntityManager) =>
+  (claims: AccessClaims): Promise<ActiveSession | null> =>
+    services.sessions.findActive(em, claims.sid, claims.sub);
+
+/** The token's claims, checked; then `check` says whether its session is alive, and with which user. */
+async function resolveViewer(
+  services: Services,
+  bearer: string | null,
+  check: (claims: AccessClaims) => Promise<ActiveSession | null>,
+): Promise<Viewer> {
   if (!bearer) throw unauthenticated();
   // A service-account key never stands for a user; no signature check is needed to say so.
   if (looksLikeServiceKey(bearer)) throw unauthenticated(INVALID_TOKEN);
   const claims = await services.accessTokens.verify(bearer);
   // One message for every bad token: the client learns nothing about which check failed.
   if (!claims) throw unauthenticated(INVALID_TOKEN);
-  const active = await services.sessions.findActive(em, claims.sid, claims.sub);
+  const active = await check(claims);
   if (!active) throw unauthenticated(INVALID_TOKEN);
   // A tier change must not outlive the token that carried the old tier: the client refreshes to get the new one.
   if (active.user.tier !== claims.tier) throw unauthenticated('The access token is out of date; refresh it.');

@@ -24,8 +24,10 @@ async function entityTables(): Promise<Map<string, Set<string>>> {
 }
 
 const KEYWORDS = new Set(
-  `select from where and or not null is as join on insert into values update set delete returning with in conflict do
-   nothing true false distinct order by limit asc desc case when then else end int text boolean timestamptz jsonb`.split(/\s+/),
+  `select from where and or not null is as join left on insert into values update set delete returning with in conflict do
+   for nothing true false distinct order by limit asc desc case when then else end int text boolean timestamptz jsonb`.split(
+    /\s+/,
+  ),
 );
 /** Postgres's system column, used for the compare-and-swap. */
 const SYSTEM_COLUMNS = new Set(['xmin']);
@@ -60,6 +62,8 @@ function unknownNames(source: string, tables: Map<string, Set<string>>): string[
   const outputNames = new Set([...sql.matchAll(/\bas\s+(\w+)/g)].map((m) => m[1]!));
   for (const [, alias, column] of sql.matchAll(/\b(\w+)\.(\w+)/g)) {
     const table = aliases.get(alias!);
+    // A CTE's columns are checked where the CTE selects them.
+    if (!table && ctes.has(alias!)) continue;
     if (!table) problems.push(`alias ${alias}`);
     else if (!tables.get(table)?.has(column!)) problems.push(`${table}.${column}`);
   }

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateServiceAccountDocument,
   LoginDocument,
+  LogoutDocument,
   MeDocument,
   RefreshDocument,
   ReportResourceProgressDocument,
@@ -200,6 +201,49 @@ describe('reading progress', () => {
     expect(foreign.data).toEqual({ resourceProgress: null });
     expect(unknown.data).toEqual(foreign.data);
     expect(codeOf(await app.execute(ResourceProgressDocument, { resourceId }))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('reading progress beside the session check', () => {
+  it('answers alike next to other fields and for several resources in one request', async () => {
+    const owner = await signUp(app);
+    const [a, b] = [newResource(), newResource()];
+    await report({ resourceId: a, ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING', percent: 50 });
+    await report({ resourceId: b, ownerId: owner.user.id, stage: 'INGESTION', status: 'COMPLETED' });
+    // The first field checks the session in the statement that reads its resource; the others read after it.
+    const res = await app.post(
+      {
+        query: `query($a: ID!, $b: ID!) {
+          x: resourceProgress(resourceId: $a) { resourceId percentComplete }
+          me { id }
+          y: resourceProgress(resourceId: $b) { resourceId percentComplete }
+          z: resourceProgress(resourceId: "no-such-resource") { resourceId }
+          again: resourceProgress(resourceId: $a) { percentComplete }
+        }`,
+        variables: { a, b },
+      },
+      { token: owner.accessToken },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual({
+      x: { resourceId: a, percentComplete: 10 },
+      me: { id: owner.user.id },
+      y: { resourceId: b, percentComplete: 20 },
+      z: null,
+      again: { percentComplete: 10 },
+    });
+  });
+
+  it('is refused with UNAUTHENTICATED once the session has ended, whether or not the resource exists', async () => {
+    const owner = await signUp(app);
+    const resourceId = newResource();
+    await report({ resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'COMPLETED' });
+    await app.execute(LogoutDocument, {}, { token: owner.accessToken });
+    for (const id of [resourceId, 'no-such-resource']) {
+      const res = await read(id, owner.accessToken);
+      expect(codeOf(res)).toBe('UNAUTHENTICATED');
+      expect(res.data?.resourceProgress ?? null).toBeNull();
+    }
   });
 });
 

@@ -31,6 +31,14 @@ process.exit(3);`);
     expect(messages(lines)).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
   });
 
+  it('writes every line, in order, when the process exits with batches still being written', async () => {
+    // Many batches: some are being written asynchronously, some queued, the last one still being filled.
+    const { code, lines } = await inProcess(`for (let i = 0; i < 3000; i++) log.info({ i }, 'line ' + i);
+process.exit(0);`);
+    expect(code).toBe(0);
+    expect(messages(lines)).toEqual(Array.from({ length: 3000 }, (_, i) => `line ${i}`));
+  });
+
   it('writes the lines before a fatal error and the fatal line itself', async () => {
     const { code, lines } = await inProcess(`log.info('before');
 process.on('uncaughtException', (err) => { log.fatal({ err }, 'crashed'); process.exit(1); });

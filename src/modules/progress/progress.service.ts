@@ -1,21 +1,32 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
-import { badInput, conflict } from '../../errors.js';
+import { badInput, conflict, unauthenticated } from '../../errors.js';
 import { Tier } from '../user/tier.js';
 import { FOREIGN_KEY_VIOLATION, pgDate, sqlState } from '../../db/sql.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
-import { progressStore, type ProgressRow } from './progress.store.js';
+import type { AlongRead, SessionService } from '../session/session.service.js';
+import { progressOfAlongRow, progressStore, READ_LIVE_AS_VIEWER, type ProgressRow, type Reporter } from './progress.store.js';
 import { reportProblem, rollUp, stagesInOrder, StageStatus, transitionProblem } from './progress.rules.js';
 import type { ReportProgressInput, ResourceProgress } from './progress.types.js';
 import { isUuid } from '../../ids.js';
 
 export interface ProgressService {
-  report(em: EntityManager, input: ReportProgressInput): Promise<ResourceProgress>;
+  /**
+   * `reporter`: the worker making the report, whose key the statement checks again; null for an admin.
+   * UNAUTHENTICATED, with nothing written, when the worker's key has been revoked.
+   */
+  report(em: EntityManager, input: ReportProgressInput, reporter: Reporter): Promise<ResourceProgress>;
   /** The progress, or null when it is unknown, expired, or not the reader's to see: one answer for all three. */
   read(em: EntityManager, resourceId: string, reader: { id: string; tier: Tier }): Promise<ResourceProgress | null>;
+  /** `read` for the request's viewer, with the session check in the same statement (see progress.resolver's viewerWithProgress). */
+  readAlong(resourceId: string): AlongRead<ResourceProgress | null>;
   /** Deletes expired records; returns how many. */
   purgeExpired(em: EntityManager): Promise<number>;
 }
+
+/** Admins read every resource; anyone else only their own. Null stands for "not yours" as for "unknown". */
+const visibleTo = (row: ProgressRow | undefined, reader: { id: string; tier: Tier }) =>
+  row && (reader.tier === Tier.ADMIN || row.owner_id === reader.id) ? toView(row) : null;
 
 export function toView(row: ProgressRow): ResourceProgress {
   const stages = stagesInOrder(row.stages);
@@ -36,8 +47,15 @@ const allowedFrom = new Map(
   Object.values(StageStatus).map((to) => [to, Object.values(StageStatus).filter((from) => transitionProblem(from, to) === null)]),
 );
 
-export function createProgressService(options: { clock: Clock; ttlSeconds: number; bus: ChangeBus }): ProgressService {
-  const { clock, ttlSeconds, bus } = options;
+export function createProgressService(options: {
+  clock: Clock;
+  ttlSeconds: number;
+  bus: ChangeBus;
+  sessions: Pick<SessionService, 'findActiveWith'>;
+}): ProgressService {
+  const { clock, ttlSeconds, bus, sessions } = options;
+  const read = async (em: EntityManager, resourceId: string, reader: { id: string; tier: Tier }) =>
+    visibleTo(await progressStore.readLive(em, resourceId, clock()), reader);
 
   /** Why the database refused a report, from the row as it is now; null when it has since changed and a retry may pass. */
   async function refusal(em: EntityManager, input: ReportProgressInput, now: Date): Promise<Error | null> {
@@ -49,8 +67,8 @@ export function createProgressService(options: { clock: Clock; ttlSeconds: numbe
     return problem ? badInput('status', problem) : null;
   }
 
-  /** One attempt at applying the report; null when the database refused it. */
-  function attempt(em: EntityManager, input: ReportProgressInput, now: Date): Promise<ProgressRow | undefined> {
+  /** One attempt at applying the report (see progressStore.report). */
+  function attempt(em: EntityManager, input: ReportProgressInput, now: Date, reporter: Reporter) {
     const percent =
       input.status === StageStatus.COMPLETED ? 100 : input.status === StageStatus.PENDING ? null : (input.percent ?? null);
     const state = { status: input.status, percent, message: input.message ?? null, updatedAt: now.toISOString() };
@@ -66,24 +84,27 @@ export function createProgressService(options: { clock: Clock; ttlSeconds: numbe
         expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
       },
       bus.progressChannel,
+      reporter,
     );
   }
 
   return {
-    async report(em, input) {
+    async report(em, input, reporter) {
       const problem = reportProblem(input);
       if (problem) throw badInput(...problem);
       if (!isUuid(input.ownerId)) throw badInput('ownerId', 'ownerId must be a user id.');
       for (let i = 0; i < MAX_ATTEMPTS; i++) {
         const now = clock();
-        let written: ProgressRow | undefined;
+        let written: Awaited<ReturnType<typeof attempt>>;
         try {
-          written = await attempt(em, input, now);
+          written = await attempt(em, input, now, reporter);
         } catch (error) {
           if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw badInput('ownerId', 'ownerId is not a user.');
           throw error;
         }
-        if (written) {
+        // The gate's answer for a key it does not know: the key gives no hint that it once worked.
+        if (written === 'keyRevoked') throw unauthenticated('The access token is invalid or has expired.');
+        if (written !== 'refused') {
           // A bus on Postgres heard of the change from the write itself.
           if (bus.progressChannel === null) await bus.publishProgress(written.resource_id);
           return toView(written);
@@ -94,11 +115,16 @@ export function createProgressService(options: { clock: Clock; ttlSeconds: numbe
       throw conflict('resourceId', 'The resource is being updated too often; retry.');
     },
 
-    async read(em, resourceId, reader) {
-      const row = await progressStore.readLive(em, resourceId, clock());
-      if (!row) return null;
-      if (reader.tier !== Tier.ADMIN && row.owner_id !== reader.id) return null;
-      return toView(row);
+    read,
+
+    readAlong(resourceId) {
+      return {
+        together: async (em, claims) => {
+          const found = await sessions.findActiveWith(em, claims.sid, claims.sub, READ_LIVE_AS_VIEWER, { resourceId });
+          return found && { active: found.active, along: visibleTo(progressOfAlongRow(found.row), found.active.user) };
+        },
+        alone: (em, { user }) => read(em, resourceId, user),
+      };
     },
 
     purgeExpired(em) {

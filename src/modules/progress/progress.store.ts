@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { firstRow, type PgTime, statement } from '../../db/sql.js';
+import { ACTIVE_SESSION_SQL, type ActiveKey, type ActiveRow } from '../session/session.store.js';
 import { ResourceProgressRecord } from './progress.entity.js';
 import type { StageMap, StageStatus } from './progress.rules.js';
 
@@ -31,14 +32,22 @@ const COLUMNS = 'resource_id, owner_id, stages, updated_at, expires_at';
  * A report in one statement, so one round trip, and atomic: the upsert's row lock orders concurrent
  * reports of one resource, and each merges its stage into the map as the previous one left it, so none
  * is lost. A live row is changed only by its owner and only along an allowed transition; an expired
- * one is as good as absent, and the report starts it afresh. No row comes back when the report is
- * refused (the service reads the row to say why) — or, with `:channel`, the change is published in the
- * same statement, when the write commits.
+ * one is as good as absent, and the report starts it afresh. With `:channel`, the change is published
+ * in the same statement, when the write commits.
+ *
+ * Made for a worker (`byKey`), the statement also checks that the worker's key is still live: the gate may
+ * have let the worker through on this process's memory of the key (ServiceAccounts.authenticate), and a
+ * key revoked since, on any instance, must not write. It always returns one row: the written columns, or
+ * nulls when nothing was written, with `key_live` saying whether the key was what refused it.
  */
-const reportSql = (notify: boolean) => `
-  with written as (
+const reportSql = ({ notify, byKey }: { notify: boolean; byKey: boolean }) => `
+  with ${byKey ? 'live_key as (select id from service_account where id = :serviceAccountId and key_hash = :keyHash and revoked_at is null), ' : ''}written as (
     insert into resource_progress (${COLUMNS})
-    values (:resourceId, :ownerId, :entry::jsonb, :now, :expiresAt)
+    ${
+      byKey
+        ? 'select :resourceId::text, :ownerId::uuid, :entry::jsonb, :now::timestamptz, :expiresAt::timestamptz from live_key'
+        : 'values (:resourceId, :ownerId, :entry::jsonb, :now, :expiresAt)'
+    }
     on conflict (resource_id) do update set
       owner_id = :ownerId,
       stages = case when resource_progress.expires_at > :now then resource_progress.stages || :entry::jsonb else :entry::jsonb end,
@@ -49,10 +58,26 @@ const reportSql = (notify: boolean) => `
            and coalesce(resource_progress.stages -> :stage::text ->> 'status', 'PENDING') = any(:allowedFrom::text[]))
     returning ${COLUMNS}
   )
-  select ${COLUMNS}${notify ? ', pg_notify(:channel::text, resource_id)' : ''} from written`;
+  select written.*${notify ? ', case when written.resource_id is not null then pg_notify(:channel::text, written.resource_id) end as notified' : ''},
+         ${byKey ? 'exists (select 1 from live_key)' : 'true'} as key_live
+  from (select 1) as one left join written on true`;
 
-const REPORT = statement<ProgressReport, ProgressRow>(reportSql(false), { prepare: true });
-const REPORT_AND_NOTIFY = statement<ProgressReport & { channel: string }, ProgressRow>(reportSql(true), { prepare: true });
+/** Who makes a report: a worker by its key (checked again in the statement), or an admin (checked by the gate). */
+export type Reporter = { serviceAccountId: string; keyHash: string } | null;
+
+type ReportResult = { [K in keyof ProgressRow]: ProgressRow[K] | null } & { key_live: boolean };
+
+const REPORTS = new Map(
+  [false, true].flatMap((notify) =>
+    [false, true].map((byKey) => [
+      `${notify}/${byKey}`,
+      statement<ProgressReport & { channel?: string; serviceAccountId?: string; keyHash?: string }, ReportResult>(
+        reportSql({ notify, byKey }),
+        { prepare: true },
+      ),
+    ]),
+  ),
+);
 
 const READ_CURRENT = statement<{ resourceId: string }, ProgressRow>(`
   select ${COLUMNS} from resource_progress where resource_id = :resourceId`);
@@ -60,14 +85,56 @@ const READ_CURRENT = statement<{ resourceId: string }, ProgressRow>(`
 const READ_LIVE = statement<{ resourceId: string; now: Date }, ProgressRow>(`
   select ${COLUMNS} from resource_progress where resource_id = :resourceId and expires_at > :now`);
 
+/** The live row as READ_LIVE_AS_VIEWER returns it beside the viewer: all null when there is none. */
+export interface ProgressAlongRow extends ActiveRow {
+  progress_resource_id: string | null;
+  progress_owner_id: string | null;
+  progress_stages: StageMap | null;
+  progress_updated_at: PgTime | null;
+  progress_expires_at: PgTime | null;
+}
+
+/**
+ * READ_LIVE in the statement that checks the viewer's session (SessionService.findActiveWith): a
+ * resourceProgress query is one round trip, not two. No row at all when the session is not alive.
+ */
+export const READ_LIVE_AS_VIEWER = statement<ActiveKey & { resourceId: string }, ProgressAlongRow>(`
+  with viewer as (${ACTIVE_SESSION_SQL})
+  select viewer.*, p.resource_id as progress_resource_id, p.owner_id as progress_owner_id,
+         p.stages as progress_stages, p.updated_at as progress_updated_at, p.expires_at as progress_expires_at
+  from viewer left join resource_progress p on p.resource_id = :resourceId and p.expires_at > :now`);
+
+/** The progress columns of a READ_LIVE_AS_VIEWER row, as a ProgressRow; undefined when there was none. */
+export const progressOfAlongRow = (row: ProgressAlongRow): ProgressRow | undefined =>
+  row.progress_resource_id === null
+    ? undefined
+    : {
+        resource_id: row.progress_resource_id,
+        owner_id: row.progress_owner_id!,
+        stages: row.progress_stages!,
+        updated_at: row.progress_updated_at!,
+        expires_at: row.progress_expires_at!,
+      };
+
 /** Where resource_progress is read and written. */
 export const progressStore = {
   /**
-   * Applies the report; undefined when the row is live and belongs to another owner or its stage may
-   * not move to the reported status. With a channel, NOTIFYs it with the resource id once written.
+   * Applies the report: the row written, or `refused` when the row is live and belongs to another owner or
+   * its stage may not move to the reported status, or `keyRevoked` when the reporter's key is no longer
+   * live. With a channel, NOTIFYs it with the resource id once written.
    */
-  report: (em: EntityManager, report: ProgressReport, channel: string | null) =>
-    channel === null ? firstRow(em, REPORT, report) : firstRow(em, REPORT_AND_NOTIFY, { ...report, channel }),
+  async report(
+    em: EntityManager,
+    report: ProgressReport,
+    channel: string | null,
+    reporter: Reporter,
+  ): Promise<ProgressRow | 'refused' | 'keyRevoked'> {
+    const st = REPORTS.get(`${channel !== null}/${reporter !== null}`)!;
+    const row = await firstRow(em, st, { ...report, ...(channel === null ? {} : { channel }), ...(reporter ?? {}) });
+    if (!row?.key_live) return 'keyRevoked';
+    if (row.resource_id === null) return 'refused';
+    return row as ProgressRow;
+  },
 
   /** The row, expired or not. */
   readCurrent: (em: EntityManager, resourceId: string) => firstRow(em, READ_CURRENT, { resourceId }),

@@ -10,8 +10,8 @@ import type { RequestRateLimits } from '../rate-limit/rate-limit.state.js';
 import type { Caller, RateLimitStore } from '../rate-limit/rate-limit.store.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
 import type { SecurityEvents } from '../security-event/security-event.service.js';
-import type { ServiceAccounts } from '../service-account/service-account.service.js';
-import type { SessionService } from '../session/session.service.js';
+import type { ServiceAccountCaller, ServiceAccounts } from '../service-account/service-account.service.js';
+import type { AlongRead, SessionService } from '../session/session.service.js';
 import type { AccessClaims } from '../token/access-token.claims.js';
 import type { AccessTokenService } from '../token/access-token.service.js';
 import type { UserView } from '../user/user.view.js';
@@ -53,6 +53,12 @@ export interface RequestContext {
   refreshCookie: RefreshCookie;
   /** The caller, or UNAUTHENTICATED. Resolved once per request, on first use. */
   viewer(): Promise<Viewer>;
+  /**
+   * The caller, and a read a field needs, together: when the caller is not resolved yet, `read.together`
+   * checks the session and reads in one statement; when it is, `read.alone` reads after it. Once per
+   * request and `key`, so a field's rule and its resolver share one round trip.
+   */
+  viewerAlong<T>(key: string, read: AlongRead<T>): Promise<{ viewer: Viewer; along: T }>;
   /** The caller, or null when there is no valid token. */
   viewerOrNull(): Promise<Viewer | null>;
   /**
@@ -60,8 +66,12 @@ export interface RequestContext {
    * request, such as a subscription pushing events, so a logout or a tier change stops them.
    */
   freshViewer(): Promise<Viewer>;
-  /** The worker whose API key is the bearer token, while the key is not revoked; else null. */
-  serviceAccount(): Promise<{ id: string } | null>;
+  /**
+   * The worker whose API key is the bearer token, while the key is not revoked; else null. May come from
+   * this process's memory of the key (see ServiceAccounts.authenticate): a write on its behalf checks the
+   * key again in its own statement.
+   */
+  serviceAccount(): Promise<ServiceAccountCaller | null>;
   /** Who rate limits count against: the user when signed in, else the client's address. */
   caller(): Promise<Caller>;
   /** What the rate limits did in this request (written only by the rate-limit directive). */

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { badInput, notFound } from '../../errors.js';
+import { boundedMap } from '../../bounded-map.js';
 import { isUuid } from '../../ids.js';
 import type { ServiceAccount } from './service-account.entity.js';
 import { hashServiceKey, looksLikeServiceKey, newServiceKey } from './service-account.key.js';
@@ -11,11 +12,26 @@ export interface ServiceAccounts {
   create(em: EntityManager, name: string, createdBy: string): Promise<{ serviceAccount: ServiceAccount; apiKey: string }>;
   /** NOT_FOUND unless a live account has that id. */
   revoke(em: EntityManager, id: string): Promise<void>;
-  /** The worker whose live key this bearer token is, or null (a JWT, an unknown or a revoked key). */
-  authenticate(em: EntityManager, bearer: string): Promise<{ id: string } | null>;
+  /**
+   * The worker whose live key this bearer token is, or null (a JWT, an unknown or a revoked key). A key
+   * this process found live in the last RECENT_MS is answered from memory, without a
+   * round trip: a worker's only write, a progress report, checks the key again in its own statement, so a
+   * key revoked on another instance writes nothing; until the memory lapses it may still be counted as its
+   * worker by the rate limits, and it still cannot act as a user.
+   */
+  authenticate(em: EntityManager, bearer: string): Promise<ServiceAccountCaller | null>;
 }
 
+export interface ServiceAccountCaller {
+  id: string;
+  keyHash: string;
+}
+
+const RECENT_LIMIT = 1_000;
+const RECENT_MS = 30_000;
+
 export function createServiceAccounts(clock: Clock): ServiceAccounts {
+  const recent = boundedMap<string, { id: string; until: number }>(RECENT_LIMIT);
   return {
     async create(em, name, createdBy) {
       const trimmed = name.trim();
@@ -34,11 +50,22 @@ export function createServiceAccounts(clock: Clock): ServiceAccounts {
     async revoke(em, id) {
       const revoked = isUuid(id) && (await serviceAccountStore.revoke(em, id, clock()));
       if (!revoked) throw notFound('id', 'No such active service account.');
+      for (const [keyHash, seen] of recent) if (seen.id === id) recent.delete(keyHash);
     },
 
     async authenticate(em, bearer) {
       if (!looksLikeServiceKey(bearer)) return null;
-      return (await serviceAccountStore.findLiveByKeyHash(em, hashServiceKey(bearer))) ?? null;
+      const keyHash = hashServiceKey(bearer);
+      const now = clock().getTime();
+      const seen = recent.get(keyHash);
+      if (seen && seen.until > now) return { id: seen.id, keyHash };
+      const live = await serviceAccountStore.findLiveByKeyHash(em, keyHash);
+      if (!live) {
+        recent.delete(keyHash);
+        return null;
+      }
+      recent.remember(keyHash, { id: live.id, until: now + RECENT_MS });
+      return { id: live.id, keyHash };
     },
   };
 }

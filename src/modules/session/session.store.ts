@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { firstRow, type ParamsOf, type PgTime, statement } from '../../db/sql.js';
+import { firstRow, type ParamsOf, type PgTime, type Statement, statement } from '../../db/sql.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import { userColumns } from '../user/user.store.js';
 import type { UserRow } from '../user/user.view.js';
@@ -53,14 +53,26 @@ const openSql = (signIn: boolean) => `
 const OPEN = statement<OpenValues>(openSql(false), { prepare: true });
 const OPEN_SIGNED_IN = statement<OpenValues & { verifiedHash: string }>(openSql(true), { prepare: true });
 
-const FIND_ACTIVE = statement<
-  { sessionId: string; userId: string; now: Date; idleCutoff: Date },
-  UserRow & { session_id: string }
->(`
+export interface ActiveKey {
+  sessionId: string;
+  userId: string;
+  now: Date;
+  idleCutoff: Date;
+}
+export type ActiveRow = UserRow & { session_id: string };
+
+/**
+ * The viewer's session while it is alive, with its user: the check every authenticated request makes.
+ * Other modules' statements start with it as `with viewer as (…)` to read what a field needs in the
+ * same round trip (see findActiveWith).
+ */
+export const ACTIVE_SESSION_SQL = `
   select s.id as session_id, ${userColumns('u')}
   from session s join app_user u on u.id = s.user_id
   where s.id = :sessionId and s.user_id = :userId and s.revoked_at is null
-    and s.expires_at > :now and s.last_used_at > :idleCutoff`);
+    and s.expires_at > :now and s.last_used_at > :idleCutoff`;
+
+const FIND_ACTIVE = statement<ActiveKey, ActiveRow>(ACTIVE_SESSION_SQL);
 
 export interface PresentedRow extends UserRow {
   token_id: string;
@@ -177,7 +189,14 @@ export const sessionStore = {
   },
 
   /** The session and its user while the session is alive at `now`. */
-  findActive: (em: EntityManager, key: ParamsOf<typeof FIND_ACTIVE>) => firstRow(em, FIND_ACTIVE, key),
+  findActive: (em: EntityManager, key: ActiveKey) => firstRow(em, FIND_ACTIVE, key),
+
+  /** A statement built on ACTIVE_SESSION_SQL: its row, absent unless the session is alive. */
+  findActiveWith: <P extends object, R extends ActiveRow>(
+    em: EntityManager,
+    st: Statement<ActiveKey & P, R>,
+    params: ActiveKey & P,
+  ) => firstRow(em, st, params),
 
   /** The refresh token with this hash, its session (and whether that is alive) and its user. */
   findPresented: (em: EntityManager, key: ParamsOf<typeof FIND_PRESENTED>) => firstRow(em, FIND_PRESENTED, key),
