@@ -13,6 +13,8 @@ import { newSigningKeys, startTollgate } from './tollgate.js';
  * by repeat, so the machine's other tenants weigh on both alike. For the "what each change bought" figures
  * on a shared machine, where two separate runs differ by more than one optimisation saves.
  * BENCH_ONLY picks scenarios (default me,resourceProgress,rateLimitStatus); BENCH_REPEATS defaults to 5.
+ * BENCH_AB_NODE_FLAGS (space-separated) are given to the "after" server only, e.g. to weigh a V8 flag on one
+ * build: `BENCH_AB_NODE_FLAGS=--max-semi-space-size=8 npx tsx bench/ab.ts .data/bench-build`.
  */
 const before = process.argv[2];
 if (!before) throw new Error('usage: tsx bench/ab.ts <dir of an earlier bench build>');
@@ -26,9 +28,14 @@ try {
   const signingKey = await newSigningKeys();
   // One after the other: both migrate on start, and two migrations at once on a fresh database collide.
   const a = await startTollgate({ databaseUrl: database.url, signingKey, entry: `${root}${before}/src/main.js` });
-  const b = await startTollgate({ databaseUrl: database.url, signingKey, entry: compiled('src/main.ts') });
+  const b = await startTollgate({
+    databaseUrl: database.url,
+    signingKey,
+    entry: compiled('src/main.ts'),
+    nodeFlags: process.env.BENCH_AB_NODE_FLAGS?.split(' ').filter(Boolean),
+  });
   const viewer = await registerAccount(a.url);
-  // Both servers write through MikroORM once (a sign-up flushes), as a server in service has.
+  // Both servers take sign-ups before they are measured, as a server in service has.
   const accounts = await registerAccounts(b.url, 4);
   const workerKey = await createWorkerKey(a.url, database.promote);
   while ((await database.pendingMail()) > 0) await new Promise((r) => setTimeout(r, 500));
