@@ -4,7 +4,7 @@ import { rateLimitDirective } from 'graphql-rate-limit-directive';
 import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock } from '../clock.js';
 import { rateLimited, retryAfterSeconds } from '../errors.js';
-import type { RateLimitStore } from '../modules/rate-limit/rate-limit.store.js';
+import type { Caller, RateLimitStore } from '../modules/rate-limit/rate-limit.store.js';
 import type { RequestContext } from '../modules/request/request-context.js';
 
 const NAME = 'rateLimit';
@@ -19,57 +19,53 @@ const NAME = 'rateLimit';
 export function createRateLimitDirective(store: RateLimitStore, clock: Clock) {
   /** How many of `calls` resolutions the budget granted; the rest are refused with `refusal()`. */
   type Outcome = { granted: number; refusal?: () => Error };
+  type Batch = { calls: number; outcome: Promise<Outcome> };
 
-  async function consume(field: string, ctx: RequestContext, calls: number): Promise<Outcome> {
-    // Fields used before sign-in count against the address whoever calls, so no token buys more.
-    const caller = await store.callerFor(field, ctx.caller, ctx.client.ip);
-    let res: RateLimiterRes;
-    try {
-      res = await store.consume(field, caller, calls);
-    } catch (rejection) {
-      if (rejection instanceof Error) throw rejection;
-      const now = clock();
-      const over = rejection as RateLimiterRes;
-      const budget = store.budgetOf(field, caller, over, now);
-      ctx.rateLimits.counted(budget);
-      // As if each call had consumed one point in turn: the first ones fit in what was left, the rest are refused.
-      const granted = Math.max(0, Math.min(calls, budget.limit - (over.consumedPoints - calls)));
-      const retryAfter = retryAfterSeconds(budget.resetAt, now);
-      ctx.log.warn(
-        { event: 'rate_limited', field, ip: ctx.client.ip, retryAfter, refused: calls - granted },
-        'field limit refused a call',
-      );
-      return {
-        granted,
-        refusal: () => rateLimited(`Too many requests for ${field}`, { limit: budget.limit, resetAt: budget.resetAt, now }),
-      };
-    }
-    ctx.rateLimits.counted(store.budgetOf(field, caller, res, clock()));
-    return { granted: calls };
+  /** Takes `calls` points from the caller's budget for `field`; says how many of the calls it granted. */
+  function consume(field: string, ctx: RequestContext, caller: Caller, calls: number): Promise<Outcome> {
+    return store.consume(field, caller, calls).then(
+      (res) => {
+        ctx.rateLimits.counted(store.budgetOf(field, caller, res, clock()));
+        return { granted: calls };
+      },
+      (rejection: unknown) => {
+        if (rejection instanceof Error) throw rejection;
+        const now = clock();
+        const over = rejection as RateLimiterRes;
+        const budget = store.budgetOf(field, caller, over, now);
+        ctx.rateLimits.counted(budget);
+        // As if each call had consumed one point in turn: the first ones fit in what was left, the rest are refused.
+        const granted = Math.max(0, Math.min(calls, budget.limit - (over.consumedPoints - calls)));
+        const retryAfter = retryAfterSeconds(budget.resetAt, now);
+        ctx.log.warn(
+          { event: 'rate_limited', field, ip: ctx.client.ip, retryAfter, refused: calls - granted },
+          'field limit refused a call',
+        );
+        return {
+          granted,
+          refusal: () => rateLimited(`Too many requests for ${field}`, { limit: budget.limit, resetAt: budget.resetAt, now }),
+        };
+      },
+    );
   }
 
   /**
    * The resolutions of one field that start together in one request — its aliases, or one per item of a
-   * list — are counted in one `consume` of as many points, once the running promise jobs have settled
-   * (process.nextTick runs after them), instead of one limiter call each.
+   * list — are counted in one `consume` of as many points, instead of one limiter call each. The batch
+   * closes when the caller is known: a promise's callback never runs before the code that is running, so
+   * every resolution started in the same pass has joined it by then. (Fields used before sign-in count
+   * against the address whoever calls, so no token buys more.)
    */
-  const pending = new WeakMap<RequestContext['rateLimits'], Map<string, { calls: number; outcome: Promise<Outcome> }>>();
-
   function count(field: string, ctx: RequestContext): Promise<void> {
-    let batches = pending.get(ctx.rateLimits);
-    if (!batches) {
-      batches = new Map();
-      pending.set(ctx.rateLimits, batches);
-    }
+    const batches = ctx.rateLimits.pending as Map<string, Batch>;
     let batch = batches.get(field);
     if (!batch) {
-      const open = { calls: 0, outcome: undefined as unknown as Promise<Outcome> };
-      const fields = batches;
-      open.outcome = new Promise<void>((resolve) => process.nextTick(resolve)).then(() => {
-        fields.delete(field);
-        return consume(field, ctx, open.calls);
+      const open: Batch = { calls: 0, outcome: undefined as unknown as Promise<Outcome> };
+      open.outcome = store.callerFor(field, ctx.caller, ctx.client.ip).then((caller) => {
+        batches.delete(field);
+        return consume(field, ctx, caller, open.calls);
       });
-      fields.set(field, open);
+      batches.set(field, open);
       batch = open;
     }
     const turn = batch.calls++;
@@ -86,10 +82,7 @@ export function createRateLimitDirective(store: RateLimitStore, clock: Clock) {
         const resolve = config.resolve ?? defaultFieldResolver;
         return {
           ...config,
-          resolve: async (source, args, ctx: RequestContext, info) => {
-            await count(field, ctx);
-            return resolve(source, args, ctx, info);
-          },
+          resolve: (source, args, ctx: RequestContext, info) => count(field, ctx).then(() => resolve(source, args, ctx, info)),
         };
       },
     });

@@ -8,6 +8,13 @@ import type { Budget } from './rate-limit.store.js';
  */
 export class RequestRateLimits {
   #tightest: Budget | null = null;
+  #pending: Map<string, unknown> | undefined;
+
+  /** The directive's open batches of one field's resolutions, by field (see rate-limit.directive.ts count). */
+  get pending(): Map<string, unknown> {
+    this.#pending ??= new Map();
+    return this.#pending;
+  }
 
   /** A field was counted against `budget`. */
   counted(budget: Budget): void {
