@@ -25,7 +25,7 @@ async function entityTables(): Promise<Map<string, Set<string>>> {
 
 const KEYWORDS = new Set(
   `select from where and or not null is as join left on insert into values update set delete returning with in conflict do
-   for nothing true false distinct order by limit asc desc case when then else end int text boolean timestamptz jsonb`.split(
+   for nothing true false distinct order by limit asc desc case when then else end int text boolean timestamptz jsonb uuid ordinality`.split(
     /\s+/,
   ),
 );
@@ -47,9 +47,15 @@ function unknownNames(source: string, tables: Map<string, Set<string>>): string[
     .replace(/\b\d+\b/g, ' ');
   const problems: string[] = [];
   const ctes = new Set([...sql.matchAll(/(?:\bwith|,)\s+(\w+)\s+as\s*\(/g)].map((m) => m[1]!));
+  // A function in FROM with a column list, `unnest(…) with ordinality as k(a, b, n)`: its alias names those columns.
+  const derived = new Map(
+    [...sql.matchAll(/\bas\s+(\w+)\s*\(([\w\s,]+)\)/g)].map((m) => [m[1]!, new Set(m[2]!.split(',').map((c) => c.trim()))]),
+  );
   const aliases = new Map<string, string>();
   const used = new Set<string>();
-  for (const [, name, alias] of sql.matchAll(/\b(?:from|join|into|update)\s+(\w+)(?:\s+(\w+))?/g)) {
+  for (const [, keyword, name, call, alias] of sql.matchAll(/\b(from|join|into|update)\s+(\w+)\b(\s*\()?(?:\s+(\w+))?/g)) {
+    // `from unnest(…)` reads a function, not a table (`into t (…)` is a table and its columns).
+    if (call && (keyword === 'from' || keyword === 'join')) continue;
     if (!name || ctes.has(name)) continue;
     if (!tables.has(name)) {
       problems.push(`table ${name}`);
@@ -64,6 +70,10 @@ function unknownNames(source: string, tables: Map<string, Set<string>>): string[
     const table = aliases.get(alias!);
     // A CTE's columns are checked where the CTE selects them.
     if (!table && ctes.has(alias!)) continue;
+    if (!table && derived.has(alias!)) {
+      if (!derived.get(alias!)?.has(column!)) problems.push(`${alias}.${column}`);
+      continue;
+    }
     if (!table) problems.push(`alias ${alias}`);
     else if (!tables.get(table)?.has(column!)) problems.push(`${table}.${column}`);
   }
@@ -78,6 +88,7 @@ function unknownNames(source: string, tables: Map<string, Set<string>>): string[
       ctes.has(word!) ||
       aliases.has(word!) ||
       outputNames.has(word!) ||
+      [...derived.values()].some((names) => names.has(word!)) ||
       call !== undefined; // a function: count(, coalesce(, pg_notify(
     if (!known) problems.push(word!);
   }
@@ -98,6 +109,7 @@ describe('hand-written SQL', () => {
     const tables = await entityTables();
     expect(unknownNames('select u.emial from app_user u where u.id = :id', tables)).toEqual(['app_user.emial']);
     expect(unknownNames('update app_user set last_logn_at = :at where id = :id', tables)).toEqual(['last_logn_at']);
+    expect(unknownNames('select k.ordd from unnest(:ids::uuid[]) with ordinality as k(id, ord)', tables)).toEqual(['k.ordd']);
     expect(unknownNames('select id from app_users', tables)).toContain('table app_users');
     expect(unknownNames('update app_user set last_login_at = :at where id = :id returning id', tables)).toEqual([]);
   });

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { boundedMap } from '../../bounded-map.js';
+import { batchedRead } from '../../db/batched-read.js';
 import { pgDate, type Statement, transaction } from '../../db/sql.js';
+import { isUuid } from '../../ids.js';
 import { invalidCredentials } from '../../errors.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
 import { storedUserAgent, type ClientInfo } from '../request/client-info.js';
@@ -136,6 +138,20 @@ export function createSessionService(options: {
 
   const chains = boundedMap<string, KnownChain>(KNOWN_CHAINS_LIMIT);
 
+  /** The session check, the time taken when it runs. */
+  const findActiveNow = (em: EntityManager, key: { sessionId: string; userId: string }) => {
+    const now = clock();
+    return sessionStore.findActive(em, { ...key, now, idleCutoff: idleCutoff(now) });
+  };
+  /** The checks of concurrent requests, one statement per turn of the event loop (see db/batched-read.ts). */
+  const findActiveBatched = batchedRead({
+    one: findActiveNow,
+    many: (em, keys) => {
+      const now = clock();
+      return sessionStore.findActiveMany(em, keys, now, idleCutoff(now));
+    },
+  });
+
   /** The token that succeeds `presented` in a chain, and the values that writing it records. */
   const successorFor = (chain: KnownChain, presented: string, now: Date, client: ClientInfo) => {
     const refreshToken = successorOf(chain.secret, presented);
@@ -209,8 +225,11 @@ export function createSessionService(options: {
     },
 
     async findActive(em, sessionId, userId) {
-      const now = clock();
-      const row = await sessionStore.findActive(em, { sessionId, userId, now, idleCutoff: idleCutoff(now) });
+      // Token claims name our own ids; anything else names no session, and must not fail a batch's uuid cast.
+      if (!isUuid(sessionId) || !isUuid(userId)) return null;
+      const row = em.isInTransaction()
+        ? await findActiveNow(em, { sessionId, userId })
+        : await findActiveBatched(em, { sessionId, userId });
       return row ? activeOfRow(row) : null;
     },
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { firstRow, type ParamsOf, type PgTime, type Statement, statement } from '../../db/sql.js';
+import { firstRow, type ParamsOf, type PgTime, rows, type Statement, statement } from '../../db/sql.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import { userColumns } from '../user/user.store.js';
 import type { UserRow } from '../user/user.view.js';
@@ -73,6 +73,20 @@ export const ACTIVE_SESSION_SQL = `
     and s.expires_at > :now and s.last_used_at > :idleCutoff`;
 
 const FIND_ACTIVE = statement<ActiveKey, ActiveRow>(ACTIVE_SESSION_SQL);
+
+/**
+ * ACTIVE_SESSION_SQL for many sessions at once (see db/batched-read.ts): one row per key whose session is
+ * alive, with the key's 1-based position in `ord`.
+ */
+const FIND_ACTIVE_MANY = statement<
+  { sessionIds: string[]; userIds: string[]; now: Date; idleCutoff: Date },
+  ActiveRow & { ord: string }
+>(`
+  select k.ord, s.id as session_id, ${userColumns('u')}
+  from unnest(:sessionIds::uuid[], :userIds::uuid[]) with ordinality as k(session_id, user_id, ord)
+  join session s on s.id = k.session_id and s.user_id = k.user_id
+  join app_user u on u.id = s.user_id
+  where s.revoked_at is null and s.expires_at > :now and s.last_used_at > :idleCutoff`);
 
 export interface PresentedRow extends UserRow {
   token_id: string;
@@ -190,6 +204,24 @@ export const sessionStore = {
 
   /** The session and its user while the session is alive at `now`. */
   findActive: (em: EntityManager, key: ActiveKey) => firstRow(em, FIND_ACTIVE, key),
+
+  /** findActive for many sessions at one `now`: a row or undefined per key, in the keys' order. */
+  async findActiveMany(
+    em: EntityManager,
+    keys: readonly { sessionId: string; userId: string }[],
+    now: Date,
+    idleCutoff: Date,
+  ): Promise<(ActiveRow | undefined)[]> {
+    const found = await rows(em, FIND_ACTIVE_MANY, {
+      sessionIds: keys.map((k) => k.sessionId),
+      userIds: keys.map((k) => k.userId),
+      now,
+      idleCutoff,
+    });
+    const byKey: (ActiveRow | undefined)[] = new Array(keys.length);
+    for (const row of found) byKey[Number(row.ord) - 1] = row;
+    return byKey;
+  },
 
   /** A statement built on ACTIVE_SESSION_SQL: its row, absent unless the session is alive. */
   findActiveWith: <P extends object, R extends ActiveRow>(

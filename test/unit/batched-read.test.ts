@@ -1,0 +1,62 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { batchedRead } from '../../src/db/batched-read.js';
+
+const em = {} as EntityManager;
+
+/** A read that records how it was called and answers each key with `row:<key>`, or nothing for odd keys. */
+function recordingRead(fail = false) {
+  const calls: { kind: 'one' | 'many'; keys: number[] }[] = [];
+  const answer = (key: number) => (key % 2 === 0 ? `row:${key}` : undefined);
+  const read = batchedRead<number, string>({
+    async one(_em, key) {
+      calls.push({ kind: 'one', keys: [key] });
+      if (fail) throw new Error('database down');
+      return answer(key);
+    },
+    async many(_em, keys) {
+      calls.push({ kind: 'many', keys: [...keys] });
+      if (fail) throw new Error('database down');
+      return keys.map(answer);
+    },
+  });
+  return { read, calls };
+}
+
+describe('batchedRead', () => {
+  it('answers every call of one turn with its own row, from one statement per 100 keys', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(1000), { minLength: 2, maxLength: 250 }), async (keys) => {
+        const { read, calls } = recordingRead();
+        const answers = await Promise.all(keys.map((key) => read(em, key)));
+        expect(answers).toEqual(keys.map((key) => (key % 2 === 0 ? `row:${key}` : undefined)));
+        expect(calls.map((c) => c.keys.length)).toEqual(
+          Array.from({ length: Math.ceil(keys.length / 100) }, (_, i) => Math.min(100, keys.length - i * 100)),
+        );
+        expect(calls.flatMap((c) => c.keys)).toEqual(keys);
+        // A batch of one left over after the split runs as a lone call would.
+        expect(calls.every((c) => c.kind === (c.keys.length === 1 ? 'one' : 'many'))).toBe(true);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('runs a lone call unbatched, and calls of a later turn in a new batch', async () => {
+    const { read, calls } = recordingRead();
+    expect(await read(em, 2)).toBe('row:2');
+    expect(await Promise.all([read(em, 4), read(em, 5)])).toEqual(['row:4', undefined]);
+    expect(calls).toEqual([
+      { kind: 'one', keys: [2] },
+      { kind: 'many', keys: [4, 5] },
+    ]);
+  });
+
+  it('fails every call of a batch whose statement failed, and the next batch runs afresh', async () => {
+    const failing = recordingRead(true);
+    const outcomes = await Promise.allSettled([failing.read(em, 2), failing.read(em, 4), failing.read(em, 6)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(await failing.read(em, 8).catch((e: Error) => e.message)).toBe('database down');
+    expect(failing.calls.map((c) => c.kind)).toEqual(['many', 'one']);
+  });
+});
