@@ -247,6 +247,33 @@ describe('reading progress beside the session check', () => {
   });
 });
 
+describe('reading progress in simultaneous requests', () => {
+  it('answers each request for its own reader and resource, whatever else its batch held', async () => {
+    // The reads of requests that arrive together are one statement (db/batched-read.ts).
+    const [first, second, ended] = [await signUp(app), await signUp(app), await signUp(app)];
+    const [mine, theirs] = [newResource(), newResource()];
+    await report({ resourceId: mine, ownerId: first.user.id, stage: 'INGESTION', status: 'PROCESSING', percent: 50 });
+    await report({ resourceId: theirs, ownerId: second.user.id, stage: 'INGESTION', status: 'COMPLETED' });
+    await app.execute(LogoutDocument, {}, { token: ended.accessToken });
+    const cases = [
+      { token: first.accessToken, resourceId: mine, expected: { resourceId: mine, ownerId: first.user.id } },
+      { token: first.accessToken, resourceId: theirs, expected: null }, // not the reader's
+      { token: second.accessToken, resourceId: theirs, expected: { resourceId: theirs, ownerId: second.user.id } },
+      { token: second.accessToken, resourceId: 'no-such-resource', expected: null },
+      { token: admin.accessToken, resourceId: mine, expected: { resourceId: mine, ownerId: first.user.id } },
+      { token: ended.accessToken, resourceId: mine, expected: 'UNAUTHENTICATED' },
+    ];
+    const many = Array.from({ length: 48 }, (_, i) => cases[i % cases.length]!);
+    const answers = await Promise.all(many.map((c) => read(c.resourceId, c.token)));
+    for (const [i, answer] of answers.entries()) {
+      const { expected } = many[i]!;
+      if (expected === 'UNAUTHENTICATED') expect(codeOf(answer)).toBe('UNAUTHENTICATED');
+      else if (expected === null) expect(answer.data?.resourceProgress).toBeNull();
+      else expect(answer.data?.resourceProgress).toMatchObject(expected);
+    }
+  });
+});
+
 describe('expiry', () => {
   it('hides a record 24 hours after its last update and purges it', async () => {
     const owner = await signUp(app);

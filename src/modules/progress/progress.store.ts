@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { firstRow, type PgTime, statement } from '../../db/sql.js';
-import { ACTIVE_SESSION_SQL, type ActiveKey, type ActiveRow } from '../session/session.store.js';
+import { ACTIVE_SESSION_SQL, type ActiveRow, activeSessionsSql, type SessionRead } from '../session/session.store.js';
 import { ResourceProgressRecord } from './progress.entity.js';
 import type { StageMap, StageStatus } from './progress.rules.js';
 
@@ -94,15 +94,27 @@ export interface ProgressAlongRow extends ActiveRow {
   progress_expires_at: PgTime | null;
 }
 
+const PROGRESS_ALONG = `p.resource_id as progress_resource_id, p.owner_id as progress_owner_id,
+  p.stages as progress_stages, p.updated_at as progress_updated_at, p.expires_at as progress_expires_at`;
+
 /**
  * READ_LIVE in the statement that checks the viewer's session (SessionService.findActiveWith): a
- * resourceProgress query is one round trip, not two. No row at all when the session is not alive.
+ * resourceProgress query is one round trip, not two, and those of concurrent requests share one. No row
+ * at all when the session is not alive.
  */
-export const READ_LIVE_AS_VIEWER = statement<ActiveKey & { resourceId: string }, ProgressAlongRow>(`
-  with viewer as (${ACTIVE_SESSION_SQL})
-  select viewer.*, p.resource_id as progress_resource_id, p.owner_id as progress_owner_id,
-         p.stages as progress_stages, p.updated_at as progress_updated_at, p.expires_at as progress_expires_at
-  from viewer left join resource_progress p on p.resource_id = :resourceId and p.expires_at > :now`);
+export const READ_LIVE_AS_VIEWER: SessionRead<{ resourceId: string }, ProgressAlongRow> = {
+  one: statement(`
+    with viewer as (${ACTIVE_SESSION_SQL})
+    select viewer.*, ${PROGRESS_ALONG}
+    from viewer left join resource_progress p on p.resource_id = :resourceId and p.expires_at > :now`),
+  many: statement(`
+    with viewer as (${activeSessionsSql(
+      'unnest(:sessionIds::uuid[], :userIds::uuid[], :resourceIds::text[]) with ordinality as k(session_id, user_id, resource_id, ord)',
+      ', k.resource_id as along_resource_id',
+    )})
+    select viewer.*, ${PROGRESS_ALONG}
+    from viewer left join resource_progress p on p.resource_id = viewer.along_resource_id and p.expires_at > :now`),
+};
 
 /** The progress columns of a READ_LIVE_AS_VIEWER row, as a ProgressRow; undefined when there was none. */
 export const progressOfAlongRow = (row: ProgressAlongRow): ProgressRow | undefined =>

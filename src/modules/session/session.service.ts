@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { boundedMap } from '../../bounded-map.js';
 import { batchedRead } from '../../db/batched-read.js';
-import { pgDate, type Statement, transaction } from '../../db/sql.js';
+import { pgDate, transaction } from '../../db/sql.js';
 import { isUuid } from '../../ids.js';
 import { invalidCredentials } from '../../errors.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
@@ -15,7 +15,7 @@ import { userViewOfRow, type UserView } from '../user/user.view.js';
 import { hashRefreshToken, newRefreshToken, newRotationSecret, successorOf } from './refresh-token.js';
 import type { Session } from './session.entity.js';
 import { decideRefresh } from './session.rules.js';
-import { type ActiveKey, type ActiveRow, sessionStore } from './session.store.js';
+import { ACTIVE_SESSION, type ActiveRow, type SessionRead, sessionStore } from './session.store.js';
 
 export interface ActiveSession {
   session: { id: string };
@@ -87,13 +87,13 @@ export interface SessionService {
   findActive(em: EntityManager, sessionId: string, userId: string): Promise<ActiveSession | null>;
   /**
    * The same check made by a statement that also reads what a field needs (one round trip instead of
-   * two): `st` starts with ACTIVE_SESSION_SQL as a CTE. Null when the session is not alive.
+   * two; see SessionRead). Null when the session is not alive.
    */
   findActiveWith<P extends object, R extends ActiveRow>(
     em: EntityManager,
     sessionId: string,
     userId: string,
-    st: Statement<ActiveKey & P, R>,
+    read: SessionRead<P, R>,
     params: P,
   ): Promise<{ active: ActiveSession; row: R } | null>;
   listActive(em: EntityManager, userId: string): Promise<Session[]>;
@@ -138,19 +138,42 @@ export function createSessionService(options: {
 
   const chains = boundedMap<string, KnownChain>(KNOWN_CHAINS_LIMIT);
 
-  /** The session check, the time taken when it runs. */
-  const findActiveNow = (em: EntityManager, key: { sessionId: string; userId: string }) => {
-    const now = clock();
-    return sessionStore.findActive(em, { ...key, now, idleCutoff: idleCutoff(now) });
+  /**
+   * A session read for one key or, outside a transaction, batched with the same read of concurrent
+   * requests: one statement per turn of the event loop (see db/batched-read.ts). The time is taken when
+   * the statement is sent.
+   */
+  const batches = new Map<object, unknown>();
+  function readActive<P extends object, R extends ActiveRow>(
+    em: EntityManager,
+    read: SessionRead<P, R>,
+    key: { sessionId: string; userId: string } & P,
+  ): Promise<R | undefined> {
+    const now = () => {
+      const at = clock();
+      return { now: at, idleCutoff: idleCutoff(at) };
+    };
+    if (em.isInTransaction()) return sessionStore.findActiveWith(em, read, { ...key, ...now() });
+    let batched = batches.get(read) as ReturnType<typeof batchedRead<typeof key, R>> | undefined;
+    if (!batched) {
+      batched = batchedRead<typeof key, R>({
+        one: (on, one) => sessionStore.findActiveWith(on, read, { ...one, ...now() }),
+        many: (on, keys) => {
+          const at = now();
+          return sessionStore.findActiveManyWith(on, read, keys, at.now, at.idleCutoff);
+        },
+      });
+      batches.set(read, batched);
+    }
+    return batched(em, key);
+  }
+
+  const findActiveWith: SessionService['findActiveWith'] = async (em, sessionId, userId, read, params) => {
+    // Token claims name our own ids; anything else names no session, and must not fail a batch's uuid cast.
+    if (!isUuid(sessionId) || !isUuid(userId)) return null;
+    const row = await readActive(em, read, { ...params, sessionId, userId });
+    return row ? { active: activeOfRow(row), row } : null;
   };
-  /** The checks of concurrent requests, one statement per turn of the event loop (see db/batched-read.ts). */
-  const findActiveBatched = batchedRead({
-    one: findActiveNow,
-    many: (em, keys) => {
-      const now = clock();
-      return sessionStore.findActiveMany(em, keys, now, idleCutoff(now));
-    },
-  });
 
   /** The token that succeeds `presented` in a chain, and the values that writing it records. */
   const successorFor = (chain: KnownChain, presented: string, now: Date, client: ClientInfo) => {
@@ -225,19 +248,10 @@ export function createSessionService(options: {
     },
 
     async findActive(em, sessionId, userId) {
-      // Token claims name our own ids; anything else names no session, and must not fail a batch's uuid cast.
-      if (!isUuid(sessionId) || !isUuid(userId)) return null;
-      const row = em.isInTransaction()
-        ? await findActiveNow(em, { sessionId, userId })
-        : await findActiveBatched(em, { sessionId, userId });
-      return row ? activeOfRow(row) : null;
+      return (await findActiveWith(em, sessionId, userId, ACTIVE_SESSION, {}))?.active ?? null;
     },
 
-    async findActiveWith(em, sessionId, userId, st, params) {
-      const now = clock();
-      const row = await sessionStore.findActiveWith(em, st, { ...params, sessionId, userId, now, idleCutoff: idleCutoff(now) });
-      return row ? { active: activeOfRow(row), row } : null;
-    },
+    findActiveWith,
 
     listActive(em, userId) {
       const now = clock();

@@ -64,7 +64,7 @@ export type ActiveRow = UserRow & { session_id: string };
 /**
  * The viewer's session while it is alive, with its user: the check every authenticated request makes.
  * Other modules' statements start with it as `with viewer as (…)` to read what a field needs in the
- * same round trip (see findActiveWith).
+ * same round trip (see SessionRead).
  */
 export const ACTIVE_SESSION_SQL = `
   select s.id as session_id, ${userColumns('u')}
@@ -72,21 +72,42 @@ export const ACTIVE_SESSION_SQL = `
   where s.id = :sessionId and s.user_id = :userId and s.revoked_at is null
     and s.expires_at > :now and s.last_used_at > :idleCutoff`;
 
-const FIND_ACTIVE = statement<ActiveKey, ActiveRow>(ACTIVE_SESSION_SQL);
-
 /**
- * ACTIVE_SESSION_SQL for many sessions at once (see db/batched-read.ts): one row per key whose session is
- * alive, with the key's 1-based position in `ord`.
+ * ACTIVE_SESSION_SQL for many keys at once: `keys` is a FROM item aliased `k` with the columns session_id,
+ * user_id and ord (its 1-based position); `also` selects more of k's columns. One row per live key.
  */
-const FIND_ACTIVE_MANY = statement<
-  { sessionIds: string[]; userIds: string[]; now: Date; idleCutoff: Date },
-  ActiveRow & { ord: string }
->(`
-  select k.ord, s.id as session_id, ${userColumns('u')}
-  from unnest(:sessionIds::uuid[], :userIds::uuid[]) with ordinality as k(session_id, user_id, ord)
+export const activeSessionsSql = (keys: string, also = '') => `
+  select k.ord${also}, s.id as session_id, ${userColumns('u')}
+  from ${keys}
   join session s on s.id = k.session_id and s.user_id = k.user_id
   join app_user u on u.id = s.user_id
-  where s.revoked_at is null and s.expires_at > :now and s.last_used_at > :idleCutoff`);
+  where s.revoked_at is null and s.expires_at > :now and s.last_used_at > :idleCutoff`;
+
+/** A many-keys statement's parameters: each key field as an array (`resourceId` → `resourceIds`). */
+export type ManyParams<P> = { [K in keyof P & string as `${K}s`]: P[K][] } & {
+  sessionIds: string[];
+  userIds: string[];
+  now: Date;
+  idleCutoff: Date;
+};
+
+/**
+ * A read made by the statement that checks the viewer's session, so the two cost one round trip: `one`
+ * for a single key (ACTIVE_SESSION_SQL as its CTE), `many` for the keys of concurrent requests at once
+ * (activeSessionsSql; see db/batched-read.ts). No row for a key whose session is not alive.
+ */
+export interface SessionRead<P extends object, R extends ActiveRow> {
+  one: Statement<ActiveKey & P, R>;
+  many: Statement<ManyParams<P>, R & { ord: string }>;
+}
+
+/** The session check alone. */
+export const ACTIVE_SESSION: SessionRead<object, ActiveRow> = {
+  one: statement(ACTIVE_SESSION_SQL),
+  many: statement(
+    activeSessionsSql('unnest(:sessionIds::uuid[], :userIds::uuid[]) with ordinality as k(session_id, user_id, ord)'),
+  ),
+};
 
 export interface PresentedRow extends UserRow {
   token_id: string;
@@ -202,33 +223,25 @@ export const sessionStore = {
     return row !== undefined;
   },
 
-  /** The session and its user while the session is alive at `now`. */
-  findActive: (em: EntityManager, key: ActiveKey) => firstRow(em, FIND_ACTIVE, key),
+  /** `read` for one key: its row, absent unless the session is alive at `now`. */
+  findActiveWith: <P extends object, R extends ActiveRow>(em: EntityManager, read: SessionRead<P, R>, key: ActiveKey & P) =>
+    firstRow(em, read.one, key),
 
-  /** findActive for many sessions at one `now`: a row or undefined per key, in the keys' order. */
-  async findActiveMany(
+  /** `read` for many keys at one `now`: a row or undefined per key, in the keys' order. */
+  async findActiveManyWith<P extends object, R extends ActiveRow>(
     em: EntityManager,
-    keys: readonly { sessionId: string; userId: string }[],
+    read: SessionRead<P, R>,
+    keys: readonly ({ sessionId: string; userId: string } & P)[],
     now: Date,
     idleCutoff: Date,
-  ): Promise<(ActiveRow | undefined)[]> {
-    const found = await rows(em, FIND_ACTIVE_MANY, {
-      sessionIds: keys.map((k) => k.sessionId),
-      userIds: keys.map((k) => k.userId),
-      now,
-      idleCutoff,
-    });
-    const byKey: (ActiveRow | undefined)[] = new Array(keys.length);
+  ): Promise<(R | undefined)[]> {
+    const params: Record<string, unknown> = { now, idleCutoff };
+    for (const name of Object.keys(keys[0] ?? {})) params[`${name}s`] = keys.map((k) => (k as Record<string, unknown>)[name]);
+    const found = await rows(em, read.many, params as ManyParams<P>);
+    const byKey: (R | undefined)[] = new Array(keys.length);
     for (const row of found) byKey[Number(row.ord) - 1] = row;
     return byKey;
   },
-
-  /** A statement built on ACTIVE_SESSION_SQL: its row, absent unless the session is alive. */
-  findActiveWith: <P extends object, R extends ActiveRow>(
-    em: EntityManager,
-    st: Statement<ActiveKey & P, R>,
-    params: ActiveKey & P,
-  ) => firstRow(em, st, params),
 
   /** The refresh token with this hash, its session (and whether that is alive) and its user. */
   findPresented: (em: EntityManager, key: ParamsOf<typeof FIND_PRESENTED>) => firstRow(em, FIND_PRESENTED, key),
