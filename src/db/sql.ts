@@ -190,6 +190,7 @@ export function violatedUniqueConstraint(error: unknown): string {
 
 export const UNIQUE_VIOLATION = '23505';
 export const FOREIGN_KEY_VIOLATION = '23503';
+export const DEADLOCK_DETECTED = '40P01';
 
 /** MikroORM has pg hand timestamps back as text ("2026-11-22 00:57:29.123+00"); raw rows need converting. */
 export type PgTime = string | Date;

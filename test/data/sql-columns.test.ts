@@ -65,6 +65,9 @@ function unknownNames(source: string, tables: Map<string, Set<string>>): string[
     aliases.set(name, name);
     if (alias && !KEYWORDS.has(alias)) aliases.set(alias, name);
   }
+  // An upsert's `excluded` is the row proposed for the table it inserts into.
+  const inserted = /\binsert into\s+(\w+)/.exec(sql)?.[1];
+  if (inserted && tables.has(inserted)) aliases.set('excluded', inserted);
   const outputNames = new Set([...sql.matchAll(/\bas\s+(\w+)/g)].map((m) => m[1]!));
   for (const [, alias, column] of sql.matchAll(/\b(\w+)\.(\w+)/g)) {
     const table = aliases.get(alias!);

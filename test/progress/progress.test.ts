@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateServiceAccountDocument,
@@ -8,7 +9,9 @@ import {
   ReportResourceProgressDocument,
   ResourceProgressDocument,
   RevokeServiceAccountDocument,
+  type ProcessingStage,
   type ReportProgressInput,
+  type StageStatus,
 } from '../../src/client/generated/graphql.js';
 import { codeOf } from '../helpers/graphql.js';
 import { createTestApp, signUp, signUpAdmin, type TestApp } from '../helpers/test-app.js';
@@ -187,6 +190,64 @@ describe('concurrent reports', () => {
   });
 });
 
+const extensionsOf = (outcome: PromiseSettledResult<unknown> | undefined) =>
+  outcome?.status === 'rejected' ? (outcome.reason as { extensions?: Record<string, unknown> }).extensions : outcome?.status;
+
+describe('reports made in one turn of the event loop', () => {
+  it('share one statement and still get each its own answer, by a worker’s key or by an admin', async () => {
+    const [owner, other] = [await signUp(app), await signUp(app)];
+    const worker = (await app.services.serviceAccounts.authenticate(app.orm.em, workerKey))!;
+    const [othersResource, finished, twice] = [newResource(), newResource(), newResource()];
+    await report({ resourceId: othersResource, ownerId: other.user.id, stage: 'INGESTION', status: 'PROCESSING' });
+    await report({ resourceId: finished, ownerId: owner.user.id, stage: 'INGESTION', status: 'COMPLETED' });
+    for (const reporter of [{ serviceAccountId: worker.id, keyHash: worker.keyHash }, null]) {
+      const fresh = Array.from({ length: 12 }, () => newResource());
+      const input = (resourceId: string, ownerId: string, stage: ProcessingStage, status: StageStatus, percent?: number) => ({
+        resourceId,
+        ownerId,
+        stage,
+        status,
+        percent,
+      });
+      // Called together, as concurrent requests would: one batch (db/batched-read.ts).
+      const settled = await Promise.allSettled(
+        [
+          ...fresh.map((id, i) => input(id, owner.user.id, 'QUALITY', 'PROCESSING', i + 1)),
+          input(othersResource, owner.user.id, 'INGESTION', 'PROCESSING'),
+          input(finished, owner.user.id, 'INGESTION', 'PROCESSING'),
+          // The same resource twice in one batch: both land, judged one after the other.
+          input(twice, owner.user.id, 'GRAPH', 'PROCESSING', 5),
+          input(twice, owner.user.id, 'TAXONOMY', 'PROCESSING', 7),
+        ].map((report) => app.services.progress.report(app.orm.em.fork(), report as never, reporter)),
+      );
+      for (const [i, outcome] of settled.slice(0, fresh.length).entries()) {
+        expect(outcome.status).toBe('fulfilled');
+        const view = (outcome as PromiseFulfilledResult<{ resourceId: string; stages: { percent: number | null }[] }>).value;
+        expect(view.resourceId).toBe(fresh[i]);
+        expect(view.stages[1]!.percent).toBe(i + 1);
+      }
+      const [stolen, backwards, first, second] = settled.slice(fresh.length) as PromiseSettledResult<unknown>[];
+      expect(extensionsOf(stolen)).toMatchObject({ code: 'CONFLICT' });
+      expect(extensionsOf(backwards)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'status' });
+      expect([first?.status, second?.status]).toEqual(['fulfilled', 'fulfilled']);
+
+      // An unknown owner fails its batch's statement: each report is then made alone and answered for itself.
+      const withUnknownOwner = await Promise.allSettled(
+        [
+          input(newResource(), owner.user.id, 'INGESTION', 'PROCESSING', 1),
+          input(newResource(), randomUUID(), 'INGESTION', 'PROCESSING'),
+          input(newResource(), owner.user.id, 'INGESTION', 'PROCESSING', 3),
+        ].map((report) => app.services.progress.report(app.orm.em.fork(), report as never, reporter)),
+      );
+      expect(withUnknownOwner.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(extensionsOf(withUnknownOwner[1])).toMatchObject({ code: 'BAD_USER_INPUT', field: 'ownerId' });
+    }
+    const both = (await read(twice, owner.accessToken)).data!.resourceProgress!;
+    expect(both.stages.map((st) => st.percent)).toEqual([null, null, 7, 5, null]);
+    expect((await read(othersResource, other.accessToken)).data!.resourceProgress!.ownerId).toBe(other.user.id);
+  });
+});
+
 describe('reading progress', () => {
   it('is for the owner and admins; anyone else gets the null of an unknown id; anonymous callers are refused', async () => {
     const owner = await signUp(app);
@@ -261,7 +322,7 @@ describe('reading progress in simultaneous requests', () => {
       { token: second.accessToken, resourceId: theirs, expected: { resourceId: theirs, ownerId: second.user.id } },
       { token: second.accessToken, resourceId: 'no-such-resource', expected: null },
       { token: admin.accessToken, resourceId: mine, expected: { resourceId: mine, ownerId: first.user.id } },
-      { token: ended.accessToken, resourceId: mine, expected: 'UNAUTHENTICATED' },
+      { token: ended.accessToken, resourceId: mine, expected: 'UNAUTHENTICATED' as const },
     ];
     const many = Array.from({ length: 48 }, (_, i) => cases[i % cases.length]!);
     const answers = await Promise.all(many.map((c) => read(c.resourceId, c.token)));

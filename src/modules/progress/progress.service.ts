@@ -2,10 +2,20 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { badInput, conflict, unauthenticated } from '../../errors.js';
 import { Tier } from '../user/tier.js';
-import { FOREIGN_KEY_VIOLATION, pgDate, sqlState } from '../../db/sql.js';
+import { batchedRead } from '../../db/batched-read.js';
+import { DEADLOCK_DETECTED, FOREIGN_KEY_VIOLATION, pgDate, sqlState } from '../../db/sql.js';
+import { boundedMap } from '../../bounded-map.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
 import type { AlongRead, SessionService } from '../session/session.service.js';
-import { progressOfAlongRow, progressStore, READ_LIVE_AS_VIEWER, type ProgressRow, type Reporter } from './progress.store.js';
+import {
+  type ProgressReport,
+  progressOfAlongRow,
+  progressStore,
+  READ_LIVE_AS_VIEWER,
+  type ProgressRow,
+  type ReportOutcome,
+  type Reporter,
+} from './progress.store.js';
 import { reportProblem, rollUp, stagesInOrder, StageStatus, transitionProblem } from './progress.rules.js';
 import type { ReportProgressInput, ResourceProgress } from './progress.types.js';
 import { isUuid } from '../../ids.js';
@@ -67,25 +77,78 @@ export function createProgressService(options: {
     return problem ? badInput('status', problem) : null;
   }
 
+  /** A report's outcome, or the error its statement failed with. */
+  type Settled = ReportOutcome | { failed: unknown };
+  const settle = (outcome: Promise<ReportOutcome>): Promise<Settled> => outcome.catch((failed: unknown) => ({ failed }));
+  const reportAlone = (em: EntityManager, report: ProgressReport, reporter: Reporter) =>
+    settle(progressStore.report(em, report, bus.progressChannel, reporter));
+
+  /** Reports of one batch, in statements of distinct resources: one upsert may not change a row twice. */
+  async function reportTogether(em: EntityManager, reports: readonly ProgressReport[], reporter: Reporter) {
+    const rounds: number[][] = [];
+    const seen = new Map<string, number>();
+    for (const [i, report] of reports.entries()) {
+      const n = seen.get(report.resourceId) ?? 0;
+      seen.set(report.resourceId, n + 1);
+      if (n === rounds.length) rounds.push([]);
+      rounds[n]!.push(i);
+    }
+    const settled: Settled[] = new Array(reports.length);
+    for (const round of rounds) {
+      const these = round.map((i) => reports[i]!);
+      let outcomes: Settled[];
+      if (these.length === 1) outcomes = [await reportAlone(em, these[0]!, reporter)];
+      else {
+        try {
+          outcomes = await progressStore.reportMany(em, these, bus.progressChannel, reporter);
+        } catch (error) {
+          // One report naming an unknown owner fails the whole statement (as would a deadlock with another
+          // instance's batch): each report then runs alone and gets its own answer.
+          const state = sqlState(error);
+          if (state !== FOREIGN_KEY_VIOLATION && state !== DEADLOCK_DETECTED) throw error;
+          outcomes = await Promise.all(these.map((report) => reportAlone(em, report, reporter)));
+        }
+      }
+      for (const [j, i] of round.entries()) settled[i] = outcomes[j]!;
+    }
+    return settled;
+  }
+
+  /**
+   * The reports of concurrent requests by one reporter, one statement per turn of the event loop (see
+   * db/batched-read.ts); by reporter because the statement checks one worker's key.
+   */
+  const batches = boundedMap<string, (em: EntityManager, report: ProgressReport) => Promise<Settled | undefined>>(1_000);
+  function batchFor(reporter: Reporter) {
+    const key = reporter ? `${reporter.serviceAccountId}/${reporter.keyHash}` : 'admin';
+    let batch = batches.get(key);
+    if (!batch) {
+      batch = batchedRead<ProgressReport, Settled>({
+        one: (on, report) => reportAlone(on, report, reporter),
+        many: (on, reports) => reportTogether(on, reports, reporter),
+      });
+      batches.remember(key, batch);
+    }
+    return batch;
+  }
+
   /** One attempt at applying the report (see progressStore.report). */
-  function attempt(em: EntityManager, input: ReportProgressInput, now: Date, reporter: Reporter) {
+  async function attempt(em: EntityManager, input: ReportProgressInput, now: Date, reporter: Reporter): Promise<ReportOutcome> {
     const percent =
       input.status === StageStatus.COMPLETED ? 100 : input.status === StageStatus.PENDING ? null : (input.percent ?? null);
     const state = { status: input.status, percent, message: input.message ?? null, updatedAt: now.toISOString() };
-    return progressStore.report(
-      em,
-      {
-        resourceId: input.resourceId,
-        ownerId: input.ownerId,
-        stage: input.stage,
-        entry: JSON.stringify({ [input.stage]: state }),
-        allowedFrom: allowedFrom.get(input.status) ?? [],
-        now,
-        expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
-      },
-      bus.progressChannel,
-      reporter,
-    );
+    const report: ProgressReport = {
+      resourceId: input.resourceId,
+      ownerId: input.ownerId,
+      stage: input.stage,
+      entry: JSON.stringify({ [input.stage]: state }),
+      allowedFrom: allowedFrom.get(input.status) ?? [],
+      now,
+      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+    };
+    const settled = em.isInTransaction() ? await reportAlone(em, report, reporter) : await batchFor(reporter)(em, report);
+    if (typeof settled === 'object' && 'failed' in settled) throw settled.failed;
+    return settled!;
   }
 
   return {

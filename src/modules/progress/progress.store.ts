@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { firstRow, type PgTime, statement } from '../../db/sql.js';
+import { firstRow, type PgTime, rows, statement } from '../../db/sql.js';
 import { ACTIVE_SESSION_SQL, type ActiveRow, activeSessionsSql, type SessionRead } from '../session/session.store.js';
 import { ResourceProgressRecord } from './progress.entity.js';
 import type { StageMap, StageStatus } from './progress.rules.js';
@@ -79,6 +79,68 @@ const REPORTS = new Map(
   ),
 );
 
+/**
+ * The reports of concurrent requests by one reporter as one statement (see db/batched-read.ts): REPORT for
+ * each key of `unnest(...)`, whose resources must be distinct (one upsert may not change a row twice). The
+ * rows are locked in resource order, so two batches cannot deadlock on each other. One row per key, with
+ * its 1-based position in `ord`, shaped as REPORT's.
+ */
+const reportManySql = ({ notify, byKey }: { notify: boolean; byKey: boolean }) => `
+  with k as (
+    select * from unnest(:resourceIds::text[], :ownerIds::uuid[], :stages::text[], :entries::jsonb[],
+                         :allowedFroms::text[], :nows::timestamptz[], :expiresAts::timestamptz[])
+      with ordinality as r(resource_id, owner_id, stage, entry, allowed_from, at, until, ord)
+  ), ${byKey ? 'live_key as (select id from service_account where id = :serviceAccountId and key_hash = :keyHash and revoked_at is null), ' : ''}written as (
+    insert into resource_progress (${COLUMNS})
+    select k.resource_id, k.owner_id, k.entry, k.at, k.until from k${byKey ? ' where exists (select 1 from live_key)' : ''}
+    order by k.resource_id
+    on conflict (resource_id) do update set
+      owner_id = excluded.owner_id,
+      stages = case when resource_progress.expires_at > excluded.updated_at
+                    then resource_progress.stages || excluded.stages else excluded.stages end,
+      updated_at = excluded.updated_at,
+      expires_at = excluded.expires_at
+    where resource_progress.expires_at <= excluded.updated_at
+       or (resource_progress.owner_id = excluded.owner_id
+           and coalesce(resource_progress.stages -> (select k.stage from k where k.resource_id = excluded.resource_id) ->> 'status',
+                        'PENDING') = any((select k.allowed_from from k where k.resource_id = excluded.resource_id)::text[]))
+    returning ${COLUMNS}
+  )
+  select k.ord, written.*${notify ? ', case when written.resource_id is not null then pg_notify(:channel::text, written.resource_id) end as notified' : ''},
+         ${byKey ? 'exists (select 1 from live_key)' : 'true'} as key_live
+  from k left join written on written.resource_id = k.resource_id`;
+
+type ManyReports = {
+  resourceIds: string[];
+  ownerIds: string[];
+  stages: string[];
+  entries: string[];
+  allowedFroms: string[];
+  nows: string[];
+  expiresAts: string[];
+  channel?: string;
+  serviceAccountId?: string;
+  keyHash?: string;
+};
+
+const REPORTS_MANY = new Map(
+  [false, true].flatMap((notify) =>
+    [false, true].map((byKey) => [
+      `${notify}/${byKey}`,
+      statement<ManyReports, ReportResult & { ord: string }>(reportManySql({ notify, byKey }), { prepare: true }),
+    ]),
+  ),
+);
+
+/** What one report came to: the row written, or why nothing was. */
+export type ReportOutcome = ProgressRow | 'refused' | 'keyRevoked';
+
+const outcomeOf = (row: ReportResult | undefined): ReportOutcome => {
+  if (!row?.key_live) return 'keyRevoked';
+  if (row.resource_id === null) return 'refused';
+  return row as ProgressRow;
+};
+
 const READ_CURRENT = statement<{ resourceId: string }, ProgressRow>(`
   select ${COLUMNS} from resource_progress where resource_id = :resourceId`);
 
@@ -135,17 +197,34 @@ export const progressStore = {
    * its stage may not move to the reported status, or `keyRevoked` when the reporter's key is no longer
    * live. With a channel, NOTIFYs it with the resource id once written.
    */
-  async report(
+  async report(em: EntityManager, report: ProgressReport, channel: string | null, reporter: Reporter): Promise<ReportOutcome> {
+    const st = REPORTS.get(`${channel !== null}/${reporter !== null}`)!;
+    return outcomeOf(await firstRow(em, st, { ...report, ...(channel === null ? {} : { channel }), ...(reporter ?? {}) }));
+  },
+
+  /** `report` for many reports by one reporter, of distinct resources, in one statement: an outcome per report, in order. */
+  async reportMany(
     em: EntityManager,
-    report: ProgressReport,
+    reports: readonly ProgressReport[],
     channel: string | null,
     reporter: Reporter,
-  ): Promise<ProgressRow | 'refused' | 'keyRevoked'> {
-    const st = REPORTS.get(`${channel !== null}/${reporter !== null}`)!;
-    const row = await firstRow(em, st, { ...report, ...(channel === null ? {} : { channel }), ...(reporter ?? {}) });
-    if (!row?.key_live) return 'keyRevoked';
-    if (row.resource_id === null) return 'refused';
-    return row as ProgressRow;
+  ): Promise<ReportOutcome[]> {
+    const st = REPORTS_MANY.get(`${channel !== null}/${reporter !== null}`)!;
+    const found = await rows(em, st, {
+      resourceIds: reports.map((r) => r.resourceId),
+      ownerIds: reports.map((r) => r.ownerId),
+      stages: reports.map((r) => r.stage),
+      entries: reports.map((r) => r.entry),
+      // Each report's list as an array literal, cast back to text[] per row (unnest flattens a 2-D array).
+      allowedFroms: reports.map((r) => `{${r.allowedFrom.join(',')}}`),
+      nows: reports.map((r) => r.now.toISOString()),
+      expiresAts: reports.map((r) => r.expiresAt.toISOString()),
+      ...(channel === null ? {} : { channel }),
+      ...(reporter ?? {}),
+    });
+    const outcomes: ReportOutcome[] = new Array(reports.length);
+    for (const row of found) outcomes[Number(row.ord) - 1] = outcomeOf(row);
+    return outcomes;
   },
 
   /** The row, expired or not. */
