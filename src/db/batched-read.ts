@@ -58,3 +58,20 @@ export function batchedRead<K, R>(read: BatchableRead<K, R>): (em: EntityManager
       open.waiting.push({ key, resolve, reject });
     });
 }
+
+/**
+ * The positions of `items` in rounds whose items have distinct keys, first occurrences in the first: for a
+ * batch written by one statement, which may change a row only once.
+ */
+export function distinctRounds<T>(items: readonly T[], keyOf: (item: T) => string): number[][] {
+  const rounds: number[][] = [];
+  const seen = new Map<string, number>();
+  for (const [i, item] of items.entries()) {
+    const key = keyOf(item);
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    if (n === rounds.length) rounds.push([]);
+    rounds[n]!.push(i);
+  }
+  return rounds;
+}

@@ -115,14 +115,14 @@ interface PooledClients {
 }
 
 /**
- * Values pg binds the same way MikroORM would have inlined them (a list of strings as a Postgres
- * array, for `= any(:list::text[])`); anything else takes MikroORM's path.
+ * Values pg binds the same way MikroORM would have inlined them (a list of strings or nulls as a Postgres
+ * array, for `= any(:list::text[])` and `unnest(...)`); anything else takes MikroORM's path.
  */
 const isBindable = (value: unknown) =>
   value === null ||
   value instanceof Date ||
   ['string', 'number', 'boolean'].includes(typeof value) ||
-  (Array.isArray(value) && value.every((item) => typeof item === 'string'));
+  (Array.isArray(value) && value.every((item) => item === null || typeof item === 'string'));
 
 /** The first row, or undefined. */
 export async function firstRow<P extends object, R>(em: EntityManager, st: Statement<P, R>, params: P): Promise<R | undefined> {

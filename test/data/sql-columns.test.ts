@@ -56,7 +56,12 @@ function unknownNames(source: string, tables: Map<string, Set<string>>): string[
   for (const [, keyword, name, call, alias] of sql.matchAll(/\b(from|join|into|update)\s+(\w+)\b(\s*\()?(?:\s+(\w+))?/g)) {
     // `from unnest(…)` reads a function, not a table (`into t (…)` is a table and its columns).
     if (call && (keyword === 'from' || keyword === 'join')) continue;
-    if (!name || ctes.has(name)) continue;
+    if (!name) continue;
+    if (ctes.has(name)) {
+      // `from claimed c`: c stands for the CTE, whose columns are checked where it selects them.
+      if (alias && !KEYWORDS.has(alias)) ctes.add(alias);
+      continue;
+    }
     if (!tables.has(name)) {
       problems.push(`table ${name}`);
       continue;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LogoutDocument, MeDocument } from '../../src/client/generated/graphql.js';
+import { LogoutDocument, MeDocument, RefreshDocument } from '../../src/client/generated/graphql.js';
 import { codeOf } from '../helpers/graphql.js';
 import { createTestApp, signUp, type TestApp } from '../helpers/test-app.js';
 
@@ -43,5 +43,40 @@ describe('session checks made together', () => {
       if (tokens[i] === ended) expect(codeOf(answer)).toBe('UNAUTHENTICATED');
       else expect(answer.data?.me.id).toBe(tokens[i]!.user.id);
     }
+  });
+
+  it('refreshes of known chains made together: each rotates its own session; a duplicate gets the grace answer', async () => {
+    // This process issued these refresh tokens, so each refresh is one statement, and those made in one
+    // turn of the event loop are one (db/batched-read.ts), in rounds of distinct sessions.
+    const users = [await signUp(app), await signUp(app), await signUp(app), await signUp(app)];
+    const client = { ip: '127.0.0.1', userAgent: 'concurrent-test' };
+    const presented = [...users.map((u) => u.refreshToken!), users[0]!.refreshToken!, 'not-a-refresh-token'];
+    const outcomes = await Promise.all(presented.map((token) => app.services.sessions.refresh(app.orm.em.fork(), token, client)));
+    for (const [i, user] of users.entries()) {
+      if (i === 0) continue; // presented twice: below
+      expect(outcomes[i]).toMatchObject({
+        kind: 'rotated',
+        session: { id: claimsOf(user.accessToken).sid, user: { id: user.user.id } },
+      });
+    }
+    // The same token twice: one rotation, and the other answered with the chain's current token.
+    const twice = [outcomes[0]!, outcomes[users.length]!];
+    expect(twice.map((o) => o.kind).sort()).toEqual(['grace', 'rotated']);
+    const [first, second] = twice as { refreshToken: string }[];
+    expect(first!.refreshToken).toBe(second!.refreshToken);
+    expect(outcomes.at(-1)).toEqual({ kind: 'invalid' });
+    // Each successor is the live token of its chain: it refreshes again over HTTP, and the old one is spent.
+    for (const [i, user] of users.entries()) {
+      const successor = (outcomes[i] as { refreshToken: string }).refreshToken;
+      const again = await app.execute(RefreshDocument, { refreshToken: successor });
+      expect(again.data?.refresh.user.id).toBe(user.user.id);
+    }
+    const events = await app.orm.em
+      .getConnection()
+      .execute(
+        `select user_id, count(*)::int as n from security_event where type = 'TOKEN_REFRESHED' and user_id in (?) group by user_id`,
+        [users.map((u) => u.user.id)],
+      );
+    expect(events.map((e) => (e as { n: number }).n)).toEqual([2, 2, 2, 2]);
   });
 });

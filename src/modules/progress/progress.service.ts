@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { badInput, conflict, unauthenticated } from '../../errors.js';
 import { Tier } from '../user/tier.js';
-import { batchedRead } from '../../db/batched-read.js';
+import { batchedRead, distinctRounds } from '../../db/batched-read.js';
 import { DEADLOCK_DETECTED, FOREIGN_KEY_VIOLATION, pgDate, sqlState } from '../../db/sql.js';
 import { boundedMap } from '../../bounded-map.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
@@ -85,16 +85,8 @@ export function createProgressService(options: {
 
   /** Reports of one batch, in statements of distinct resources: one upsert may not change a row twice. */
   async function reportTogether(em: EntityManager, reports: readonly ProgressReport[], reporter: Reporter) {
-    const rounds: number[][] = [];
-    const seen = new Map<string, number>();
-    for (const [i, report] of reports.entries()) {
-      const n = seen.get(report.resourceId) ?? 0;
-      seen.set(report.resourceId, n + 1);
-      if (n === rounds.length) rounds.push([]);
-      rounds[n]!.push(i);
-    }
     const settled: Settled[] = new Array(reports.length);
-    for (const round of rounds) {
+    for (const round of distinctRounds(reports, (report) => report.resourceId)) {
       const these = round.map((i) => reports[i]!);
       let outcomes: Settled[];
       if (these.length === 1) outcomes = [await reportAlone(em, these[0]!, reporter)];

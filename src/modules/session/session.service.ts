@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { boundedMap } from '../../bounded-map.js';
-import { batchedRead } from '../../db/batched-read.js';
-import { pgDate, transaction } from '../../db/sql.js';
+import { batchedRead, distinctRounds } from '../../db/batched-read.js';
+import { DEADLOCK_DETECTED, pgDate, sqlState, transaction } from '../../db/sql.js';
 import { isUuid } from '../../ids.js';
 import { invalidCredentials } from '../../errors.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
@@ -11,11 +11,11 @@ import { storedUserAgent, type ClientInfo } from '../request/client-info.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import type { SecurityEvents } from '../security-event/security-event.service.js';
 import type { AccessClaims } from '../token/access-token.claims.js';
-import { userViewOfRow, type UserView } from '../user/user.view.js';
+import { type UserRow, userViewOfRow, type UserView } from '../user/user.view.js';
 import { hashRefreshToken, newRefreshToken, newRotationSecret, successorOf } from './refresh-token.js';
 import type { Session } from './session.entity.js';
 import { decideRefresh } from './session.rules.js';
-import { ACTIVE_SESSION, type ActiveRow, type SessionRead, sessionStore } from './session.store.js';
+import { ACTIVE_SESSION, type ActiveRow, type RotateKey, type SessionRead, sessionStore } from './session.store.js';
 
 export interface ActiveSession {
   session: { id: string };
@@ -192,6 +192,33 @@ export function createSessionService(options: {
   };
 
   /** The one-statement rotation of a token this process issued; null when the full path must decide. */
+  /**
+   * The known-chain rotations of concurrent requests, one statement per turn of the event loop (see
+   * db/batched-read.ts), in rounds of distinct sessions. A deadlock with another instance's batch sends
+   * each rotation alone.
+   */
+  const rotateBatched = batchedRead<RotateKey, UserRow>({
+    one: (on, key) => sessionStore.rotatePresented(on, key),
+    async many(on, keys) {
+      const users: (UserRow | undefined)[] = new Array(keys.length);
+      for (const round of distinctRounds(keys, (key) => key.sessionId)) {
+        const these = round.map((i) => keys[i]!);
+        let found: (UserRow | undefined)[];
+        try {
+          found =
+            these.length === 1
+              ? [await sessionStore.rotatePresented(on, these[0]!)]
+              : await sessionStore.rotatePresentedMany(on, these);
+        } catch (error) {
+          if (sqlState(error) !== DEADLOCK_DETECTED) throw error;
+          found = await Promise.all(these.map((key) => sessionStore.rotatePresented(on, key)));
+        }
+        for (const [j, i] of round.entries()) users[i] = found[j];
+      }
+      return users;
+    },
+  });
+
   async function rotateKnown(
     em: EntityManager,
     chain: KnownChain,
@@ -201,12 +228,8 @@ export function createSessionService(options: {
     client: ClientInfo,
   ) {
     const next = successorFor(chain, presented, now, client);
-    const user = await sessionStore.rotatePresented(em, {
-      ...next.write,
-      tokenHash,
-      sessionId: chain.sessionId,
-      idleCutoff: idleCutoff(now),
-    });
+    const key = { ...next.write, tokenHash, sessionId: chain.sessionId, idleCutoff: idleCutoff(now) };
+    const user = em.isInTransaction() ? await sessionStore.rotatePresented(em, key) : await rotateBatched(em, key);
     if (!user) return null;
     chains.remember(next.write.successorHash, chain);
     const session = { id: chain.sessionId, user: userViewOfRow(user) };

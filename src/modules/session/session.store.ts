@@ -202,6 +202,59 @@ const ROTATE_PRESENTED = statement<
   { prepare: true },
 );
 
+/** The values of one ROTATE_PRESENTED, as the batched form takes them. */
+export type RotateKey = ParamsOf<typeof ROTATE_PRESENTED>;
+
+/**
+ * ROTATE_PRESENTED for the refreshes of concurrent requests at once (see db/batched-read.ts), of distinct
+ * sessions: each key's token is claimed, its successor written, its session touched and its event recorded
+ * exactly as ROTATE_PRESENTED would, with the key's own time. One row per claimed key, with its 1-based
+ * position in `ord`; no row means "take the full path".
+ */
+const ROTATE_PRESENTED_MANY = statement<
+  {
+    tokenHashes: string[];
+    sessionIds: string[];
+    nows: string[];
+    idleCutoffs: string[];
+    successorIds: string[];
+    successorHashes: string[];
+    expiresAts: string[];
+    eventIds: string[];
+    ips: (string | null)[];
+    userAgents: (string | null)[];
+  },
+  UserRow & { ord: string }
+>(
+  `
+  with k as (
+    select * from unnest(:tokenHashes::text[], :sessionIds::uuid[], :nows::timestamptz[], :idleCutoffs::timestamptz[],
+                         :successorIds::uuid[], :successorHashes::text[], :expiresAts::timestamptz[], :eventIds::uuid[],
+                         :ips::text[], :userAgents::text[])
+      with ordinality as r(token_hash, session_id, at, idle_cutoff, successor_id, successor_hash, until, event_id, ip, user_agent, ord)
+  ), claimed as (
+    update refresh_token rt set rotated_at = k.at
+    from k, session s
+    where rt.token_hash = k.token_hash and rt.session_id = k.session_id and rt.rotated_at is null and rt.expires_at > k.at
+      and s.id = rt.session_id and s.revoked_at is null and s.expires_at > k.at and s.last_used_at > k.idle_cutoff
+    returning k.ord, rt.session_id, s.user_id
+  ), successor as (
+    insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
+    select k.successor_id, c.session_id, k.successor_hash, k.at, k.until from claimed c join k on k.ord = c.ord
+    returning session_id
+  ), touched as (
+    update session s set last_used_at = k.at from claimed c join k on k.ord = c.ord where s.id = c.session_id
+    returning s.id
+  ), event as (
+    insert into security_event (id, user_id, session_id, type, at, ip, user_agent)
+    select k.event_id, c.user_id, c.session_id, '${SecurityEventType.TOKEN_REFRESHED}', k.at, k.ip, k.user_agent
+    from claimed c join k on k.ord = c.ord
+    returning id
+  )
+  select c.ord, ${userColumns('u')} from claimed c join app_user u on u.id = c.user_id`,
+  { prepare: true },
+);
+
 const FIND_TOKEN = statement<{ tokenHash: string; sessionId: string }, { rotated_at: PgTime | null; expires_at: PgTime }>(`
   select rotated_at, expires_at from refresh_token where token_hash = :tokenHash and session_id = :sessionId`);
 
@@ -253,6 +306,25 @@ export const sessionStore = {
 
   /** Claims a presented token of a known session and writes its successor; the user, or undefined (see ROTATE_PRESENTED). */
   rotatePresented: (em: EntityManager, values: ParamsOf<typeof ROTATE_PRESENTED>) => firstRow(em, ROTATE_PRESENTED, values),
+
+  /** rotatePresented for many keys, of distinct sessions, in one statement: the user or undefined per key, in order. */
+  async rotatePresentedMany(em: EntityManager, keys: readonly RotateKey[]): Promise<(UserRow | undefined)[]> {
+    const found = await rows(em, ROTATE_PRESENTED_MANY, {
+      tokenHashes: keys.map((k) => k.tokenHash),
+      sessionIds: keys.map((k) => k.sessionId),
+      nows: keys.map((k) => k.now.toISOString()),
+      idleCutoffs: keys.map((k) => k.idleCutoff.toISOString()),
+      successorIds: keys.map((k) => k.successorId),
+      successorHashes: keys.map((k) => k.successorHash),
+      expiresAts: keys.map((k) => k.expiresAt.toISOString()),
+      eventIds: keys.map((k) => k.eventId),
+      ips: keys.map((k) => k.ip),
+      userAgents: keys.map((k) => k.userAgent),
+    });
+    const byKey: (UserRow | undefined)[] = new Array(keys.length);
+    for (const row of found) byKey[Number(row.ord) - 1] = row;
+    return byKey;
+  },
 
   /** A token of the session's chain, by hash. */
   findToken: (em: EntityManager, key: ParamsOf<typeof FIND_TOKEN>) => firstRow(em, FIND_TOKEN, key),
