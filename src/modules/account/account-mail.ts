@@ -5,9 +5,10 @@ import type { Logger } from '../../logger.js';
 import { transaction } from '../../db/sql.js';
 import { EmailTokenPurpose } from '../email-token/email-token.rules.js';
 import { emailTokenStore } from '../email-token/email-token.store.js';
+import type { PriorSessions } from '../session/session.store.js';
 import type { LimiterFactory } from '../rate-limit/limiter-factory.js';
 import { MailKind, type Mailer } from '../mail/mailer.js';
-import type { ClientInfo } from '../request/client-info.js';
+import { type ClientInfo, storedUserAgent } from '../request/client-info.js';
 import { accountStore } from './account.store.js';
 
 /** The account mail other features trigger: verification at sign-up, the new-sign-in notice. */
@@ -20,10 +21,17 @@ export interface AccountMail {
    */
   later(label: string, targetEmail: string, work: (em: EntityManager) => Promise<void>): void;
   /** After a sign-in: tells the owner when it came from a client the account has not used before. */
-  noticeSignIn(userId: string, sessionId: string, client: ClientInfo): void;
+  /**
+   * Mails the owner about a sign-in from a client the account has not used. `prior`: the account's sessions
+   * before this one, when the statement that opened it said (a password sign-in); else they are read here.
+   */
+  noticeSignIn(userId: string, sessionId: string, client: ClientInfo, prior?: { email: string } & PriorSessions): void;
   /** After a commit that wrote mail. */
   kick(): void;
 }
+
+/** The first session is the sign-up itself, and a client seen before is not news. */
+const isNewClient = (history: PriorSessions) => history.others > 0 && history.sameClient === 0;
 
 /** Mail to one address, per hour: enough for a person, too little to make Tollgate a mail cannon. */
 const PER_TARGET = { points: 5, windowSeconds: 3600 };
@@ -65,13 +73,14 @@ export function createAccountMail(deps: {
 
     kick: () => mailer.kick(),
 
-    noticeSignIn(userId, sessionId, client) {
+    noticeSignIn(userId, sessionId, client, prior) {
       if (!mailer.notifies('newSignIn')) return;
+      // Known already, and not news: nothing to read or write (the usual sign-in).
+      if (prior && !isNewClient(prior)) return;
       background.run('new sign-in notice', async () => {
         const em = fork();
-        const history = await accountStore.signInHistory(em, userId, sessionId, client.userAgent);
-        // The first session is the sign-up itself; a client seen before is not news.
-        if (!history || history.others === 0 || history.sameClient > 0) return;
+        const history = prior ?? (await accountStore.signInHistory(em, userId, sessionId, storedUserAgent(client)));
+        if (!history || !isNewClient(history)) return;
         await mailer.enqueue(em, MailKind.NEW_SIGN_IN, history.email, { client, at: clock() });
         mailer.kick();
       });

@@ -203,7 +203,7 @@ export function createAuthService(deps: {
         : await sessions.open(em, signedIn(passwordHash as string));
       // A device that proved itself keeps its token (and its budget); any other gets one now.
       const result = await payload(opened, presentedDevice ? (input.deviceToken as string) : deviceTokens.issue(user.id));
-      accountMail.noticeSignIn(user.id, opened.session.id, client);
+      accountMail.noticeSignIn(user.id, opened.session.id, client, opened.prior && { email: user.email, ...opened.prior });
       log.info({ event: 'login', outcome: 'success', userId: user.id }, 'logged in');
       return result;
     },

@@ -15,7 +15,14 @@ import { type UserRow, userViewOfRow, type UserView } from '../user/user.view.js
 import { hashRefreshToken, newRefreshToken, newRotationSecret, successorOf } from './refresh-token.js';
 import type { Session } from './session.entity.js';
 import { decideRefresh } from './session.rules.js';
-import { ACTIVE_SESSION, type ActiveRow, type RotateKey, type SessionRead, sessionStore } from './session.store.js';
+import {
+  ACTIVE_SESSION,
+  type ActiveRow,
+  type PriorSessions,
+  type RotateKey,
+  type SessionRead,
+  sessionStore,
+} from './session.store.js';
 
 export interface ActiveSession {
   session: { id: string };
@@ -82,7 +89,7 @@ export interface SessionService {
       event: SecurityEventType;
       signedIn?: { at: Date; verifiedHash: string };
     },
-  ): Promise<IssuedRefresh>;
+  ): Promise<IssuedRefresh & { prior?: PriorSessions }>;
   /** The session and its user while it is alive (not revoked, not past its absolute or idle expiry). */
   findActive(em: EntityManager, sessionId: string, userId: string): Promise<ActiveSession | null>;
   /**
@@ -267,7 +274,7 @@ export function createSessionService(options: {
       if (!opened) throw invalidCredentials();
       // Should the caller's transaction roll back, the entry matches no token and is never used.
       chains.remember(tokenHash, { sessionId, secret: rotationSecret, sessionExpiresAt });
-      return { session: { id: sessionId, user }, refreshToken, refreshTokenExpiresAt: expiresAt };
+      return { session: { id: sessionId, user }, refreshToken, refreshTokenExpiresAt: expiresAt, prior: opened.prior };
     },
 
     async findActive(em, sessionId, userId) {

@@ -24,6 +24,16 @@ interface OpenValues {
 }
 
 /**
+ * The account's sessions before a sign-in opened one (its statement cannot see its own insert): for the
+ * new-client notice, which needs no query of its own then.
+ */
+export interface PriorSessions {
+  others: number;
+  /** Of those, made from the same user agent. */
+  sameClient: number;
+}
+
+/**
  * A session, its first refresh token and the event that opened it, in one statement; for a sign-in also
  * the user's last sign-in time, so that the two commit together without a transaction's extra round trips.
  * A sign-in opens nothing unless the password hash is still the one its password was checked against: a
@@ -49,9 +59,18 @@ const openSql = (signIn: boolean) => `
     insert into security_event (id, user_id, session_id, type, at, ip, user_agent)
     select :eventId, user_id, id, :event, :now, :ip, :userAgent from opened returning id
   )
-  select id from opened`;
+  select id${
+    signIn
+      ? `,
+    (select count(*)::int from session s where s.user_id = :userId) as others,
+    (select count(*)::int from session s where s.user_id = :userId and s.user_agent is not distinct from :userAgent) as same_client`
+      : ''
+  } from opened`;
 const OPEN = statement<OpenValues>(openSql(false), { prepare: true });
-const OPEN_SIGNED_IN = statement<OpenValues & { verifiedHash: string }>(openSql(true), { prepare: true });
+const OPEN_SIGNED_IN = statement<OpenValues & { verifiedHash: string }, { id: string; others: number; same_client: number }>(
+  openSql(true),
+  { prepare: true },
+);
 
 export interface ActiveKey {
   sessionId: string;
@@ -271,9 +290,14 @@ export const sessionStore = {
    * `signIn`: also sets the user's last_login_at to `now`, and only while the password hash is still
    * `verifiedHash`. False when a sign-in found the hash changed: nothing was written.
    */
-  async open(em: EntityManager, values: OpenValues, signIn?: { verifiedHash: string }): Promise<boolean> {
-    const row = signIn ? await firstRow(em, OPEN_SIGNED_IN, { ...values, ...signIn }) : await firstRow(em, OPEN, values);
-    return row !== undefined;
+  async open(
+    em: EntityManager,
+    values: OpenValues,
+    signIn?: { verifiedHash: string },
+  ): Promise<{ prior?: PriorSessions } | null> {
+    if (!signIn) return (await firstRow(em, OPEN, values)) ? {} : null;
+    const row = await firstRow(em, OPEN_SIGNED_IN, { ...values, ...signIn });
+    return row ? { prior: { others: row.others, sameClient: row.same_client } } : null;
   },
 
   /** `read` for one key: its row, absent unless the session is alive at `now`. */
