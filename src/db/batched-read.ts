@@ -1,9 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
+/** What `many` gives for a key whose own statement failed: that caller alone is rejected with `error`. */
+export class KeyFailed {
+  constructor(readonly error: unknown) {}
+}
+
 /** How one read runs: for a single key, and for many keys at once (results in the keys' order). */
 export interface BatchableRead<K, R> {
   one(em: EntityManager, key: K): Promise<R | undefined>;
-  many(em: EntityManager, keys: readonly K[]): Promise<(R | undefined)[]>;
+  many(em: EntityManager, keys: readonly K[]): Promise<(R | undefined | KeyFailed)[]>;
 }
 
 /** Keys per statement at most; a larger batch is split. */
@@ -37,7 +42,11 @@ export function batchedRead<K, R>(read: BatchableRead<K, R>): (em: EntityManager
       )
       .then(
         (rows) => {
-          for (const [i, w] of waiting.entries()) w.resolve(rows[i]);
+          for (const [i, w] of waiting.entries()) {
+            const row = rows[i];
+            if (row instanceof KeyFailed) w.reject(row.error);
+            else w.resolve(row);
+          }
         },
         (error: unknown) => {
           for (const w of waiting) w.reject(error);

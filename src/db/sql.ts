@@ -192,6 +192,16 @@ export const UNIQUE_VIOLATION = '23505';
 export const FOREIGN_KEY_VIOLATION = '23503';
 export const DEADLOCK_DETECTED = '40P01';
 
+/**
+ * A failure that one row of a batched write can cause — bad data (class 22), a broken constraint (class 23),
+ * a deadlock with another instance's batch — after which the batch's writes are made one by one, so each
+ * request gets its own answer and no request fails for another's row.
+ */
+export function isRowFailure(error: unknown): boolean {
+  const state = sqlState(error);
+  return state !== undefined && (state.startsWith('22') || state.startsWith('23') || state === DEADLOCK_DETECTED);
+}
+
 /** MikroORM has pg hand timestamps back as text ("2026-11-22 00:57:29.123+00"); raw rows need converting. */
 export type PgTime = string | Date;
 export function pgDate(value: PgTime): Date;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimitStatusDocument } from '../../src/client/generated/graphql.js';
+import { LoginDocument, RateLimitStatusDocument, RegisterDocument } from '../../src/client/generated/graphql.js';
 import { codeOf } from '../helpers/graphql.js';
-import { createTestApp } from '../helpers/test-app.js';
+import { createTestApp, newAccount, signUp } from '../helpers/test-app.js';
 
 // rateLimitStatus is the anonymous field used here: its own budget is what is spent.
 const table = (free: number) => JSON.stringify({ 'Query.rateLimitStatus': { FREE: free } });
@@ -35,5 +35,31 @@ describe('who an anonymous caller is', () => {
     expect((await from('2001:db8:1:2:ffff::9')).errors).toBeUndefined();
     expect(codeOf(await from('2001:db8:1:2:abcd::5'))).toBe('RATE_LIMITED');
     expect((await from('2001:db8:1:3::1')).errors).toBeUndefined();
+  });
+});
+
+describe('an address a trusted proxy passes on that is not an IP', () => {
+  it('is stored cut to an address’s length: sign-up, sign-in and refresh work, and others’ refreshes beside it too', async () => {
+    const app = await createTestApp({ TRUST_PROXY: 'loopback' });
+    const garbled = { 'x-forwarded-for': `not-an-address-${'x'.repeat(80)}` };
+    const account = newAccount();
+    const registered = await app.execute(RegisterDocument, { input: account }, { headers: garbled });
+    expect(registered.errors).toBeUndefined();
+    const login = await app.execute(
+      LoginDocument,
+      { input: { identifier: account.email, password: account.password } },
+      { headers: garbled },
+    );
+    expect(login.errors).toBeUndefined();
+    // Refreshed together with another user's, as concurrent requests are (one statement): both succeed.
+    const other = await signUp(app);
+    const [mine, theirs] = await Promise.all([
+      app.services.sessions.refresh(app.orm.em.fork(), login.data!.login.refreshToken!, {
+        ip: garbled['x-forwarded-for'],
+        userAgent: null,
+      }),
+      app.services.sessions.refresh(app.orm.em.fork(), other.refreshToken!, { ip: '127.0.0.1', userAgent: null }),
+    ]);
+    expect([mine.kind, theirs.kind]).toEqual(['rotated', 'rotated']);
   });
 });

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { batchedRead } from '../../src/db/batched-read.js';
+import { batchedRead, KeyFailed } from '../../src/db/batched-read.js';
 
 const em = {} as EntityManager;
 
@@ -58,5 +58,19 @@ describe('batchedRead', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(await failing.read(em, 8).catch((e: Error) => e.message)).toBe('database down');
     expect(failing.calls.map((c) => c.kind)).toEqual(['many', 'one']);
+  });
+
+  it('rejects only the caller whose key failed on its own, and answers the others', async () => {
+    const read = batchedRead<number, string>({
+      one: async (_em, key) => `row:${key}`,
+      many: async (_em, keys) => keys.map((key) => (key === 3 ? new KeyFailed(new Error('value too long')) : `row:${key}`)),
+    });
+    const outcomes = await Promise.allSettled([1, 2, 3, 4].map((key) => read(em, key)));
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual([
+      'row:1',
+      'row:2',
+      'value too long',
+      'row:4',
+    ]);
   });
 });

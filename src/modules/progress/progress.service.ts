@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import { badInput, conflict, unauthenticated } from '../../errors.js';
 import { Tier } from '../user/tier.js';
 import { batchedRead, distinctRounds } from '../../db/batched-read.js';
-import { DEADLOCK_DETECTED, FOREIGN_KEY_VIOLATION, pgDate, sqlState } from '../../db/sql.js';
+import { FOREIGN_KEY_VIOLATION, isRowFailure, pgDate, sqlState } from '../../db/sql.js';
 import { boundedMap } from '../../bounded-map.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
 import type { AlongRead, SessionService } from '../session/session.service.js';
@@ -96,8 +96,7 @@ export function createProgressService(options: {
         } catch (error) {
           // One report naming an unknown owner fails the whole statement (as would a deadlock with another
           // instance's batch): each report then runs alone and gets its own answer.
-          const state = sqlState(error);
-          if (state !== FOREIGN_KEY_VIOLATION && state !== DEADLOCK_DETECTED) throw error;
+          if (!isRowFailure(error)) throw error;
           outcomes = await Promise.all(these.map((report) => reportAlone(em, report, reporter)));
         }
       }

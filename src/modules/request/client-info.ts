@@ -11,6 +11,13 @@ export const USER_AGENT_MAX = 512;
 export const storedUserAgent = (client: ClientInfo) => client.userAgent?.slice(0, USER_AGENT_MAX) ?? null;
 
 /**
+ * The longest address text (an IPv4-mapped IPv6 address). A trusted proxy may pass on something that is no
+ * address at all; it is kept as text, cut to this, so that no client can make a write that stores it fail.
+ */
+export const IP_MAX = 45;
+export const storedIp = (client: ClientInfo) => client.ip?.slice(0, IP_MAX) ?? null;
+
+/**
  * The key a rate limit counts an anonymous client under. An IPv6 host usually owns a whole /64,
  * so counting per address would let it rotate through 2^64 of them.
  */

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { badInput } from '../../errors.js';
-import { storedUserAgent, type ClientInfo } from '../request/client-info.js';
+import { storedIp, storedUserAgent, type ClientInfo } from '../request/client-info.js';
 import type { SecurityEvent, SecurityEventType } from './security-event.entity.js';
 import { securityEventStore } from './security-event.store.js';
 
@@ -18,7 +18,14 @@ export interface SecurityEvents {
 export function createSecurityEvents(clock: Clock): SecurityEvents {
   return {
     record: (em, { userId, type, sessionId = null, client }) =>
-      securityEventStore.insert(em, { userId, type, sessionId, at: clock(), ip: client.ip, userAgent: storedUserAgent(client) }),
+      securityEventStore.insert(em, {
+        userId,
+        type,
+        sessionId,
+        at: clock(),
+        ip: storedIp(client),
+        userAgent: storedUserAgent(client),
+      }),
     recent(em, userId, first) {
       if (first < 1 || first > 100) throw badInput('first', 'first must be between 1 and 100.');
       return securityEventStore.recent(em, userId, first);

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { boundedMap } from '../../bounded-map.js';
-import { batchedRead, distinctRounds } from '../../db/batched-read.js';
-import { DEADLOCK_DETECTED, pgDate, sqlState, transaction } from '../../db/sql.js';
+import { batchedRead, distinctRounds, KeyFailed } from '../../db/batched-read.js';
+import { isRowFailure, pgDate, transaction } from '../../db/sql.js';
 import { isUuid } from '../../ids.js';
 import { invalidCredentials } from '../../errors.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
-import { storedUserAgent, type ClientInfo } from '../request/client-info.js';
+import { storedIp, storedUserAgent, type ClientInfo } from '../request/client-info.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import type { SecurityEvents } from '../security-event/security-event.service.js';
 import type { AccessClaims } from '../token/access-token.claims.js';
@@ -192,7 +192,7 @@ export function createSessionService(options: {
       successorHash: hashRefreshToken(refreshToken),
       expiresAt,
       eventId: randomUUID(),
-      ip: client.ip,
+      ip: storedIp(client),
       userAgent: storedUserAgent(client),
     };
     return { refreshToken, expiresAt, write };
@@ -201,24 +201,26 @@ export function createSessionService(options: {
   /** The one-statement rotation of a token this process issued; null when the full path must decide. */
   /**
    * The known-chain rotations of concurrent requests, one statement per turn of the event loop (see
-   * db/batched-read.ts), in rounds of distinct sessions. A deadlock with another instance's batch sends
-   * each rotation alone.
+   * db/batched-read.ts), in rounds of distinct sessions. A failure one key can cause (see isRowFailure)
+   * sends each rotation alone.
    */
   const rotateBatched = batchedRead<RotateKey, UserRow>({
     one: (on, key) => sessionStore.rotatePresented(on, key),
     async many(on, keys) {
-      const users: (UserRow | undefined)[] = new Array(keys.length);
+      const users: (UserRow | undefined | KeyFailed)[] = new Array(keys.length);
       for (const round of distinctRounds(keys, (key) => key.sessionId)) {
         const these = round.map((i) => keys[i]!);
-        let found: (UserRow | undefined)[];
+        let found: (UserRow | undefined | KeyFailed)[];
         try {
           found =
             these.length === 1
               ? [await sessionStore.rotatePresented(on, these[0]!)]
               : await sessionStore.rotatePresentedMany(on, these);
         } catch (error) {
-          if (sqlState(error) !== DEADLOCK_DETECTED) throw error;
-          found = await Promise.all(these.map((key) => sessionStore.rotatePresented(on, key)));
+          if (!isRowFailure(error)) throw error;
+          found = await Promise.all(
+            these.map((key) => sessionStore.rotatePresented(on, key).catch((failure: unknown) => new KeyFailed(failure))),
+          );
         }
         for (const [j, i] of round.entries()) users[i] = found[j];
       }
@@ -261,7 +263,7 @@ export function createSessionService(options: {
           sessionExpiresAt,
           rotationSecret,
           userAgent: storedUserAgent(client),
-          ip: client.ip,
+          ip: storedIp(client),
           tokenId: randomUUID(),
           tokenHash,
           tokenExpiresAt: expiresAt,
