@@ -17,7 +17,7 @@ const MAX_KEYS = 100;
 /**
  * Calls of one read made by concurrent requests in the same turn of the event loop run as one statement.
  * Under load, each turn of the loop reads several requests off their sockets and each one reaches its
- * session check before the loop turns again; a round trip to Postgres costs the process more CPU than the
+ * statement before the loop turns again; a round trip to Postgres costs the process more CPU than the
  * rest of a cheap request (the write and read system calls, and the other processes they wake on a
  * shared host), so k requests sharing one cost each about 1/k of it. Every call still reads the database:
  * nothing is kept between batches, and a batch is sent once the loop has taken what its poll phase had
@@ -29,29 +29,38 @@ export function batchedRead<K, R>(read: BatchableRead<K, R>): (em: EntityManager
   type Waiting = { key: K; resolve: (row: R | undefined) => void; reject: (error: unknown) => void };
   let open: { em: EntityManager; waiting: Waiting[] } | null = null;
 
+  // Called from setImmediate: a read that threw instead of rejecting must fail its callers, not the process.
+  const attempt = <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return work();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
   const send = (em: EntityManager, waiting: Waiting[]) => {
     if (waiting.length === 1) {
       const [only] = waiting as [Waiting];
-      read.one(em, only.key).then(only.resolve, only.reject);
+      attempt(() => read.one(em, only.key)).then(only.resolve, only.reject);
       return;
     }
-    read
-      .many(
+    attempt(() =>
+      read.many(
         em,
         waiting.map((w) => w.key),
-      )
-      .then(
-        (rows) => {
-          for (const [i, w] of waiting.entries()) {
-            const row = rows[i];
-            if (row instanceof KeyFailed) w.reject(row.error);
-            else w.resolve(row);
-          }
-        },
-        (error: unknown) => {
-          for (const w of waiting) w.reject(error);
-        },
-      );
+      ),
+    ).then(
+      (rows) => {
+        for (const [i, w] of waiting.entries()) {
+          const row = rows[i];
+          if (row instanceof KeyFailed) w.reject(row.error);
+          else w.resolve(row);
+        }
+      },
+      (error: unknown) => {
+        for (const w of waiting) w.reject(error);
+      },
+    );
   };
 
   return (em, key) =>

@@ -73,4 +73,21 @@ describe('batchedRead', () => {
       'row:4',
     ]);
   });
+
+  it('fails the callers of a read that throws instead of rejecting, and nothing else', async () => {
+    const read = batchedRead<number, string>({
+      one: () => {
+        throw new Error('thrown by one');
+      },
+      many: () => {
+        throw new Error('thrown by many');
+      },
+    });
+    await expect(read(em, 1)).rejects.toThrow('thrown by one');
+    const both = await Promise.allSettled([read(em, 1), read(em, 2)]);
+    expect(both.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : o.status))).toEqual([
+      'thrown by many',
+      'thrown by many',
+    ]);
+  });
 });
