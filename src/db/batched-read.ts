@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { isRowFailure } from './sql.js';
 
 /** What `many` gives for a key whose own statement failed: that caller alone is rejected with `error`. */
 export class KeyFailed {
@@ -9,6 +10,15 @@ export class KeyFailed {
 export interface BatchableRead<K, R> {
   one(em: EntityManager, key: K): Promise<R | undefined>;
   many(em: EntityManager, keys: readonly K[]): Promise<(R | undefined | KeyFailed)[]>;
+}
+
+/** `work`'s promise, or a rejected one if it threw instead: batches are sent from setImmediate, where a throw would end the process. */
+function attempt<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return work();
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** Keys per statement at most; a larger batch is split. */
@@ -28,15 +38,6 @@ const MAX_KEYS = 100;
 export function batchedRead<K, R>(read: BatchableRead<K, R>): (em: EntityManager, key: K) => Promise<R | undefined> {
   type Waiting = { key: K; resolve: (row: R | undefined) => void; reject: (error: unknown) => void };
   let open: { em: EntityManager; waiting: Waiting[] } | null = null;
-
-  // Called from setImmediate: a read that threw instead of rejecting must fail its callers, not the process.
-  const attempt = <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return work();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
 
   const send = (em: EntityManager, waiting: Waiting[]) => {
     if (waiting.length === 1) {
@@ -78,10 +79,48 @@ export function batchedRead<K, R>(read: BatchableRead<K, R>): (em: EntityManager
 }
 
 /**
- * The positions of `items` in rounds whose items have distinct keys, first occurrences in the first: for a
- * batch written by one statement, which may change a row only once.
+ * The rows of a many-keys statement (`unnest(...) with ordinality`, the position in `ord`) in the keys'
+ * order, through `map`: undefined for a key that gave no row.
  */
-export function distinctRounds<T>(items: readonly T[], keyOf: (item: T) => string): number[][] {
+export function inKeyOrder<Row extends { ord: string | number }, T>(found: readonly Row[], keys: number, map: (row: Row) => T) {
+  const byKey: (T | undefined)[] = new Array(keys);
+  for (const row of found) byKey[Number(row.ord) - 1] = map(row);
+  return byKey;
+}
+
+/**
+ * A batch of writes, for BatchableRead.many: in rounds whose keys name distinct rows (`rowOf`), since one
+ * statement may change a row only once; each round one statement (`write.many`, or `write.one` for a round
+ * of one). A round that fails on one row's account (isRowFailure: bad data, a constraint, a deadlock with
+ * another instance's batch) is written a key at a time. A failure fails the keys of its own round only:
+ * the rounds before it have committed, and their callers get their rows.
+ */
+export async function writeInRounds<K, R>(
+  em: EntityManager,
+  keys: readonly K[],
+  rowOf: (key: K) => string,
+  write: BatchableRead<K, R>,
+): Promise<(R | undefined | KeyFailed)[]> {
+  const alone = (key: K) => attempt(() => write.one(em, key)).catch((error: unknown) => new KeyFailed(error));
+  const results: (R | undefined | KeyFailed)[] = new Array(keys.length);
+  for (const round of distinctRounds(keys, rowOf)) {
+    const these = round.map((i) => keys[i]!);
+    let written: (R | undefined | KeyFailed)[];
+    if (these.length === 1) written = [await alone(these[0]!)];
+    else {
+      try {
+        written = await attempt(() => write.many(em, these));
+      } catch (error) {
+        written = isRowFailure(error) ? await Promise.all(these.map(alone)) : these.map(() => new KeyFailed(error));
+      }
+    }
+    for (const [j, i] of round.entries()) results[i] = written[j];
+  }
+  return results;
+}
+
+/** The positions of `items` in rounds whose items have distinct keys, first occurrences in the first. */
+function distinctRounds<T>(items: readonly T[], keyOf: (item: T) => string): number[][] {
   const rounds: number[][] = [];
   const seen = new Map<string, number>();
   for (const [i, item] of items.entries()) {

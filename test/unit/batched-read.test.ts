@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { batchedRead, KeyFailed } from '../../src/db/batched-read.js';
+import { batchedRead, KeyFailed, writeInRounds } from '../../src/db/batched-read.js';
 
 const em = {} as EntityManager;
 
@@ -88,6 +88,59 @@ describe('batchedRead', () => {
     expect(both.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : o.status))).toEqual([
       'thrown by many',
       'thrown by many',
+    ]);
+  });
+});
+
+describe('writeInRounds', () => {
+  /** Writes `row:<id>` for each key; `failOne` and `failMany` name the keys whose statements fail, and how. */
+  function recordingWrite(fail: { one?: Record<string, string>; many?: Record<string, string> } = {}) {
+    const statements: string[][] = [];
+    const error = (code: string) => Object.assign(new Error(`failed with ${code}`), { code });
+    const write = {
+      async one(_em: EntityManager, key: string) {
+        statements.push([key]);
+        if (fail.one?.[key]) throw error(fail.one[key]);
+        return `row:${key}`;
+      },
+      async many(_em: EntityManager, keys: readonly string[]) {
+        statements.push([...keys]);
+        const failing = keys.find((key) => fail.many?.[key]);
+        if (failing) throw error(fail.many![failing]!);
+        return keys.map((key) => `row:${key}`);
+      },
+    };
+    return { write, statements };
+  }
+  const outcomes = (results: unknown[]) =>
+    results.map((r) => (r instanceof KeyFailed ? `failed: ${(r.error as Error).message}` : r));
+
+  it('writes a row once per statement: a key repeated goes in the next round, and a round of one alone', async () => {
+    const { write, statements } = recordingWrite();
+    const results = await writeInRounds(em, ['a', 'b', 'a', 'c', 'a'], (key) => key, write);
+    expect(results).toEqual(['row:a', 'row:b', 'row:a', 'row:c', 'row:a']);
+    expect(statements).toEqual([['a', 'b', 'c'], ['a'], ['a']]);
+  });
+
+  it('writes a round one key at a time when one row fails it, and fails only that key', async () => {
+    const { write, statements } = recordingWrite({ many: { b: '23503' }, one: { b: '23503' } });
+    const results = await writeInRounds(em, ['a', 'b', 'c'], (key) => key, write);
+    expect(outcomes(results)).toEqual(['row:a', 'failed: failed with 23503', 'row:c']);
+    expect(statements).toEqual([['a', 'b', 'c'], ['a'], ['b'], ['c']]);
+  });
+
+  it('fails only the keys of the round whose statement failed otherwise; earlier rounds keep their rows', async () => {
+    // The second round's statement fails for a reason no single row explains (the connection, say).
+    const { write } = recordingWrite({ one: { a: '08006' } });
+    const results = await writeInRounds(em, ['a', 'b', 'a'], (key) => key, write);
+    expect(outcomes(results)).toEqual(['row:a', 'row:b', 'failed: failed with 08006']);
+    const failingRound = recordingWrite({ many: { b: '57014' } });
+    const second = await writeInRounds(em, ['a', 'b', 'a', 'c'], (key) => key, failingRound.write);
+    expect(outcomes(second)).toEqual([
+      'failed: failed with 57014',
+      'failed: failed with 57014',
+      'row:a',
+      'failed: failed with 57014',
     ]);
   });
 });

@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { badInput, conflict, unauthenticated } from '../../errors.js';
 import { Tier } from '../user/tier.js';
-import { batchedRead, distinctRounds } from '../../db/batched-read.js';
-import { FOREIGN_KEY_VIOLATION, isRowFailure, pgDate, sqlState } from '../../db/sql.js';
+import { type BatchableRead, batchedRead, writeInRounds } from '../../db/batched-read.js';
+import { FOREIGN_KEY_VIOLATION, pgDate, sqlState } from '../../db/sql.js';
 import { boundedMap } from '../../bounded-map.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
 import type { AlongRead, SessionService } from '../session/session.service.js';
@@ -77,46 +77,26 @@ export function createProgressService(options: {
     return problem ? badInput('status', problem) : null;
   }
 
-  /** A report's outcome, or the error its statement failed with. */
-  type Settled = ReportOutcome | { failed: unknown };
-  const settle = (outcome: Promise<ReportOutcome>): Promise<Settled> => outcome.catch((failed: unknown) => ({ failed }));
-  const reportAlone = (em: EntityManager, report: ProgressReport, reporter: Reporter) =>
-    settle(progressStore.report(em, report, bus.progressChannel, reporter));
-
-  /** Reports of one batch, in statements of distinct resources: one upsert may not change a row twice. */
-  async function reportTogether(em: EntityManager, reports: readonly ProgressReport[], reporter: Reporter) {
-    const settled: Settled[] = new Array(reports.length);
-    for (const round of distinctRounds(reports, (report) => report.resourceId)) {
-      const these = round.map((i) => reports[i]!);
-      let outcomes: Settled[];
-      if (these.length === 1) outcomes = [await reportAlone(em, these[0]!, reporter)];
-      else {
-        try {
-          outcomes = await progressStore.reportMany(em, these, bus.progressChannel, reporter);
-        } catch (error) {
-          // One report naming an unknown owner fails the whole statement (as would a deadlock with another
-          // instance's batch): each report then runs alone and gets its own answer.
-          if (!isRowFailure(error)) throw error;
-          outcomes = await Promise.all(these.map((report) => reportAlone(em, report, reporter)));
-        }
-      }
-      for (const [j, i] of round.entries()) settled[i] = outcomes[j]!;
-    }
-    return settled;
-  }
+  /** One reporter's writes: a report alone, or many reports of distinct resources in one statement. */
+  const writesBy = (reporter: Reporter): BatchableRead<ProgressReport, ReportOutcome> => ({
+    one: (em, report) => progressStore.report(em, report, bus.progressChannel, reporter),
+    many: (em, reports) => progressStore.reportMany(em, reports, bus.progressChannel, reporter),
+  });
 
   /**
    * The reports of concurrent requests by one reporter, one statement per turn of the event loop (see
-   * db/batched-read.ts); by reporter because the statement checks one worker's key.
+   * db/batched-read.ts), in rounds of distinct resources; by reporter because the statement checks one
+   * worker's key.
    */
-  const batches = boundedMap<string, (em: EntityManager, report: ProgressReport) => Promise<Settled | undefined>>(1_000);
+  const batches = boundedMap<string, (em: EntityManager, report: ProgressReport) => Promise<ReportOutcome | undefined>>(1_000);
   function batchFor(reporter: Reporter) {
     const key = reporter ? `${reporter.serviceAccountId}/${reporter.keyHash}` : 'admin';
     let batch = batches.get(key);
     if (!batch) {
-      batch = batchedRead<ProgressReport, Settled>({
-        one: (on, report) => reportAlone(on, report, reporter),
-        many: (on, reports) => reportTogether(on, reports, reporter),
+      const writes = writesBy(reporter);
+      batch = batchedRead<ProgressReport, ReportOutcome>({
+        one: writes.one,
+        many: (em, reports) => writeInRounds(em, reports, (report) => report.resourceId, writes),
       });
       batches.remember(key, batch);
     }
@@ -137,9 +117,10 @@ export function createProgressService(options: {
       now,
       expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
     };
-    const settled = em.isInTransaction() ? await reportAlone(em, report, reporter) : await batchFor(reporter)(em, report);
-    if (typeof settled === 'object' && 'failed' in settled) throw settled.failed;
-    return settled!;
+    // A batch gives every report an outcome (see progressStore.reportMany).
+    return em.isInTransaction()
+      ? progressStore.report(em, report, bus.progressChannel, reporter)
+      : (await batchFor(reporter)(em, report))!;
   }
 
   return {

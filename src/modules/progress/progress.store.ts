@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { inKeyOrder } from '../../db/batched-read.js';
 import { firstRow, type PgTime, rows, statement } from '../../db/sql.js';
 import { ACTIVE_SESSION_SQL, type ActiveRow, activeSessionsSql, type SessionRead } from '../session/session.store.js';
 import { ResourceProgressRecord } from './progress.entity.js';
@@ -222,9 +223,8 @@ export const progressStore = {
       ...(channel === null ? {} : { channel }),
       ...(reporter ?? {}),
     });
-    const outcomes: ReportOutcome[] = new Array(reports.length);
-    for (const row of found) outcomes[Number(row.ord) - 1] = outcomeOf(row);
-    return outcomes;
+    // Every key has its row (the left join), so every report its outcome.
+    return inKeyOrder(found, reports.length, outcomeOf) as ReportOutcome[];
   },
 
   /** The row, expired or not. */

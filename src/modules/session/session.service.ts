@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { boundedMap } from '../../bounded-map.js';
-import { batchedRead, distinctRounds, KeyFailed } from '../../db/batched-read.js';
-import { isRowFailure, pgDate, transaction } from '../../db/sql.js';
+import { type BatchableRead, batchedRead, writeInRounds } from '../../db/batched-read.js';
+import { pgDate, transaction } from '../../db/sql.js';
 import { isUuid } from '../../ids.js';
 import { invalidCredentials } from '../../errors.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
@@ -151,15 +151,15 @@ export function createSessionService(options: {
    * the statement is sent.
    */
   const batches = new Map<object, unknown>();
+  const now = () => {
+    const at = clock();
+    return { now: at, idleCutoff: idleCutoff(at) };
+  };
   function readActive<P extends object, R extends ActiveRow>(
     em: EntityManager,
     read: SessionRead<P, R>,
     key: { sessionId: string; userId: string } & P,
   ): Promise<R | undefined> {
-    const now = () => {
-      const at = clock();
-      return { now: at, idleCutoff: idleCutoff(at) };
-    };
     if (em.isInTransaction()) return sessionStore.findActiveWith(em, read, { ...key, ...now() });
     let batched = batches.get(read) as ReturnType<typeof batchedRead<typeof key, R>> | undefined;
     if (!batched) {
@@ -201,31 +201,15 @@ export function createSessionService(options: {
   /** The one-statement rotation of a token this process issued; null when the full path must decide. */
   /**
    * The known-chain rotations of concurrent requests, one statement per turn of the event loop (see
-   * db/batched-read.ts), in rounds of distinct sessions. A failure one key can cause (see isRowFailure)
-   * sends each rotation alone.
+   * db/batched-read.ts), in rounds of distinct sessions (see writeInRounds).
    */
+  const rotations: BatchableRead<RotateKey, UserRow> = {
+    one: sessionStore.rotatePresented,
+    many: sessionStore.rotatePresentedMany,
+  };
   const rotateBatched = batchedRead<RotateKey, UserRow>({
-    one: (on, key) => sessionStore.rotatePresented(on, key),
-    async many(on, keys) {
-      const users: (UserRow | undefined | KeyFailed)[] = new Array(keys.length);
-      for (const round of distinctRounds(keys, (key) => key.sessionId)) {
-        const these = round.map((i) => keys[i]!);
-        let found: (UserRow | undefined | KeyFailed)[];
-        try {
-          found =
-            these.length === 1
-              ? [await sessionStore.rotatePresented(on, these[0]!)]
-              : await sessionStore.rotatePresentedMany(on, these);
-        } catch (error) {
-          if (!isRowFailure(error)) throw error;
-          found = await Promise.all(
-            these.map((key) => sessionStore.rotatePresented(on, key).catch((failure: unknown) => new KeyFailed(failure))),
-          );
-        }
-        for (const [j, i] of round.entries()) users[i] = found[j];
-      }
-      return users;
-    },
+    one: rotations.one,
+    many: (em, keys) => writeInRounds(em, keys, (key) => key.sessionId, rotations),
   });
 
   async function rotateKnown(

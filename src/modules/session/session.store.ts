@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { inKeyOrder } from '../../db/batched-read.js';
 import { firstRow, type ParamsOf, type PgTime, rows, type Statement, statement } from '../../db/sql.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import { userColumns } from '../user/user.store.js';
@@ -314,10 +315,7 @@ export const sessionStore = {
   ): Promise<(R | undefined)[]> {
     const params: Record<string, unknown> = { now, idleCutoff };
     for (const name of Object.keys(keys[0] ?? {})) params[`${name}s`] = keys.map((k) => (k as Record<string, unknown>)[name]);
-    const found = await rows(em, read.many, params as ManyParams<P>);
-    const byKey: (R | undefined)[] = new Array(keys.length);
-    for (const row of found) byKey[Number(row.ord) - 1] = row;
-    return byKey;
+    return inKeyOrder(await rows(em, read.many, params as ManyParams<P>), keys.length, (row) => row);
   },
 
   /** The refresh token with this hash, its session (and whether that is alive) and its user. */
@@ -345,9 +343,7 @@ export const sessionStore = {
       ips: keys.map((k) => k.ip),
       userAgents: keys.map((k) => k.userAgent),
     });
-    const byKey: (UserRow | undefined)[] = new Array(keys.length);
-    for (const row of found) byKey[Number(row.ord) - 1] = row;
-    return byKey;
+    return inKeyOrder(found, keys.length, (row) => row);
   },
 
   /** A token of the session's chain, by hash. */
