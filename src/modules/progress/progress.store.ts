@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { inKeyOrder } from '../../db/batched-read.js';
-import { firstRow, type PgTime, rows, statement } from '../../db/sql.js';
+import { firstRow, type PgTime, rows, type Statement, statement } from '../../db/sql.js';
 import { ACTIVE_SESSION_SQL, type ActiveRow, activeSessionsSql, type SessionRead } from '../session/session.store.js';
 import { ResourceProgressRecord } from './progress.entity.js';
 import type { StageMap, StageStatus } from './progress.rules.js';
@@ -29,6 +29,30 @@ export interface ProgressReport {
 
 const COLUMNS = 'resource_id, owner_id, stages, updated_at, expires_at';
 
+/** What a report statement is made for: publishing on a channel, and a worker's key to check again. */
+type ReportVariant = { notify: boolean; byKey: boolean };
+
+/** The worker's key, while it is live: no row once revoked. */
+const LIVE_KEY =
+  'live_key as (select id from service_account where id = :serviceAccountId and key_hash = :keyHash and revoked_at is null)';
+
+/** After the written row's columns: its NOTIFY, and whether the reporter's key was live. */
+const reportOutcomeColumns = ({ notify, byKey }: ReportVariant) =>
+  `${notify ? ', case when written.resource_id is not null then pg_notify(:channel::text, written.resource_id) end as notified' : ''},
+         ${byKey ? 'exists (select 1 from live_key)' : 'true'} as key_live`;
+
+/** A prepared statement for each variant, by `${notify}/${byKey}`. */
+const byVariant = <P extends object, R>(sql: (variant: ReportVariant) => string) =>
+  new Map<string, Statement<P, R>>(
+    [false, true].flatMap((notify) =>
+      [false, true].map((byKey): [string, Statement<P, R>] => [
+        `${notify}/${byKey}`,
+        statement<P, R>(sql({ notify, byKey }), { prepare: true }),
+      ]),
+    ),
+  );
+const variantOf = (channel: string | null, reporter: Reporter) => `${channel !== null}/${reporter !== null}`;
+
 /**
  * A report in one statement, so one round trip, and atomic: the upsert's row lock orders concurrent
  * reports of one resource, and each merges its stage into the map as the previous one left it, so none
@@ -41,8 +65,8 @@ const COLUMNS = 'resource_id, owner_id, stages, updated_at, expires_at';
  * key revoked since, on any instance, must not write. It always returns one row: the written columns, or
  * nulls when nothing was written, with `key_live` saying whether the key was what refused it.
  */
-const reportSql = ({ notify, byKey }: { notify: boolean; byKey: boolean }) => `
-  with ${byKey ? 'live_key as (select id from service_account where id = :serviceAccountId and key_hash = :keyHash and revoked_at is null), ' : ''}written as (
+const reportSql = ({ notify, byKey }: ReportVariant) => `
+  with ${byKey ? `${LIVE_KEY}, ` : ''}written as (
     insert into resource_progress (${COLUMNS})
     ${
       byKey
@@ -59,8 +83,7 @@ const reportSql = ({ notify, byKey }: { notify: boolean; byKey: boolean }) => `
            and coalesce(resource_progress.stages -> :stage::text ->> 'status', 'PENDING') = any(:allowedFrom::text[]))
     returning ${COLUMNS}
   )
-  select written.*${notify ? ', case when written.resource_id is not null then pg_notify(:channel::text, written.resource_id) end as notified' : ''},
-         ${byKey ? 'exists (select 1 from live_key)' : 'true'} as key_live
+  select written.*${reportOutcomeColumns({ notify, byKey })}
   from (select 1) as one left join written on true`;
 
 /** Who makes a report: a worker by its key (checked again in the statement), or an admin (checked by the gate). */
@@ -68,16 +91,8 @@ export type Reporter = { serviceAccountId: string; keyHash: string } | null;
 
 type ReportResult = { [K in keyof ProgressRow]: ProgressRow[K] | null } & { key_live: boolean };
 
-const REPORTS = new Map(
-  [false, true].flatMap((notify) =>
-    [false, true].map((byKey) => [
-      `${notify}/${byKey}`,
-      statement<ProgressReport & { channel?: string; serviceAccountId?: string; keyHash?: string }, ReportResult>(
-        reportSql({ notify, byKey }),
-        { prepare: true },
-      ),
-    ]),
-  ),
+const REPORTS = byVariant<ProgressReport & { channel?: string; serviceAccountId?: string; keyHash?: string }, ReportResult>(
+  reportSql,
 );
 
 /**
@@ -86,12 +101,12 @@ const REPORTS = new Map(
  * rows are locked in resource order, so two batches cannot deadlock on each other. One row per key, with
  * its 1-based position in `ord`, shaped as REPORT's.
  */
-const reportManySql = ({ notify, byKey }: { notify: boolean; byKey: boolean }) => `
+const reportManySql = ({ notify, byKey }: ReportVariant) => `
   with k as (
     select * from unnest(:resourceIds::text[], :ownerIds::uuid[], :stages::text[], :entries::jsonb[],
                          :allowedFroms::text[], :nows::timestamptz[], :expiresAts::timestamptz[])
       with ordinality as r(resource_id, owner_id, stage, entry, allowed_from, at, until, ord)
-  ), ${byKey ? 'live_key as (select id from service_account where id = :serviceAccountId and key_hash = :keyHash and revoked_at is null), ' : ''}written as (
+  ), ${byKey ? `${LIVE_KEY}, ` : ''}written as (
     insert into resource_progress (${COLUMNS})
     select k.resource_id, k.owner_id, k.entry, k.at, k.until from k${byKey ? ' where exists (select 1 from live_key)' : ''}
     order by k.resource_id
@@ -107,8 +122,7 @@ const reportManySql = ({ notify, byKey }: { notify: boolean; byKey: boolean }) =
                         'PENDING') = any((select k.allowed_from from k where k.resource_id = excluded.resource_id)::text[]))
     returning ${COLUMNS}
   )
-  select k.ord, written.*${notify ? ', case when written.resource_id is not null then pg_notify(:channel::text, written.resource_id) end as notified' : ''},
-         ${byKey ? 'exists (select 1 from live_key)' : 'true'} as key_live
+  select k.ord, written.*${reportOutcomeColumns({ notify, byKey })}
   from k left join written on written.resource_id = k.resource_id`;
 
 type ManyReports = {
@@ -124,14 +138,7 @@ type ManyReports = {
   keyHash?: string;
 };
 
-const REPORTS_MANY = new Map(
-  [false, true].flatMap((notify) =>
-    [false, true].map((byKey) => [
-      `${notify}/${byKey}`,
-      statement<ManyReports, ReportResult & { ord: string }>(reportManySql({ notify, byKey }), { prepare: true }),
-    ]),
-  ),
-);
+const REPORTS_MANY = byVariant<ManyReports, ReportResult & { ord: string }>(reportManySql);
 
 /** What one report came to: the row written, or why nothing was. */
 export type ReportOutcome = ProgressRow | 'refused' | 'keyRevoked';
@@ -199,7 +206,7 @@ export const progressStore = {
    * live. With a channel, NOTIFYs it with the resource id once written.
    */
   async report(em: EntityManager, report: ProgressReport, channel: string | null, reporter: Reporter): Promise<ReportOutcome> {
-    const st = REPORTS.get(`${channel !== null}/${reporter !== null}`)!;
+    const st = REPORTS.get(variantOf(channel, reporter))!;
     return outcomeOf(await firstRow(em, st, { ...report, ...(channel === null ? {} : { channel }), ...(reporter ?? {}) }));
   },
 
@@ -210,7 +217,7 @@ export const progressStore = {
     channel: string | null,
     reporter: Reporter,
   ): Promise<ReportOutcome[]> {
-    const st = REPORTS_MANY.get(`${channel !== null}/${reporter !== null}`)!;
+    const st = REPORTS_MANY.get(variantOf(channel, reporter))!;
     const found = await rows(em, st, {
       resourceIds: reports.map((r) => r.resourceId),
       ownerIds: reports.map((r) => r.ownerId),
