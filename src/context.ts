@@ -59,7 +59,8 @@ const lazyPrototype = Object.create(Object.prototype, {
 export function createRequestContext(input: RequestInput): RequestContext {
   const { services, bearer, reader } = input;
   let viewer: Promise<Viewer> | undefined;
-  const alongside = new Map<string, Promise<{ viewer: Viewer; along: unknown }>>();
+  // Made by the first viewerAlong: most requests read nothing beside the viewer.
+  let alongside: Map<string, Promise<{ viewer: Viewer; along: unknown }>> | undefined;
   let caller: Promise<Caller> | undefined;
   let serviceAccount: ReturnType<RequestContext['serviceAccount']> | undefined;
   const fields: Omit<RequestContext, 'em' | 'log'> & { [LAZY]: Lazy } = {
@@ -72,7 +73,7 @@ export function createRequestContext(input: RequestInput): RequestContext {
     viewer: () => (viewer ??= resolveViewer(services, bearer, sessionCheck(services, reader))),
     freshViewer: () => resolveViewer(services, bearer, sessionCheck(services, reader)),
     viewerAlong<T>(key: string, read: AlongRead<T>) {
-      let both = alongside.get(key) as Promise<{ viewer: Viewer; along: T }> | undefined;
+      let both = alongside?.get(key) as Promise<{ viewer: Viewer; along: T }> | undefined;
       if (!both) {
         if (viewer) {
           both = viewer.then(async (v) => ({ viewer: v, along: await read.alone(reader, v) }));
@@ -86,6 +87,7 @@ export function createRequestContext(input: RequestInput): RequestContext {
           viewer = resolved;
           both = resolved.then((v) => ({ viewer: v, along }));
         }
+        alongside ??= new Map();
         alongside.set(key, both);
       }
       return both;
