@@ -8,6 +8,13 @@ export interface GraphQLResponse<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
+/**
+ * Every request of a run, preparation and load alike, comes from one client, as an app's users sign up and
+ * then sign in from the same browser. A different one would make each account's first bench sign-in a
+ * "new client" and charge its notice mail to `login`.
+ */
+export const BENCH_USER_AGENT = 'tollgate-bench/1';
+
 export async function gql<T>(
   baseUrl: string,
   query: string,
@@ -16,7 +23,11 @@ export async function gql<T>(
 ): Promise<GraphQLResponse<T>> {
   const res = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': BENCH_USER_AGENT,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(30_000),
   });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { BENCH_USER_AGENT } from './graphql-client.js';
 
 /**
  * What one connection sends. `body` may be a function, called before every request, for requests that
@@ -60,7 +61,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
         {
           method: 'POST',
           path: '/graphql',
-          headers: { 'content-type': 'application/json', ...script.headers },
+          headers: { 'content-type': 'application/json', 'user-agent': BENCH_USER_AGENT, ...script.headers },
           // A static body is built once; a function body costs a rebuild of the request per call.
           ...(typeof body === 'string' ? { body } : { setupRequest: (req) => ({ ...req, body: body() }) }),
           onResponse(status, text) {
