@@ -2,7 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildForBench } from './build.js';
 import { fileURLToPath } from 'node:url';
 import { createBenchDatabase, type BenchDatabase } from './database.js';
-import { measureArgon2, measureFloorServer, measureLogLine } from './floors.js';
+import {
+  type Argon2Floor,
+  combineArgon2,
+  measureArgon2,
+  measureArgon2Once,
+  measureFloorServer,
+  measureLogLine,
+} from './floors.js';
 import { round3 } from './cpu.js';
 import { createWorkerKey, registerAccount, registerAccounts } from './graphql-client.js';
 import { latencyAtOneConnection as latencyAtOneConnection1, measure, measurePair } from './measure.js';
@@ -97,7 +104,10 @@ async function main(): Promise<Results> {
     floors.floorB = await measureFloorServer('floorB', timing, { databaseUrl: database.url, userId: viewer.user.id });
   }
   let argon2: Results['argon2'] = null;
-  if (wanted('argon2')) {
+  // With `login`, the floor's repeats are taken in turn with login's (see measureArgon2Once).
+  const argon2WithLogin = wanted('argon2') && wanted('login');
+  const argon2Repeats: Argon2Floor[] = [];
+  if (wanted('argon2') && !argon2WithLogin) {
     progress('argon2 floor');
     argon2 = await measureArgon2(timing);
   }
@@ -122,17 +132,19 @@ async function main(): Promise<Results> {
       continue;
     }
     prepared.set(name, ready);
-    progress(`${name}: ${connections} connections`);
+    const withFloor = name === 'login' && argon2WithLogin;
+    progress(`${name}: ${connections} connections${withFloor ? ', its repeats in turn with the argon2 floor' : ''}`);
     const result = await measure({
       pid: tollgate.child.pid,
       url,
       connections,
       ...timing,
-      // argon2 needs no JIT warm-up, and each second of it is only ~40 requests.
-      warmupSeconds: scenario.hashes ? Math.min(2, warmupSeconds) : warmupSeconds,
+      warmupSeconds,
       hashes: scenario.hashes ?? false,
       connection: ready.connection,
+      ...(withFloor ? { beforeEachRepeat: async () => void argon2Repeats.push(await measureArgon2Once(timing)) } : {}),
     });
+    if (withFloor) argon2 = combineArgon2(argon2Repeats);
     scenarios[name] = { ...result, rssMB: memoryMB(tollgate.child.pid)?.rss };
     // A crash would otherwise read as a run of connection errors in every later scenario.
     if (tollgate.child.proc.exitCode !== null || tollgate.child.proc.signalCode !== null) {
