@@ -150,6 +150,19 @@ describe('register → login → me', () => {
     expect(await argon2.verify(row!.password_hash, account.password)).toBe(true);
   });
 
+  it('keeps a hash made with the current parameters as it is at login', async () => {
+    const account = newAccount();
+    const { data } = await app.execute(RegisterDocument, { input: account });
+    const hashOf = async () =>
+      (await sql<{ password_hash: string }>('select password_hash from app_user where id = ?', [data!.register.user.id]))[0]!
+        .password_hash;
+    const before = await hashOf();
+
+    const login = await app.execute(LoginDocument, { input: { identifier: account.email, password: account.password } });
+    expect(login.errors).toBeUndefined();
+    expect(await hashOf()).toBe(before);
+  });
+
   it('answers me without a token with UNAUTHENTICATED', async () => {
     const res = await app.execute(MeDocument, {});
     expect(codeOf(res)).toBe('UNAUTHENTICATED');

@@ -32,7 +32,11 @@ export async function createPasswordHasher(params: Argon2Params): Promise<Passwo
       return false; // a malformed stored hash matches nothing
     }
   };
+  // A hash made with the live parameters begins with exactly this (node-argon2 writes them in this order), so
+  // the usual sign-in decides without parsing the hash a second time; anything else is left to the library.
+  const currentPrefix = `$argon2id$v=19$m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}$`;
   const needsRehash = (stored: string) => {
+    if (stored.startsWith(currentPrefix)) return false;
     try {
       return argon2.needsRehash(stored, options);
     } catch {
