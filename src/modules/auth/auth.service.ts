@@ -132,8 +132,9 @@ export function createAuthService(deps: {
           : null;
       const userId = found?.user.id ?? null;
       const presentedDevice = userId ? deviceTokens.verify(input.deviceToken, userId) : null;
-      // Who and from where, for the logs: the identifier only as a keyed hash, never in clear.
-      const seen = { ip: client.ip, idHash: hashIdentifier(canonical), ...(userId ? { userId } : {}) };
+      // Who and from where, for the logs of a refused attempt: the identifier only as a keyed hash, never in
+      // clear. Made only when one is written: a successful sign-in logs its user, not this.
+      const seen = () => ({ ip: client.ip, idHash: hashIdentifier(canonical), ...(userId ? { userId } : {}) });
       // Spent before any password work, alike whether or not the account exists: one budget per account
       // whatever the spelling, and an unknown identifier counted under its canonical form.
       const admission = await throttle.admit({
@@ -144,7 +145,7 @@ export function createAuthService(deps: {
       if (!admission.admitted) {
         const { refusal } = admission;
         log.warn(
-          { event: 'login', outcome: 'throttled', budget: refusal.budget, retryAfter: refusal.retryAfter, ...seen },
+          { event: 'login', outcome: 'throttled', budget: refusal.budget, retryAfter: refusal.retryAfter, ...seen() },
           'login refused: too many failed attempts',
         );
         if (userId && refusal.first) recordLater(em, userId, SecurityEventType.LOGIN_THROTTLED, client);
@@ -153,7 +154,7 @@ export function createAuthService(deps: {
       if (!found) {
         // Same work as a wrong password, so response time does not reveal which accounts exist.
         await hasher.verifyDummy(input.password);
-        log.warn({ event: 'login', outcome: 'unknown_account', by: byEmail ? 'email' : 'username', ...seen }, 'login failed');
+        log.warn({ event: 'login', outcome: 'unknown_account', by: byEmail ? 'email' : 'username', ...seen() }, 'login failed');
         throw invalidCredentials();
       }
       // An account made through Google or GitHub has no password: it fails like a wrong one, after the same work.
@@ -162,7 +163,7 @@ export function createAuthService(deps: {
       if (passwordHash === null) await hasher.verifyDummy(input.password);
       else verdict = await hasher.verify(passwordHash, input.password);
       if (verdict === 'mismatch') {
-        log.warn({ event: 'login', outcome: 'wrong_password', ...seen }, 'login failed');
+        log.warn({ event: 'login', outcome: 'wrong_password', ...seen() }, 'login failed');
         recordLater(em, user.id, SecurityEventType.LOGIN_FAILED, client);
         throw invalidCredentials();
       }
