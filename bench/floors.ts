@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compiled } from './build.js';
 import { spreadOf, type Spread } from './cpu.js';
-import { measure, type Measured } from './measure.js';
+import { inTurns, type InTurns, type Measured } from './measure.js';
 import { memoryMB, spawnTs, stop } from './servers.js';
 
 /** The baselines Tollgate's numbers are divided by; each runs in its own process, like the service. */
@@ -16,12 +16,22 @@ export interface Timing {
 
 const ME = JSON.stringify({ query: '{ me { id email } }' });
 
-/** Floor a (constant answer) when `lookup` is absent; floor b (one primary-key select) when present. */
-export async function measureFloorServer(
+export interface FloorServer {
+  /** Its repeats, to be taken in turn with those of the scenarios compared with it (see run.ts). */
+  turns: InTurns;
+  result(): Measured & { rssMB?: number };
+  stop(): Promise<void>;
+}
+
+/**
+ * Floor a (constant answer) when `lookup` is absent; floor b (one primary-key select) when present: started
+ * and warmed up, then measured a repeat at a time. Each runs in its own process, like the service.
+ */
+export async function startFloorServer(
   name: string,
   timing: Timing,
   lookup?: { databaseUrl: string; userId: string },
-): Promise<Measured & { rssMB?: number }> {
+): Promise<FloorServer> {
   const child = spawnTs(name, compiled('bench/floor-server.ts'), {
     NODE_ENV: 'production',
     UV_THREADPOOL_SIZE: '2',
@@ -30,17 +40,22 @@ export async function measureFloorServer(
   try {
     const { port } = await withTimeout(child.firstJsonLine(), 60_000, `${name} did not report its port`);
     if (typeof port !== 'number') throw new Error(`${name} reported no port`);
-    const result = await measure({
+    const turns = await inTurns({
       pid: child.pid,
       url: `http://127.0.0.1:${port}`,
       connections: 50,
       ...timing,
       connection: () => ({ body: ME }),
     });
-    // For comparison with Tollgate's: the part of its memory that Node and Apollo take anyway.
-    return { ...result, rssMB: memoryMB(child.pid)?.rss };
-  } finally {
+    return {
+      turns,
+      // For comparison with Tollgate's: the part of its memory that Node and Apollo take anyway.
+      result: () => ({ ...turns.result(), rssMB: memoryMB(child.pid)?.rss }),
+      stop: async () => void (await stop(child)),
+    };
+  } catch (error) {
     await stop(child);
+    throw error;
   }
 }
 

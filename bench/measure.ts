@@ -52,16 +52,38 @@ export interface Measured {
 }
 
 export async function measure(options: MeasureOptions): Promise<Measured> {
+  const turns = await inTurns(options);
+  for (let i = 0; i < options.repeats; i++) {
+    await options.beforeEachRepeat?.();
+    await turns.repeat();
+  }
+  return turns.result();
+}
+
+/** A measurement taken one repeat at a time, when the caller says, in turn with other measurements' repeats. */
+export interface InTurns {
+  repeat(): Promise<void>;
+  /** Repeats taken so far. */
+  readonly count: number;
+  result(): Measured;
+}
+
+/** Warms up now; each `repeat()` then sends the same number of requests. `options.repeats` is not used. */
+export async function inTurns(options: MeasureOptions): Promise<InTurns> {
   const amount = await warmUp(options);
   const runs: LoadResult[] = [];
   const repeats: Repeat[] = [];
-  for (let i = 0; i < options.repeats; i++) {
-    await options.beforeEachRepeat?.();
-    const { result, repeat } = await repeatOnce(options, amount);
-    runs.push(result);
-    repeats.push(repeat);
-  }
-  return summarise(options.connections, runs, repeats);
+  return {
+    async repeat() {
+      const { result, repeat } = await repeatOnce(options, amount);
+      runs.push(result);
+      repeats.push(repeat);
+    },
+    get count() {
+      return repeats.length;
+    },
+    result: () => summarise(options.connections, runs, repeats),
+  };
 }
 
 /**

@@ -7,7 +7,8 @@ import {
   combineArgon2,
   measureArgon2,
   measureArgon2Once,
-  measureFloorServer,
+  startFloorServer,
+  type FloorServer,
   measureLogLine,
 } from './floors.js';
 import { round3 } from './cpu.js';
@@ -66,6 +67,15 @@ process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 process.once('exit', killAllSync);
 
+type FloorName = 'floorA' | 'floorB';
+/** The floors each scenario's targets divide by (see report.ts), measured in turn with it. */
+const COMPARED_WITH: Record<string, FloorName[]> = {
+  me: ['floorA', 'floorB'],
+  refresh: ['floorB'],
+  reportResourceProgress: ['floorB'],
+  resourceProgress: ['floorB'],
+};
+
 /** One client alone on these, after the load: the seeds ask auth checks under 5 ms and progress under 10 ms. */
 const ALONE = ['me', 'refresh', 'reportResourceProgress'];
 
@@ -94,14 +104,17 @@ async function main(): Promise<Results> {
   const rssStartMB = memoryMB(tollgate.child.pid)?.rss ?? null;
   const timing = { seconds, warmupSeconds, repeats };
 
-  const floors: Record<string, ScenarioResult> = {};
+  // The floor servers stay up beside Tollgate, and a floor's repeat is taken just before each repeat of a
+  // scenario compared with it: this machine's speed drifts by 10-25 % over minutes (floor b once measured
+  // 0.273 ms ±17 % in a run whose `me` then cost 0.185), more than the margins the targets ask about.
+  const floorServers: Partial<Record<FloorName, FloorServer>> = {};
   if (wanted('floorA')) {
-    progress('floor a: bare Apollo over the same HTTP integration');
-    floors.floorA = await measureFloorServer('floorA', timing);
+    progress('floor a: bare Apollo over the same HTTP integration (warm-up; measured in turn with `me`)');
+    floorServers.floorA = await startFloorServer('floorA', timing);
   }
   if (wanted('floorB')) {
-    progress('floor b: the same plus one primary-key select');
-    floors.floorB = await measureFloorServer('floorB', timing, { databaseUrl: database.url, userId: viewer.user.id });
+    progress('floor b: the same plus one primary-key select (warm-up; measured in turn with the scenarios compared with it)');
+    floorServers.floorB = await startFloorServer('floorB', timing, { databaseUrl: database.url, userId: viewer.user.id });
   }
   let argon2: Results['argon2'] = null;
   // With `login`, the floor's repeats are taken in turn with login's (see measureArgon2Once).
@@ -133,7 +146,11 @@ async function main(): Promise<Results> {
     }
     prepared.set(name, ready);
     const withFloor = name === 'login' && argon2WithLogin;
-    progress(`${name}: ${connections} connections${withFloor ? ', its repeats in turn with the argon2 floor' : ''}`);
+    const floorsHere = (COMPARED_WITH[name] ?? []).flatMap((f) => (floorServers[f] ? [[f, floorServers[f]] as const] : []));
+    const inTurnWith = [...(withFloor ? ['the argon2 floor'] : []), ...floorsHere.map(([f]) => f)];
+    progress(
+      `${name}: ${connections} connections${inTurnWith.length ? `, its repeats in turn with ${inTurnWith.join(' and ')}'s` : ''}`,
+    );
     const result = await measure({
       pid: tollgate.child.pid,
       url,
@@ -142,7 +159,10 @@ async function main(): Promise<Results> {
       warmupSeconds,
       hashes: scenario.hashes ?? false,
       connection: ready.connection,
-      ...(withFloor ? { beforeEachRepeat: async () => void argon2Repeats.push(await measureArgon2Once(timing)) } : {}),
+      beforeEachRepeat: async () => {
+        if (withFloor) argon2Repeats.push(await measureArgon2Once(timing));
+        for (const [, floor] of floorsHere) await floor.turns.repeat();
+      },
     });
     if (withFloor) argon2 = combineArgon2(argon2Repeats);
     scenarios[name] = { ...result, rssMB: memoryMB(tollgate.child.pid)?.rss };
@@ -150,6 +170,17 @@ async function main(): Promise<Results> {
     if (tollgate.child.proc.exitCode !== null || tollgate.child.proc.signalCode !== null) {
       throw new Error(`Tollgate exited during ${name} (${tollgate.child.proc.exitCode ?? tollgate.child.proc.signalCode})`);
     }
+  }
+
+  const floors: Record<string, ScenarioResult> = {};
+  for (const [name, floor] of Object.entries(floorServers)) {
+    // Alone when no scenario compared with it ran (BENCH_ONLY=floorB, say).
+    if (floor.turns.count === 0) {
+      progress(`${name}: alone`);
+      for (let i = 0; i < repeats; i++) await floor.turns.repeat();
+    }
+    floors[name] = floor.result();
+    await floor.stop();
   }
 
   const latencyAtOneConnection: Results['latencyAtOneConnection'] = {};
