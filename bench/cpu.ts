@@ -15,10 +15,13 @@ const ticksPerSecond = (() => {
   }
 })();
 
-/** Milliseconds of CPU the process has used so far, or null when it is gone (or not on Linux). */
-export function cpuMs(pid: number | 'self'): number | null {
+/**
+ * Milliseconds of CPU the process has used so far, or null when it is gone (or not on Linux); with `thread`,
+ * that one thread's (the main thread's id is the process id).
+ */
+export function cpuMs(pid: number | 'self', thread?: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // Fields 14 and 15 of the file (utime, stime) are the 12th and 13th after the name.

@@ -30,6 +30,8 @@ export interface Repeat {
   p99Ms: number;
   errors: number;
   cpuMsPerRequest: number | null;
+  /** Of that, the main thread's (JavaScript, I/O); the rest is the libuv pool (argon2) and V8's GC threads. */
+  mainThreadCpuMsPerRequest: number | null;
 }
 
 export interface Measured {
@@ -46,6 +48,8 @@ export interface Measured {
   firstError?: string;
   /** The server's user + system CPU per answered request, median of the repeats. */
   cpuMsPerRequest: number | null;
+  /** The main thread's part of it, median of the repeats. */
+  mainThreadCpuMsPerRequest: number | null;
   cpuSpread: Spread | null;
   rpsSpread: Spread | null;
   repeats: Repeat[];
@@ -130,6 +134,7 @@ async function warmUp(options: MeasureOptions): Promise<number> {
 async function repeatOnce(options: MeasureOptions, amount: number): Promise<{ result: LoadResult; repeat: Repeat }> {
   const { pid, url, connections } = options;
   const before = cpuMs(pid);
+  const mainBefore = cpuMs(pid, pid);
   const result = await load({
     url,
     connections,
@@ -138,9 +143,12 @@ async function repeatOnce(options: MeasureOptions, amount: number): Promise<{ re
     connection: (n) => options.connection('measure', n),
   });
   const after = cpuMs(pid);
-  const cpu = before !== null && after !== null && result.requests > 0 ? round3((after - before) / result.requests) : null;
+  const mainAfter = cpuMs(pid, pid);
+  const perRequest = (a: number | null, b: number | null) =>
+    a !== null && b !== null && result.requests > 0 ? round3((b - a) / result.requests) : null;
   const { requests, seconds, rps, p50Ms, p99Ms, errors } = result;
-  return { result, repeat: { requests, seconds, rps, p50Ms, p99Ms, errors, cpuMsPerRequest: cpu } };
+  const cpu = { cpuMsPerRequest: perRequest(before, after), mainThreadCpuMsPerRequest: perRequest(mainBefore, mainAfter) };
+  return { result, repeat: { requests, seconds, rps, p50Ms, p99Ms, errors, ...cpu } };
 }
 
 function summarise(connections: number, runs: LoadResult[], repeats: Repeat[]): Measured {
@@ -163,6 +171,7 @@ function summarise(connections: number, runs: LoadResult[], repeats: Repeat[]): 
     },
     ...(firstError ? { firstError } : {}),
     cpuMsPerRequest: cpuSpread?.median ?? null,
+    mainThreadCpuMsPerRequest: median((r) => r.mainThreadCpuMsPerRequest)?.median ?? null,
     cpuSpread,
     rpsSpread,
     repeats,

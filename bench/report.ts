@@ -141,7 +141,8 @@ export function printReport(results: Results, wallSeconds: number) {
   for (const [name, r] of Object.entries(results.scenarios)) {
     if ('skipped' in r) lines.push(row(name, String(r.connections), '-', '-', '-', '-', '-', '-', '-', `skipped: ${r.skipped}`));
     else {
-      const note = r.errors ? describeErrors(r) : '';
+      const main = r.mainThreadCpuMsPerRequest === null ? '' : `main thread ${num(r.mainThreadCpuMsPerRequest, 3)}`;
+      const note = [main, r.errors ? describeErrors(r) : ''].filter(Boolean).join('; ');
       lines.push(
         row(
           name,
