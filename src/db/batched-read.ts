@@ -32,8 +32,9 @@ const MAX_KEYS = 100;
  * shared host), so k requests sharing one cost each about 1/k of it. Every call still reads the database:
  * nothing is kept between batches, and a batch is sent once the loop has taken what its poll phase had
  * (setImmediate), so a call waits no longer than the current turn. A lone call runs `one`, as unbatched.
- * Calls in a transaction must not come here: the batch runs outside it, on whichever EntityManager the
- * first call gave.
+ * A call in a transaction runs `one` on it at once and never joins a batch: a batch runs outside any
+ * transaction, on whichever EntityManager its first call gave, and would neither see the transaction's
+ * writes nor roll back with it.
  */
 export function batchedRead<K, R>(read: BatchableRead<K, R>): (em: EntityManager, key: K) => Promise<R | undefined> {
   type Waiting = { key: K; resolve: (row: R | undefined) => void; reject: (error: unknown) => void };
@@ -64,8 +65,9 @@ export function batchedRead<K, R>(read: BatchableRead<K, R>): (em: EntityManager
     );
   };
 
-  return (em, key) =>
-    new Promise<R | undefined>((resolve, reject) => {
+  return (em, key) => {
+    if (em.isInTransaction()) return attempt(() => read.one(em, key));
+    return new Promise<R | undefined>((resolve, reject) => {
       if (!open) {
         const batch = { em, waiting: [] as Waiting[] };
         open = batch;
@@ -76,6 +78,7 @@ export function batchedRead<K, R>(read: BatchableRead<K, R>): (em: EntityManager
       }
       open.waiting.push({ key, resolve, reject });
     });
+  };
 }
 
 /**

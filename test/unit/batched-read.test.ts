@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batchedRead, KeyFailed, writeInRounds } from '../../src/db/batched-read.js';
 
-const em = {} as EntityManager;
+const em = { isInTransaction: () => false } as unknown as EntityManager;
 
 /** A read that records how it was called and answers each key with `row:<key>`, or nothing for odd keys. */
 function recordingRead(fail = false) {
@@ -40,6 +40,17 @@ describe('batchedRead', () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  it('runs every call made in a transaction alone, on it, never in a batch', async () => {
+    const { read, calls } = recordingRead();
+    const tx = { isInTransaction: () => true } as unknown as EntityManager;
+    expect(await Promise.all([read(tx, 2), read(tx, 4), read(em, 6), read(em, 8)])).toEqual(['row:2', 'row:4', 'row:6', 'row:8']);
+    expect(calls).toEqual([
+      { kind: 'one', keys: [2] },
+      { kind: 'one', keys: [4] },
+      { kind: 'many', keys: [6, 8] },
+    ]);
   });
 
   it('runs a lone call unbatched, and calls of a later turn in a new batch', async () => {

@@ -118,9 +118,7 @@ export function createProgressService(options: {
       expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
     };
     // A batch gives every report an outcome (see progressStore.reportMany).
-    return em.isInTransaction()
-      ? progressStore.report(em, report, bus.progressChannel, reporter)
-      : (await batchFor(reporter)(em, report))!;
+    return (await batchFor(reporter)(em, report))!;
   }
 
   return {

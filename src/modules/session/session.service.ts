@@ -160,7 +160,6 @@ export function createSessionService(options: {
     read: SessionRead<P, R>,
     key: { sessionId: string; userId: string } & P,
   ): Promise<R | undefined> {
-    if (em.isInTransaction()) return sessionStore.findActiveWith(em, read, { ...key, ...now() });
     let batched = batches.get(read) as ReturnType<typeof batchedRead<typeof key, R>> | undefined;
     if (!batched) {
       batched = batchedRead<typeof key, R>({
@@ -198,7 +197,6 @@ export function createSessionService(options: {
     return { refreshToken, expiresAt, write };
   };
 
-  /** The one-statement rotation of a token this process issued; null when the full path must decide. */
   /**
    * The known-chain rotations of concurrent requests, one statement per turn of the event loop (see
    * db/batched-read.ts), in rounds of distinct sessions (see writeInRounds).
@@ -212,6 +210,7 @@ export function createSessionService(options: {
     many: (em, keys) => writeInRounds(em, keys, (key) => key.sessionId, rotations),
   });
 
+  /** The one-statement rotation of a token this process issued; null when the full path must decide. */
   async function rotateKnown(
     em: EntityManager,
     chain: KnownChain,
@@ -222,7 +221,7 @@ export function createSessionService(options: {
   ) {
     const next = successorFor(chain, presented, now, client);
     const key = { ...next.write, tokenHash, sessionId: chain.sessionId, idleCutoff: idleCutoff(now) };
-    const user = em.isInTransaction() ? await sessionStore.rotatePresented(em, key) : await rotateBatched(em, key);
+    const user = await rotateBatched(em, key);
     if (!user) return null;
     chains.remember(next.write.successorHash, chain);
     const session = { id: chain.sessionId, user: userViewOfRow(user) };
