@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
-import { cpuMs, round3, spreadOf } from './cpu.js';
+import { cpuMs, round3 } from './cpu.js';
+import type { Argon2Run } from './floors.js';
 
 /**
  * The login floor: how many argon2id verifications this machine does per second with Tollgate's
  * parameters and thread pool. Run as a child with the server's UV_THREADPOOL_SIZE, since argon2 runs
- * on libuv's pool and its size is the ceiling. Prints one JSON line with the result.
+ * on libuv's pool and its size is the ceiling. Prints one JSON line: how it ran and each repeat's figures
+ * (an Argon2Run; the parent makes the medians, for one run or for repeats taken in turn with login's).
  */
 
 // Tollgate's defaults (ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISM in src/config.ts).
@@ -37,14 +39,7 @@ async function run(forSeconds: number): Promise<number[]> {
 
 await run(warmupSeconds);
 const round = (n: number) => Math.round(n * 100) / 100;
-interface Repeat {
-  verifies: number;
-  verifiesPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  cpuMsPerVerify: number | null;
-}
-const measured: Repeat[] = [];
+const measured: Argon2Run['repeats'] = [];
 for (let i = 0; i < repeats; i++) {
   // The same yardstick as the servers': this process's user + system time, pool threads included.
   const cpuBefore = cpuMs('self');
@@ -62,19 +57,5 @@ for (let i = 0; i < repeats; i++) {
     cpuMsPerVerify: cpuBefore !== null && cpuAfter !== null ? round3((cpuAfter - cpuBefore) / latencies.length) : null,
   });
 }
-const median = (pick: (r: Repeat) => number | null) => spreadOf(measured.map(pick).filter((v): v is number => v !== null));
-const cpuSpread = median((r) => r.cpuMsPerVerify);
-
-process.stdout.write(
-  `${JSON.stringify({
-    loops,
-    threadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
-    verifies: measured.reduce((n, r) => n + r.verifies, 0),
-    verifiesPerSec: median((r) => r.verifiesPerSec)?.median ?? 0,
-    p50Ms: median((r) => r.p50Ms)?.median ?? 0,
-    p99Ms: median((r) => r.p99Ms)?.median ?? 0,
-    cpuMsPerVerify: cpuSpread?.median ?? null,
-    cpuSpread,
-    repeats: measured,
-  })}\n`,
-);
+const result: Argon2Run = { loops, threadpool: Number(process.env.UV_THREADPOOL_SIZE ?? 4), repeats: measured };
+process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -73,7 +73,10 @@ export interface Argon2Floor {
   repeats: { verifies: number; verifiesPerSec: number; p50Ms: number; p99Ms: number; cpuMsPerVerify: number | null }[];
 }
 
-export async function measureArgon2(timing: Timing): Promise<Argon2Floor> {
+/** What one floor process prints: how it ran, and each repeat's figures; summariseArgon2 makes the floor of them. */
+export type Argon2Run = Pick<Argon2Floor, 'loops' | 'threadpool' | 'repeats'>;
+
+async function runArgon2(timing: Timing): Promise<Argon2Run> {
   const child = spawnTs('argon2-floor', compiled('bench/argon2-floor.ts'), {
     UV_THREADPOOL_SIZE: '2',
     ARGON2_FLOOR_SECONDS: String(timing.seconds),
@@ -86,11 +89,16 @@ export async function measureArgon2(timing: Timing): Promise<Argon2Floor> {
       (timing.seconds * timing.repeats + timing.warmupSeconds + 60) * 1000,
       'argon2 floor did not finish',
     );
-    if (typeof line.verifiesPerSec !== 'number') throw new Error(`argon2 floor printed ${JSON.stringify(line)}`);
-    return line as unknown as Argon2Floor;
+    if (!Array.isArray(line.repeats)) throw new Error(`argon2 floor printed ${JSON.stringify(line)}`);
+    return line as unknown as Argon2Run;
   } finally {
     await stop(child);
   }
+}
+
+/** The argon2 floor's repeats, all in one process. */
+export async function measureArgon2(timing: Timing): Promise<Argon2Floor | null> {
+  return summariseArgon2([await runArgon2(timing)]);
 }
 
 /**
@@ -99,15 +107,15 @@ export async function measureArgon2(timing: Timing): Promise<Argon2Floor> {
  * verification in four runs within the hour), which a floor measured minutes before its scenario turns
  * into a ratio. Each process also lands its 19 MB hashes in memory afresh, as the server's pool threads do.
  */
-export function measureArgon2Once(timing: Timing): Promise<Argon2Floor> {
-  return measureArgon2({ ...timing, repeats: 1 });
+export function measureArgon2Once(timing: Timing): Promise<Argon2Run> {
+  return runArgon2({ ...timing, repeats: 1 });
 }
 
-/** Repeats measured one at a time (measureArgon2Once), as one floor: medians over all of them. */
-export function combineArgon2(parts: Argon2Floor[]): Argon2Floor | null {
-  const [first] = parts;
+/** The floor from the repeats of one or more runs: medians over all of them; null when there were none. */
+export function summariseArgon2(runs: Argon2Run[]): Argon2Floor | null {
+  const [first] = runs;
   if (!first) return null;
-  const repeats = parts.flatMap((p) => p.repeats);
+  const repeats = runs.flatMap((p) => p.repeats);
   const median = (pick: (r: Argon2Floor['repeats'][number]) => number | null) =>
     spreadOf(repeats.map(pick).filter((v): v is number => v !== null));
   const cpuSpread = median((r) => r.cpuMsPerVerify);

@@ -3,13 +3,13 @@ import { buildForBench } from './build.js';
 import { fileURLToPath } from 'node:url';
 import { createBenchDatabase, type BenchDatabase } from './database.js';
 import {
-  type Argon2Floor,
-  combineArgon2,
+  type Argon2Run,
   measureArgon2,
   measureArgon2Once,
   startFloorServer,
   type FloorServer,
   measureLogLine,
+  summariseArgon2,
 } from './floors.js';
 import { round3 } from './cpu.js';
 import { createWorkerKey, registerAccount, registerAccounts } from './graphql-client.js';
@@ -119,7 +119,7 @@ async function main(): Promise<Results> {
   let argon2: Results['argon2'] = null;
   // With `login`, the floor's repeats are taken in turn with login's (see measureArgon2Once).
   const argon2WithLogin = wanted('argon2') && wanted('login');
-  const argon2Repeats: Argon2Floor[] = [];
+  const argon2Repeats: Argon2Run[] = [];
   if (wanted('argon2') && !argon2WithLogin) {
     progress('argon2 floor');
     argon2 = await measureArgon2(timing);
@@ -164,7 +164,7 @@ async function main(): Promise<Results> {
         for (const [, floor] of floorsHere) await floor.turns.repeat();
       },
     });
-    if (withFloor) argon2 = combineArgon2(argon2Repeats);
+    if (withFloor) argon2 = summariseArgon2(argon2Repeats);
     scenarios[name] = { ...result, rssMB: memoryMB(tollgate.child.pid)?.rss };
     // A crash would otherwise read as a run of connection errors in every later scenario.
     if (tollgate.child.proc.exitCode !== null || tollgate.child.proc.signalCode !== null) {
