@@ -65,23 +65,38 @@ const ratio = (a: number | null | undefined, b: number | null | undefined) =>
   a !== undefined && a !== null && b ? Math.round((a / b) * 1000) / 1000 : null;
 
 /**
+ * The CPU ratios against floors a and b (results.json `ratios.cpu`): each a scenario and the floor it is
+ * divided by. run.ts measures each such floor in turn with its scenarios.
+ */
+export const FLOOR_RATIOS = {
+  meVsFloorA: ['me', 'floorA'],
+  meVsFloorB: ['me', 'floorB'],
+  refreshVsFloorB: ['refresh', 'floorB'],
+  progressReportVsFloorB: ['reportResourceProgress', 'floorB'],
+  progressReadVsFloorB: ['resourceProgress', 'floorB'],
+} as const;
+
+export type FloorName = (typeof FLOOR_RATIOS)[keyof typeof FLOOR_RATIOS][1];
+
+/**
  * Throughput ratios (scenario ÷ floor, wall clock: noisy on a shared machine) and, under `cpu`, CPU ratios
  * (floor CPU ÷ scenario CPU per request: 1.0 is as cheap as the floor, 0.5 costs twice as much).
  */
 export function ratiosOf(results: Results) {
   const s = (name: string) => measured(results.scenarios[name]);
-  const floorB = s('floorB')?.cpuMsPerRequest;
+  const floorRatios = Object.fromEntries(
+    Object.entries(FLOOR_RATIOS).map(([key, [scenario, floor]]) => [
+      key,
+      ratio(s(floor)?.cpuMsPerRequest, s(scenario)?.cpuMsPerRequest),
+    ]),
+  ) as Record<keyof typeof FLOOR_RATIOS, number | null>;
   return {
     meVsFloorA: ratio(s('me')?.rps, s('floorA')?.rps),
     meVsFloorB: ratio(s('me')?.rps, s('floorB')?.rps),
     refreshVsFloorB: ratio(s('refresh')?.rps, s('floorB')?.rps),
     loginVsArgon2: ratio(s('login')?.rps, results.argon2?.verifiesPerSec),
     cpu: {
-      meVsFloorA: ratio(s('floorA')?.cpuMsPerRequest, s('me')?.cpuMsPerRequest),
-      meVsFloorB: ratio(floorB, s('me')?.cpuMsPerRequest),
-      refreshVsFloorB: ratio(floorB, s('refresh')?.cpuMsPerRequest),
-      progressReportVsFloorB: ratio(floorB, s('reportResourceProgress')?.cpuMsPerRequest),
-      progressReadVsFloorB: ratio(floorB, s('resourceProgress')?.cpuMsPerRequest),
+      ...floorRatios,
       loginVsArgon2: ratio(results.argon2?.cpuMsPerVerify, s('login')?.cpuMsPerRequest),
     },
   };

@@ -14,7 +14,15 @@ import {
 import { round3 } from './cpu.js';
 import { createWorkerKey, registerAccount, registerAccounts } from './graphql-client.js';
 import { latencyAtOneConnection as latencyAtOneConnection1, measure, measurePair } from './measure.js';
-import { machineInfo, printReport, writeResults, type Results, type ScenarioResult } from './report.js';
+import {
+  FLOOR_RATIOS,
+  type FloorName,
+  machineInfo,
+  printReport,
+  writeResults,
+  type Results,
+  type ScenarioResult,
+} from './report.js';
 import { tollgateScenarios, type Prepared, type ScenarioContext } from './scenarios.js';
 import { killAllSync, memoryMB, stop, stopAll } from './servers.js';
 import { newSigningKeys, startTollgate, type Tollgate } from './tollgate.js';
@@ -67,14 +75,9 @@ process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 process.once('exit', killAllSync);
 
-type FloorName = 'floorA' | 'floorB';
-/** The floors each scenario's targets divide by (see report.ts), measured in turn with it. */
-const COMPARED_WITH: Record<string, FloorName[]> = {
-  me: ['floorA', 'floorB'],
-  refresh: ['floorB'],
-  reportResourceProgress: ['floorB'],
-  resourceProgress: ['floorB'],
-};
+/** The floors a scenario's ratios divide it by (report.ts FLOOR_RATIOS), measured in turn with it. */
+const floorsOf = (scenario: string): FloorName[] =>
+  Object.values(FLOOR_RATIOS).flatMap(([s, floor]) => (s === scenario ? [floor] : []));
 
 /** One client alone on these, after the load: the seeds ask auth checks under 5 ms and progress under 10 ms. */
 const ALONE = ['me', 'refresh', 'reportResourceProgress'];
@@ -146,7 +149,7 @@ async function main(): Promise<Results> {
     }
     prepared.set(name, ready);
     const withFloor = name === 'login' && argon2WithLogin;
-    const floorsHere = (COMPARED_WITH[name] ?? []).flatMap((f) => (floorServers[f] ? [[f, floorServers[f]] as const] : []));
+    const floorsHere = floorsOf(name).flatMap((f) => (floorServers[f] ? [[f, floorServers[f]] as const] : []));
     const inTurnWith = [...(withFloor ? ['the argon2 floor'] : []), ...floorsHere.map(([f]) => f)];
     progress(
       `${name}: ${connections} connections${inTurnWith.length ? `, its repeats in turn with ${inTurnWith.join(' and ')}'s` : ''}`,
