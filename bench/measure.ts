@@ -15,7 +15,7 @@ export interface MeasureOptions {
   /** About how long each repeat runs: its request count is the warm-up's rate times this. */
   seconds: number;
   repeats: number;
-  /** argon2-bound: warmed up to fewer requests, and repeats sized by time. */
+  /** argon2-bound: repeats sized by time alone (a thousand sign-ins would take ~12 s each). */
   hashes?: boolean;
   connection(phase: 'warmup' | 'measure', index: number): ConnectionScript;
   /** Another measurement taken in turn with this one's repeats, just before each (see measureArgon2Once). */
@@ -97,6 +97,10 @@ export async function inTurns(options: MeasureOptions): Promise<InTurns> {
 export async function measurePair(a: MeasureOptions, b: MeasureOptions): Promise<[Measured, Measured]> {
   const amounts = [await warmUp(a), await warmUp(b)];
   const amount = Math.min(...amounts);
+  // `a` sat idle while `b` warmed up, and came back dearer: the same sign-in build measured first spent
+  // 2.39 and 2.05 ms of main thread in its first repeats and 1.70-1.82 after, and seemed 0.3 ms dearer than
+  // a build it matched once the two swapped places. One repeat of each, in turn, is thrown away.
+  for (const options of [a, b]) await repeatOnce(options, amount);
   const runs: [LoadResult[], LoadResult[]] = [[], []];
   const repeats: [Repeat[], Repeat[]] = [[], []];
   for (let i = 0; i < a.repeats; i++) {
@@ -109,12 +113,11 @@ export async function measurePair(a: MeasureOptions, b: MeasureOptions): Promise
   return [summarise(a.connections, runs[0], repeats[0]), summarise(b.connections, runs[1], repeats[1])];
 }
 
-// Enough requests for the JIT to have compiled the hot paths, whatever the machine's speed today.
+// Enough requests for the JIT to have compiled the hot paths, whatever the machine's speed today. The same
+// for the argon2-bound scenarios, though each of their requests takes ~20 ms: a sign-in's own code runs once
+// per verification, and its main thread and V8's helper threads kept getting cheaper well past 1000 sign-ins
+// (per-thread CPU over seven runs of 800 after 1000 of warm-up: 2.26, 1.96, 1.64, 1.74, 1.59, 1.70, 1.79 ms).
 const MIN_WARMUP_REQUESTS = 3000;
-// A sign-in's own code (throttle, session, tokens) runs once per argon2 verification, ~60 times a second
-// here: after 2 s of it the main thread still spent 3.8 ms per sign-in, and settled at ~2.8 ms after
-// ~1000 (per-thread CPU, 3 s windows). Measured cold, `login` was 15 % dearer and varied ±8 % by repeat.
-const MIN_HASHED_WARMUP_REQUESTS = 1000;
 // Fewer than this in a repeat and the CPU clock's 10 ms ticks, and other tenants, blur the figure.
 const MIN_REPEAT_REQUESTS = 1000;
 
@@ -125,8 +128,8 @@ async function warmUp(options: MeasureOptions): Promise<number> {
   const connection = (n: number) => options.connection('warmup', n);
   const first = await load({ url, connections, seconds, connection });
   // Requests warm up by count, not time: on a busy machine five seconds may be too few of them.
-  const minimum = options.hashes ? MIN_HASHED_WARMUP_REQUESTS : MIN_WARMUP_REQUESTS;
-  if (first.requests < minimum) await load({ url, connections, seconds, amount: minimum - first.requests, connection });
+  if (first.requests < MIN_WARMUP_REQUESTS)
+    await load({ url, connections, seconds, amount: MIN_WARMUP_REQUESTS - first.requests, connection });
   const bySeconds = Math.round(first.rps * options.seconds);
   return Math.max(connections * 2, options.hashes ? bySeconds : Math.max(MIN_REPEAT_REQUESTS, bySeconds));
 }

@@ -21,7 +21,7 @@ export type Prepared = { skip: string } | { connection(phase: Phase, index: numb
 export interface Scenario {
   name: string;
   connections: number;
-  /** Bound by argon2: fewer requests warm it up, and it is the argon2 floor these are compared with. */
+  /** Bound by argon2: repeats are sized by time, and it is the argon2 floor these are compared with. */
   hashes?: boolean;
   prepare(ctx: ScenarioContext): Promise<Prepared>;
 }
