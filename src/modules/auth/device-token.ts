@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { randomText } from '../../random.js';
 
 /**
  * Proof that a client has signed into an account before (OWASP's "device cookie"): a random device id
@@ -20,7 +21,7 @@ export function createDeviceTokens(key: Uint8Array): DeviceTokens {
     createHmac('sha256', key).update(`device-token\0${userId}\0${deviceId}`).digest();
   return {
     issue(userId) {
-      const deviceId = randomBytes(ID_BYTES).toString('base64url');
+      const deviceId = randomText(ID_BYTES, 'base64url');
       return `${PREFIX}.${deviceId}.${mac(userId, deviceId).toString('base64url')}`;
     },
     verify(token, userId) {

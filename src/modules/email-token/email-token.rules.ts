@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomText } from '../../random.js';
 
 /** What an emailed token may do; a token made for one purpose is unknown to every other. */
 export enum EmailTokenPurpose {
@@ -14,7 +15,7 @@ export const emailTokenLifetimeSeconds: Readonly<Record<EmailTokenPurpose, numbe
 };
 
 /** 256 random bits, URL-safe: it travels in a link. */
-export const newEmailToken = () => randomBytes(32).toString('base64url');
+export const newEmailToken = () => randomText(32, 'base64url');
 
 /**
  * Only this hash is stored. The purpose is part of it, so a token presented for another purpose is

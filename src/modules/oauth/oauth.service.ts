@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import * as oidc from 'openid-client';
 import type { Clock } from '../../clock.js';
@@ -17,6 +17,7 @@ import type { UserView } from '../user/user.view.js';
 import type { ProviderClient, ProviderIdentity } from './oauth.clients.js';
 import type { OAuthProvider } from './oauth.provider.js';
 import { oauthStore } from './oauth.store.js';
+import { randomText } from '../../random.js';
 
 export interface OAuthRequest {
   em: EntityManager;
@@ -123,10 +124,10 @@ export function createOAuthService(deps: {
     async start(em, provider, redirectUri, linkUserId) {
       const client = clientFor(provider);
       if (!redirectUris.includes(redirectUri)) throw badInput('redirectUri', 'redirectUri is not on this server’s allowlist.');
-      const state = randomBytes(32).toString('base64url');
+      const state = randomText(32, 'base64url');
       // Kept by the browser that started the flow (sessionStorage) and never sent to the provider: a
       // provider URL or callback handed to someone else cannot be finished without it.
-      const binding = randomBytes(32).toString('base64url');
+      const binding = randomText(32, 'base64url');
       const codeVerifier = oidc.randomPKCECodeVerifier();
       const nonce = oidc.randomNonce();
       await oauthStore.insertState(em, {

@@ -1,13 +1,14 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { randomText } from '../../random.js';
 
 /** 32 random bytes, handed to the client once. */
-export const newRefreshToken = () => randomBytes(32).toString('base64url');
+export const newRefreshToken = () => randomText(32, 'base64url');
 
 /** Only this digest is stored: a leaked table yields no usable token. */
 export const hashRefreshToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** A per-session key for successorOf; stored with the session, never sent anywhere. */
-export const newRotationSecret = () => randomBytes(32).toString('hex');
+export const newRotationSecret = () => randomText(32, 'hex');
 
 /**
  * The token that replaces `token` at rotation. Derived rather than random so that every duplicate
