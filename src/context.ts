@@ -17,8 +17,8 @@ export type RequestInput = Pick<RequestContext, 'requestId' | 'client' | 'servic
   /** A new EntityManager; called once, on the request's first use of `em`. */
   fork(): EntityManager;
   /**
-   * For the viewer's and the service account's checks: plain SQL reads outside any transaction, which need
-   * no unit of work of their own. The root EntityManager: MikroORM refuses it any entity work
+   * For the viewer's and the service account's checks, and handed to resolvers as `sql`: plain SQL outside
+   * any transaction, which needs no unit of work of its own. The root EntityManager: MikroORM refuses it any entity work
    * (allowGlobalContext is off), so a store that began to load entities here would fail loudly rather than
    * share an identity map between requests.
    */
@@ -69,6 +69,7 @@ export function createRequestContext(input: RequestInput): RequestContext {
     client: input.client,
     services,
     refreshCookie: input.refreshCookie,
+    sql: reader,
     rateLimits: new RequestRateLimits(),
     viewer: () => (viewer ??= resolveViewer(services, bearer, sessionCheck(services, reader))),
     freshViewer: () => resolveViewer(services, bearer, sessionCheck(services, reader)),

@@ -47,7 +47,14 @@ export interface Viewer {
 export interface RequestContext {
   requestId: string;
   log: Logger;
+  /** This request's own EntityManager, forked on first use: for services that load or persist entities. */
   em: EntityManager;
+  /**
+   * For services whose every statement is SQL (db/sql.ts) or runs in transaction(), which forks its own: the
+   * root EntityManager, so the request builds no unit of work it never uses. MikroORM refuses it entity work
+   * (allowGlobalContext is off), so a store that began to load entities here fails loudly.
+   */
+  sql: EntityManager;
   client: ClientInfo & { ip: string };
   services: Services;
   refreshCookie: RefreshCookie;
