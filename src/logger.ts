@@ -5,46 +5,79 @@ import { prettyStream } from './logger-pretty.js';
 export type { Logger };
 
 /**
- * Paths pino blanks wherever they appear in a log object. Code never logs these on purpose;
- * this is the net under that rule.
+ * Keys whose values no log line shows, wherever they stand in a logged object (to {@link CENSOR_DEPTH}
+ * levels: `req.headers.cookie`, `input.credentials.password`). Code never logs these on purpose; this is
+ * the net under that rule. Node lowercases header names, so these are matched as written.
  */
-export const redactedPaths = [
+export const secretKeys: ReadonlySet<string> = new Set([
   'password',
-  '*.password',
-  '*.*.password',
   'token',
-  '*.token',
   'accessToken',
-  '*.accessToken',
   'refreshToken',
-  '*.refreshToken',
   'authorization',
   'cookie',
-  '*.authorization',
-  '*.cookie',
-  '*.headers.authorization',
-  '*.headers.cookie',
-  '*.headers["set-cookie"]',
+  'set-cookie',
   'variables',
-  '*.variables',
-];
+]);
+export const CENSOR = '[redacted]';
+export const CENSOR_DEPTH = 4;
+
+/**
+ * The value with every {@link secretKeys} entry replaced by {@link CENSOR}, down to `depth` levels. Pure, and
+ * copy-on-write: an object holding no secret key is returned as it is, and one that does is copied (its
+ * prototype and every own property kept) along the path to the key, never changed in place. Dates, buffers and typed arrays are
+ * leaves. This replaces pino's `redact` option, which ran its path matcher over every property of every line
+ * (pino 10's @pinojs/redact: a sixth of what a sign-in allocated, for a line of three short fields).
+ */
+export function censorSecrets<T>(value: T, depth = CENSOR_DEPTH): T {
+  if (depth <= 0 || value === null || typeof value !== 'object' || value instanceof Date || ArrayBuffer.isView(value))
+    return value;
+  const source = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(source)) {
+    const field = source[key];
+    const censored = secretKeys.has(key) && field !== undefined ? CENSOR : censorSecrets(field, depth - 1);
+    if (censored === field) continue;
+    copy ??= Array.isArray(source) ? ([...source] as unknown as Record<string, unknown>) : copyOf(source);
+    Object.defineProperty(copy, key, { value: censored, enumerable: true, writable: true, configurable: true });
+  }
+  return (copy ?? value) as T;
+}
+
+/** Every own property, an Error's unenumerable message and stack included, each redefinable (a frozen one too). */
+function copyOf(source: object): Record<string, unknown> {
+  const descriptors = Object.getOwnPropertyDescriptors(source);
+  for (const descriptor of Object.values(descriptors)) descriptor.configurable = true;
+  return Object.create(Object.getPrototypeOf(source) as object | null, descriptors) as Record<string, unknown>;
+}
 
 /**
  * Without a destination, the logger writes to stdout through {@link bufferedStdout}; `pretty`: human-readable
  * lines for a developer's terminal (pino-pretty) instead of JSON.
  */
 export function createLogger(options: { level: string; destination?: DestinationStream; pretty?: boolean }): Logger {
-  return pino(
+  const logger = pino(
     {
       level: options.level,
       base: { service: 'tollgate' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: redactedPaths, censor: '[redacted]' },
-      serializers: { err: serializeError },
-      formatters: { level: (label) => ({ level: label }) },
+      // Secrets are censored in the object each line logs, a child's bindings and a serialised error.
+      serializers: { err: (err: unknown) => censorSecrets(serializeError(err)) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        bindings: (bindings) => censorSecrets(bindings),
+        log: (object) => censorSecrets(object),
+      },
     },
     options.pretty ? prettyStream(options.destination) : (options.destination ?? bufferedStdout()),
   );
+  // A child's bindings are serialised once, when it is made, and pino's bindings formatter is the root's
+  // alone: every child (and its children, which inherit this method) censors what it binds here.
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, childOptions) {
+    return child.call(this, censorSecrets(bindings), childOptions);
+  } as typeof child;
+  return logger;
 }
 
 /**
