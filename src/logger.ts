@@ -25,8 +25,8 @@ export const CENSOR_DEPTH = 4;
 /**
  * The value with every {@link secretKeys} entry replaced by {@link CENSOR}, down to `depth` levels. Pure, and
  * copy-on-write: an object holding no secret key is returned as it is, and one that does is copied (its
- * prototype and every own property kept) along the path to the key, never changed in place. Dates, buffers and typed arrays are
- * leaves. This replaces pino's `redact` option, which ran its path matcher over every property of every line
+ * prototype and every own property kept) along the path to the key, never changed in place. Dates, buffers
+ * and typed arrays are leaves. This replaces pino's `redact` option, which ran its path matcher over every property of every line
  * (pino 10's @pinojs/redact: a sixth of what a sign-in allocated, for a line of three short fields).
  */
 export function censorSecrets<T>(value: T, depth = CENSOR_DEPTH): T {
@@ -61,22 +61,24 @@ export function createLogger(options: { level: string; destination?: Destination
       level: options.level,
       base: { service: 'tollgate' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      // Secrets are censored in the object each line logs, a child's bindings and a serialised error.
+      // Secrets are censored in the object each line logs and in a serialised error; bindings below.
       serializers: { err: (err: unknown) => censorSecrets(serializeError(err)) },
       formatters: {
         level: (label) => ({ level: label }),
-        bindings: (bindings) => censorSecrets(bindings),
         log: (object) => censorSecrets(object),
       },
     },
     options.pretty ? prettyStream(options.destination) : (options.destination ?? bufferedStdout()),
   );
-  // A child's bindings are serialised once, when it is made, and pino's bindings formatter is the root's
-  // alone: every child (and its children, which inherit this method) censors what it binds here.
-  const child = logger.child;
+  // Bindings are serialised once, when a child is made or setBindings called, and pino gives its bindings
+  // formatter to the root alone: these two censor what any logger binds (children inherit both methods).
+  const { child, setBindings } = logger;
   logger.child = function (this: Logger, bindings, childOptions) {
     return child.call(this, censorSecrets(bindings), childOptions);
   } as typeof child;
+  logger.setBindings = function (this: Logger, bindings) {
+    setBindings.call(this, censorSecrets(bindings));
+  };
   return logger;
 }
 

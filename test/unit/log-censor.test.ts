@@ -70,15 +70,20 @@ describe('the logger', () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'trace', destination: { write: (line: string) => void lines.push(line) } });
     const secrets = ['pw-canary-1', 'cookie-canary-2', 'bearer-canary-3', 'token-canary-4', 'vars-canary-5', 'pw-canary-6'];
+    const later = 'set-bindings-canary-7';
     log.info({ password: secrets[0], req: { headers: { cookie: secrets[1], authorization: secrets[2] } } }, 'one');
     log
       .child({ scope: 'outer' })
       .child({ token: secrets[3] })
       .warn({ body: { variables: { p: secrets[4] } } }, 'two');
     log.error({ err: Object.assign(new Error('three'), { input: { password: secrets[5] } }) }, 'three');
-    expect(lines).toHaveLength(3);
+    const bound = log.child({ scope: 'later' });
+    bound.setBindings({ cookie: later });
+    bound.info('four');
+    expect(lines).toHaveLength(4);
     const text = lines.join('');
-    for (const secret of secrets) expect(text).not.toContain(secret);
+    for (const secret of [...secrets, later]) expect(text).not.toContain(secret);
+    expect(JSON.parse(lines[3]!)).toMatchObject({ scope: 'later', cookie: CENSOR });
     const [one, two, three] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(one).toMatchObject({ password: CENSOR, req: { headers: { cookie: CENSOR, authorization: CENSOR } } });
     expect(two).toMatchObject({ token: CENSOR, body: { variables: CENSOR } });
