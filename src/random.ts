@@ -11,6 +11,10 @@ let used = POOL_BYTES;
  * stays behind in the pool.
  */
 export function randomText(bytes: number, encoding: 'base64url' | 'hex'): string {
+  // A negative or fractional count would move `used` backwards over bytes already handed out (and zeroed),
+  // so the next draw would repeat them; refuse it rather than trust every caller to pass a constant.
+  if (!Number.isSafeInteger(bytes) || bytes <= 0)
+    throw new RangeError(`randomText needs a positive whole number of bytes, got ${bytes}`);
   if (bytes > POOL_BYTES) return randomBytes(bytes).toString(encoding);
   if (used + bytes > POOL_BYTES) {
     randomFillSync(pool);

@@ -31,4 +31,23 @@ describe('randomText', () => {
     // A slice of the pool zeroed by an earlier draw and handed out again would read as zeros.
     expect([...seen].some((t) => t.includes('0'.repeat(16)))).toBe(false);
   });
+
+  it('refuses a count that is not a positive whole number, and what it hands out afterwards is still fresh', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ max: 0 }),
+          fc.double({ noInteger: true }),
+          fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER + 2),
+        ),
+        (bytes) => {
+          const before = randomText(32, 'hex');
+          expect(() => randomText(bytes, 'hex')).toThrow(RangeError);
+          const after = randomText(32, 'hex');
+          expect(after).not.toBe(before);
+          expect(after).not.toContain('0'.repeat(16));
+        },
+      ),
+    );
+  });
 });
