@@ -10,8 +10,14 @@ import type { Argon2Run } from './floors.js';
  * (an Argon2Run; the parent makes the medians, for one run or for repeats taken in turn with login's).
  */
 
-// Tollgate's defaults (ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISM in src/config.ts).
-const params = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+// Tollgate's defaults (ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISM in src/config-env.ts), or
+// what those variables say when the bench runs with them set (the server is given the same).
+const params = {
+  type: argon2.argon2id,
+  memoryCost: Number(process.env.ARGON2_MEMORY_KIB ?? 19456),
+  timeCost: Number(process.env.ARGON2_ITERATIONS ?? 2),
+  parallelism: Number(process.env.ARGON2_PARALLELISM ?? 1),
+} as const;
 
 const seconds = Number(process.env.ARGON2_FLOOR_SECONDS ?? 8);
 const warmupSeconds = Number(process.env.ARGON2_FLOOR_WARMUP_SECONDS ?? 1);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { compiled } from './build.js';
 import { spreadOf, type Spread } from './cpu.js';
 import { inTurns, type InTurns, type Measured } from './measure.js';
-import { memoryMB, spawnTs, stop } from './servers.js';
+import { argon2Env, memoryMB, spawnTs, stop } from './servers.js';
 
 /** The baselines Tollgate's numbers are divided by; each runs in its own process, like the service. */
 
@@ -82,6 +82,7 @@ async function runArgon2(timing: Timing): Promise<Argon2Run> {
     ARGON2_FLOOR_SECONDS: String(timing.seconds),
     ARGON2_FLOOR_WARMUP_SECONDS: String(Math.min(2, timing.warmupSeconds)),
     ARGON2_FLOOR_REPEATS: String(timing.repeats),
+    ...argon2Env(),
   });
   try {
     const line = await withTimeout(

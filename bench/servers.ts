@@ -163,3 +163,9 @@ export function memoryMB(pid: number): { rss: number; peak: number } | null {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** ARGON2_* from the bench's environment, if set: given to Tollgate and to the argon2 floor alike, so both hash the same way. */
+export function argon2Env(): Record<string, string> {
+  const names = ['ARGON2_MEMORY_KIB', 'ARGON2_ITERATIONS', 'ARGON2_PARALLELISM'] as const;
+  return Object.fromEntries(names.flatMap((n) => (process.env[n] ? [[n, process.env[n] as string]] : [])));
+}

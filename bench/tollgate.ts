@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { generateSigningJwk } from '../src/modules/token/key-ring.js';
 import { compiled } from './build.js';
 import { mailEnv } from './mail-sink.js';
-import { freePort, spawnTs, stop, waitReady, type Child } from './servers.js';
+import { argon2Env, freePort, spawnTs, stop, waitReady, type Child } from './servers.js';
 
 /** The real service, started the way an operator would start it, in its own process. */
 
@@ -69,6 +69,7 @@ export async function startTollgate({
       RATE_LIMITS: JSON.stringify(unreachableRateLimits),
       ...(await mailEnv()),
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+      ...argon2Env(),
     },
     [...productionNodeFlags, ...nodeFlags],
     { announces: false },
