@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
+import { envSchema } from '../src/config-env.js';
 import { cpuMs, round3 } from './cpu.js';
 import type { Argon2Run } from './floors.js';
 
@@ -10,13 +11,14 @@ import type { Argon2Run } from './floors.js';
  * (an Argon2Run; the parent makes the medians, for one run or for repeats taken in turn with login's).
  */
 
-// Tollgate's defaults (ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISM in src/config-env.ts), or
-// what those variables say when the bench runs with them set (the server is given the same).
+// Tollgate's own reading of ARGON2_MEMORY_KIB, ARGON2_ITERATIONS and ARGON2_PARALLELISM: its defaults and
+// bounds, or what the bench was run with (the server is given the same; servers.ts argon2Env).
+const { ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISM } = envSchema.shape;
 const params = {
   type: argon2.argon2id,
-  memoryCost: Number(process.env.ARGON2_MEMORY_KIB ?? 19456),
-  timeCost: Number(process.env.ARGON2_ITERATIONS ?? 2),
-  parallelism: Number(process.env.ARGON2_PARALLELISM ?? 1),
+  memoryCost: ARGON2_MEMORY_KIB.parse(process.env.ARGON2_MEMORY_KIB),
+  timeCost: ARGON2_ITERATIONS.parse(process.env.ARGON2_ITERATIONS),
+  parallelism: ARGON2_PARALLELISM.parse(process.env.ARGON2_PARALLELISM),
 } as const;
 
 const seconds = Number(process.env.ARGON2_FLOOR_SECONDS ?? 8);
