@@ -1,17 +1,19 @@
 # syntax=docker/dockerfile:1
 
 # --- build: compile src/ to dist/, then drop the dev dependencies ---
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # argon2 0.44.0 loads its prebuilt binary: no python3/make/g++ needed.
 COPY package.json package-lock.json ./
+# patch-package applies patches/ at install (graphql-shield on Node 24: see patches/README.md).
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime ---
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4000

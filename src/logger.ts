@@ -44,10 +44,19 @@ export function censorSecrets<T>(value: T, depth = CENSOR_DEPTH): T {
   return (copy ?? value) as T;
 }
 
-/** Every own property, an Error's unenumerable message and stack included, each redefinable (a frozen one too). */
+/**
+ * Every own property, an Error's unenumerable message and stack included, each redefinable (a frozen one too).
+ * An accessor is copied as the value it gives on the source: from Node 24 an Error's `stack` is a getter
+ * that reads the error's internal state, so the getter itself, moved onto the copy, would read nothing.
+ */
 function copyOf(source: object): Record<string, unknown> {
   const descriptors = Object.getOwnPropertyDescriptors(source);
-  for (const descriptor of Object.values(descriptors)) descriptor.configurable = true;
+  for (const [key, descriptor] of Object.entries(descriptors)) {
+    if (descriptor.get || descriptor.set) {
+      descriptors[key] = { value: Reflect.get(source, key), writable: true, enumerable: descriptor.enumerable };
+    }
+    descriptors[key]!.configurable = true;
+  }
   return Object.create(Object.getPrototypeOf(source) as object | null, descriptors) as Record<string, unknown>;
 }
 
