@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoginDocument, MeDocument, RefreshDocument, RegisterDocument } from '../../src/client/generated/graphql.js';
+import {
+  CreateServiceAccountDocument,
+  LoginDocument,
+  MeDocument,
+  RefreshDocument,
+  RegisterDocument,
+  ReportResourceProgressDocument,
+} from '../../src/client/generated/graphql.js';
 import { adminUrl } from '../helpers/database.js';
 import { codeOf } from '../helpers/graphql.js';
 import { startTcpProxy, viaProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
-import { createTestApp, newAccount, signUp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, newAccount, signUp, signUpAdmin, type TestApp } from '../helpers/test-app.js';
 
 // Short deadlines, so an outage is felt in a second or two (the defaults are 2000 and 5000 ms), yet
 // long enough for a busy test machine's ordinary queries.
@@ -30,6 +37,12 @@ describe.each(['blackhole', 'reset'] as const)('a database outage (%s)', (mode) 
   it('fails every request fast with SERVICE_UNAVAILABLE and 503, reports unready, and recovers by itself', async () => {
     const user = await signUp(app);
     const stranger = newAccount();
+    // A worker whose key is not in the instance's short memory: its permission rule must read the
+    // database, and an outage there must not read as "your key was revoked" (FORBIDDEN).
+    const admin = await signUpAdmin(app);
+    const worker = (await app.execute(CreateServiceAccountDocument, { name: `worker-${mode}` }, { token: admin.accessToken }))
+      .data!.createServiceAccount;
+    const report = { resourceId: `res-${mode}`, ownerId: user.user.id, stage: 'INGESTION', status: 'PROCESSING' } as const;
     proxy.cut(mode);
     try {
       // Each would hang for as long as the outage lasts without the acquire and statement timeouts.
@@ -38,6 +51,7 @@ describe.each(['blackhole', 'reset'] as const)('a database outage (%s)', (mode) 
         app.execute(LoginDocument, { input: { identifier: user.account.email, password: user.account.password } }),
         app.execute(RegisterDocument, { input: stranger }),
         app.execute(RefreshDocument, { refreshToken: user.refreshToken }),
+        app.execute(ReportResourceProgressDocument, { input: report }, { token: worker.apiKey }),
       ]);
       for (const res of answers) {
         expect(codeOf(res), res.raw).toBe('SERVICE_UNAVAILABLE');
@@ -59,5 +73,7 @@ describe.each(['blackhole', 'reset'] as const)('a database outage (%s)', (mode) 
     expect(refreshed.errors).toBeUndefined();
     const registered = await app.execute(RegisterDocument, { input: stranger });
     expect(registered.errors).toBeUndefined();
+    const reported = await app.execute(ReportResourceProgressDocument, { input: report }, { token: worker.apiKey });
+    expect(reported.errors).toBeUndefined();
   });
 });
