@@ -137,8 +137,9 @@ describe('Apollo Client 4, against a production server', () => {
       next: ({ data }) => data && statuses.push(data.resourceProgressChanged.overallStatus),
     });
     disposers.push(() => sub.unsubscribe());
-    await expect.poll(() => statuses).toEqual(['PROCESSING']);
+    // Generous deadlines: on a loaded machine the push can take longer than poll's default second.
+    await expect.poll(() => statuses, { timeout: 10_000 }).toEqual(['PROCESSING']);
     await report('COMPLETED');
-    await expect.poll(() => statuses.length).toBe(2);
+    await expect.poll(() => statuses.length, { timeout: 10_000 }).toBe(2);
   });
 });

@@ -55,6 +55,20 @@ describe('resourceProgressChanged', () => {
     expect(sub.errors).toEqual([]);
   });
 
+  it('sends each state once: a change notice that changes nothing (a late NOTIFY) pushes no duplicate', async () => {
+    const owner = await signUp(a);
+    const resourceId = `live-${n++}`;
+    await report(a, { resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING', percent: 10 });
+    const sub = watch(b, owner.accessToken, resourceId);
+    await expect.poll(() => sub.received.length, { timeout: 10_000 }).toBe(1);
+    // The notice a report made just before the subscription would send, arriving after its first read.
+    await a.services.bus.publishProgress(resourceId);
+    await a.services.bus.publishProgress(resourceId);
+    await report(a, { resourceId, ownerId: owner.user.id, stage: 'INGESTION', status: 'COMPLETED' });
+    await expect.poll(() => sub.received.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    expect(sub.received.map((p) => p.stages[0]?.status)).toEqual(['PROCESSING', 'COMPLETED']);
+  });
+
   it('refuses a connection without a valid token', async () => {
     const owner = await signUp(a);
     const resourceId = `live-${n++}`;

@@ -66,9 +66,17 @@ async function subscribeToProgress(ctx: RequestContext, resourceId: string): Pro
 
   let unsubscribe = () => {};
   const stream = latestValueStream<ResourceProgress>(() => unsubscribe());
+  // A change notified late — a report made just before this subscription, its NOTIFY arriving after the
+  // first read — re-reads the state already sent: the subscriber gets each state once.
+  let last = JSON.stringify(initial);
   unsubscribe = bus.onProgress(resourceId, () => {
     readNow().then(
-      (state) => stream.push(state),
+      (state) => {
+        const seen = JSON.stringify(state);
+        if (seen === last) return;
+        last = seen;
+        stream.push(state);
+      },
       (error: unknown) => stream.fail(error),
     );
   });
