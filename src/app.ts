@@ -8,7 +8,6 @@ import { createBackgroundTasks } from './background.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createRequestContext } from './context.js';
-import { migrate } from './db/orm.js';
 import { openDatabase } from './db/open.js';
 import { createAdmission } from './graphql/admission.js';
 import { createApollo } from './graphql/apollo.js';
@@ -85,7 +84,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     closers.push(() => database.close());
     const { orm } = database;
     if (db.migrateOnStart) {
-      const applied = await migrate(orm);
+      const applied = await database.migrate();
       if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
     }
 

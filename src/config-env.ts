@@ -87,6 +87,8 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATABASE_DIRECT_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATABASE_PREPARED_STATEMENTS: z.enum(['on', 'off']).optional(),
     DATABASE_POOL_MAX: int(1, 100).default(10),
     EMBEDDED_DATA_DIR: z.string().min(1).default('.data/pglite'),
     MIGRATE_ON_START: bool.optional(),
@@ -183,6 +185,13 @@ export const envSchema = z
     // Node refuses a header deadline later than the whole request's.
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
       ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });
+    }
+    if (env.DATABASE_DIRECT_URL && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_DIRECT_URL'],
+        message: 'needs DATABASE_URL, the pooled connection it sits beside',
+      });
     }
     if (env.NODE_ENV !== 'production') return;
     // Production must never run on a throwaway key or an embedded database.

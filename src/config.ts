@@ -32,7 +32,20 @@ export interface Config {
   };
   logLevel: string;
   database:
-    | { kind: 'server'; url: string; poolMax: number; migrateOnStart: boolean; timeouts: DatabaseTimeouts }
+    | {
+        kind: 'server';
+        /** Every request's statements: Postgres itself, or a pooler in transaction mode in front of it. */
+        url: string;
+        /** A session of its own, for what a transaction-mode pooler cannot carry: LISTEN, migrations. */
+        directUrl: string;
+        /** url and directUrl differ: a pooler may hand each transaction a different server connection. */
+        pooled: boolean;
+        /** Named prepared statements (parsed once per connection); false: unnamed ones, which any pooler carries. */
+        preparedStatements: boolean;
+        poolMax: number;
+        migrateOnStart: boolean;
+        timeouts: DatabaseTimeouts;
+      }
     | { kind: 'embedded'; dataDir: string; migrateOnStart: boolean; timeouts: DatabaseTimeouts };
   /** The cap of the change bus's reconnect backoff, in ms. */
   busReconnectMaxMs: number;
@@ -111,6 +124,22 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * A DATABASE_DIRECT_URL other than DATABASE_URL says DATABASE_URL is a pooler. Prepared statements then
+ * default to off: a transaction-mode pooler (PgBouncer before 1.21, and others with rules of their own)
+ * hands the next transaction a server connection that never saw the statement, or one that already has it.
+ */
+function serverDatabase(
+  url: string,
+  direct: string | undefined,
+  prepared: 'on' | 'off' | undefined,
+  rest: { poolMax: number; migrateOnStart: boolean; timeouts: DatabaseTimeouts },
+) {
+  const directUrl = direct ?? url;
+  const pooled = directUrl !== url;
+  return { kind: 'server' as const, url, directUrl, pooled, preparedStatements: prepared ? prepared === 'on' : !pooled, ...rest };
+}
+
 export function parseConfig(env: Env): Readonly<Config> {
   // An empty variable means "not set", as in most .env tooling.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -137,7 +166,11 @@ export function parseConfig(env: Env): Readonly<Config> {
     },
     logLevel: e.LOG_LEVEL,
     database: e.DATABASE_URL
-      ? { kind: 'server', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrateOnStart, timeouts }
+      ? serverDatabase(e.DATABASE_URL, e.DATABASE_DIRECT_URL, e.DATABASE_PREPARED_STATEMENTS, {
+          poolMax: e.DATABASE_POOL_MAX,
+          migrateOnStart,
+          timeouts,
+        })
       : { kind: 'embedded', dataDir: e.EMBEDDED_DATA_DIR, migrateOnStart, timeouts },
     busReconnectMaxMs: e.BUS_RECONNECT_MAX_MS,
     tokens: {

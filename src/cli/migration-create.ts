@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { migrate } from '../db/orm.js';
 import { openDatabaseForCli } from './open-database.js';
 
 // Writes a migration for the difference between the entities and the migrated database
@@ -8,7 +7,7 @@ const name = process.argv[2];
 const db = await openDatabaseForCli('npm run migration:create');
 const { orm } = db;
 try {
-  await migrate(orm);
+  await db.migrate();
   const result = await orm.getMigrator().createMigration('src/db/migrations', false, false, name);
   process.stdout.write(result.fileName ? `Wrote src/db/migrations/${result.fileName}\n` : 'No changes.\n');
 } finally {

@@ -4,12 +4,14 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { startEmbeddedPostgres } from './embedded.js';
-import { openOrm } from './orm.js';
+import { migrate, openOrm } from './orm.js';
 
 export interface OpenDatabase {
   orm: MikroORM<PostgreSqlDriver>;
-  /** The connection URL, for a connection of one's own (the change bus's LISTEN). */
+  /** The URL of a session of one's own, never a pooler's (the change bus's LISTEN). */
   url: string;
+  /** Applies pending migrations on a session of their own; returns their names. */
+  migrate(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -22,8 +24,24 @@ export async function openDatabase(
   { owner, poolMax, logger }: { owner: string; poolMax?: number; logger?: Logger },
 ): Promise<OpenDatabase> {
   if (database.kind === 'server') {
-    const orm = await openOrm({ url: database.url, poolMax: poolMax ?? database.poolMax, timeouts: database.timeouts, logger });
-    return { orm, url: database.url, close: () => orm.close(true) };
+    const { url, directUrl, pooled, preparedStatements, timeouts } = database;
+    const orm = await openOrm({ url, poolMax: poolMax ?? database.poolMax, timeouts, pooled, preparedStatements, logger });
+    return {
+      orm,
+      url: directUrl,
+      // Through a pooler, a migration's transaction and the migrator's own statements could each land
+      // on another server connection: they run on one direct connection, opened for them alone.
+      migrate: async () => {
+        if (!pooled) return migrate(orm);
+        const direct = await openOrm({ url: directUrl, poolMax: 1, timeouts, logger });
+        try {
+          return await migrate(direct);
+        } finally {
+          await direct.close(true);
+        }
+      },
+      close: () => orm.close(true),
+    };
   }
   const unlock = lockDataDir(database.dataDir, owner);
   let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
@@ -35,6 +53,7 @@ export async function openDatabase(
     return {
       orm,
       url,
+      migrate: () => migrate(orm),
       async close() {
         await orm.close(true).catch(() => undefined);
         await embedded?.close();

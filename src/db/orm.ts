@@ -1,6 +1,6 @@
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { type EntityManager, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { DatabaseTimeouts } from '../config.js';
 import type { Logger } from '../logger.js';
 import { SecurityEvent } from '../modules/security-event/security-event.entity.js';
@@ -12,6 +12,7 @@ import { User } from '../modules/user/user.entity.js';
 import { EmailToken } from '../modules/email-token/email-token.entity.js';
 import { OutboxMail } from '../modules/mail/mail.entity.js';
 import { migrationsList } from './migrations/index.js';
+import { setStatementMode } from './sql.js';
 
 export const entities = [
   User,
@@ -30,10 +31,16 @@ export interface OrmSettings {
   url: string;
   poolMax: number;
   timeouts: DatabaseTimeouts;
+  /** url is a pooler in transaction mode: nothing may rely on a server session outliving a transaction. */
+  pooled?: boolean;
+  /** Named prepared statements (default); false: unnamed ones. */
+  preparedStatements?: boolean;
   logger?: Logger;
 }
 
-export function ormOptions({ url, poolMax, timeouts, logger }: OrmSettings): Options<PostgreSqlDriver> {
+type PgConnection = { query(text: string, done: (err: Error | null) => void): void };
+
+export function ormOptions({ url, poolMax, timeouts, pooled = false, logger }: OrmSettings): Options<PostgreSqlDriver> {
   return {
     driver: PostgreSqlDriver,
     clientUrl: url,
@@ -51,10 +58,22 @@ export function ormOptions({ url, poolMax, timeouts, logger }: OrmSettings): Opt
     // A request waits at most acquireMs for a connection (including opening one) and a statement runs
     // at most statementMs, on the server (statement_timeout) and, should the server or the network
     // stop answering, in the driver (query_timeout): an outage fails requests fast instead of hanging them.
-    pool: { min: 0, max: poolMax, acquireTimeoutMillis: timeouts.acquireMs },
+    // statement_timeout is never a startup parameter, which poolers refuse (PgBouncer: "unsupported startup
+    // parameter") or drop: on a session of our own, one SET when the connection opens; through a pooler,
+    // SET LOCAL in every transaction and statement (see StatementMode in sql.ts).
+    pool: {
+      min: 0,
+      max: poolMax,
+      acquireTimeoutMillis: timeouts.acquireMs,
+      ...(pooled
+        ? {}
+        : {
+            afterCreate: (connection: PgConnection, done: (err: Error | null, connection: PgConnection) => void) =>
+              connection.query(`set statement_timeout = ${Math.trunc(timeouts.statementMs)}`, (err) => done(err, connection)),
+          }),
+    },
     driverOptions: {
       connection: {
-        statement_timeout: timeouts.statementMs,
         query_timeout: timeouts.statementMs + 1000,
         connectionTimeoutMillis: timeouts.acquireMs,
         keepAlive: true,
@@ -78,7 +97,12 @@ export function ormOptions({ url, poolMax, timeouts, logger }: OrmSettings): Opt
 }
 
 export async function openOrm(settings: OrmSettings): Promise<MikroORM<PostgreSqlDriver>> {
-  return MikroORM.init(ormOptions(settings));
+  const orm = await MikroORM.init(ormOptions(settings));
+  setStatementMode(orm.em as EntityManager, {
+    prepared: settings.preparedStatements ?? true,
+    localTimeoutMs: settings.pooled ? settings.timeouts.statementMs : null,
+  });
+  return orm;
 }
 
 export async function migrate(orm: MikroORM<PostgreSqlDriver>): Promise<string[]> {

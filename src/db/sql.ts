@@ -72,16 +72,65 @@ function valuesOf(st: Statement<unknown, unknown>, params: object): unknown[] {
   });
 }
 
+/**
+ * How statements reach the server, set once per ORM by openOrm (a WeakMap on the ORM's one connection
+ * object rather than a module-level setting: two ORMs in one process, as in the tests, may differ).
+ */
+export interface StatementMode {
+  /** Named prepared statements, parsed once per connection; false: unnamed ones, parsed per call. */
+  prepared: boolean;
+  /**
+   * null: each pooled connection's session carries statement_timeout (set once when it opens). A number:
+   * a transaction-mode pooler may give every transaction another server connection, so each transaction
+   * sets it with SET LOCAL, and a statement outside one is sent with its own SET LOCAL in one message.
+   */
+  localTimeoutMs: number | null;
+}
+
+const modes = new WeakMap<object, StatementMode>();
+const sessionMode: StatementMode = { prepared: true, localTimeoutMs: null };
+
+export function setStatementMode(em: EntityManager, mode: StatementMode): void {
+  modes.set(em.getConnection(), mode);
+}
+
+const modeOf = (em: EntityManager) => modes.get(em.getConnection()) ?? sessionMode;
+
 /** Runs the statement in `em`'s transaction when it has one; returns every row. */
 export function rows<P extends object, R>(em: EntityManager, st: Statement<P, R>, params: P): Promise<R[]> {
   const values = valuesOf(st as Statement<unknown, unknown>, params);
   const inTransaction = em.getTransactionContext<Knex.Transaction>();
-  if (st.prepared && values.every(isBindable)) return preparedRows<R>(em, inTransaction, st.prepared, values.map(isoDate));
+  const mode = modeOf(em);
+  if (!inTransaction && mode.localTimeoutMs !== null) return timedRows<R>(em, st.text, values, mode.localTimeoutMs);
+  if (st.prepared && values.every(isBindable)) {
+    const { name, text } = st.prepared;
+    return preparedRows<R>(em, inTransaction, mode.prepared ? { name, text } : { text }, values.map(isoDate));
+  }
   return em.getConnection().execute<R[]>(st.text, values, 'all', inTransaction);
 }
 
 /**
- * A named prepared statement, on the transaction's connection or else on a pool connection: MikroORM's
+ * A statement outside a transaction, through a pooler: `SET LOCAL statement_timeout` and the statement
+ * in one simple-protocol message, which Postgres runs as one implicit transaction, so the timeout holds
+ * on whichever server connection the pooler picks, for this statement only, at no extra round trip.
+ * The simple protocol takes no parameters: values are inlined by MikroORM's own formatter, as its
+ * execute() does for every statement that is not prepared.
+ */
+async function timedRows<R>(em: EntityManager, text: string, values: unknown[], timeoutMs: number): Promise<R[]> {
+  const inlined = em.getPlatform().formatQuery(text, values.map(arrayLiteral));
+  const sql = `set local statement_timeout = ${Math.trunc(timeoutMs)}; ${inlined}`;
+  const { client: clients } = em.getConnection().getKnex() as unknown as { client: PooledClients };
+  const connection = await clients.acquireConnection();
+  try {
+    const results = (await connection.query(sql)) as unknown as QueryResult[];
+    return (results[results.length - 1]?.rows ?? []) as R[];
+  } finally {
+    await clients.releaseConnection(connection);
+  }
+}
+
+/**
+ * A prepared statement (named, or unnamed when prepared statements are off), on the transaction's connection or else on a pool connection: MikroORM's
  * execute formats every value into the SQL text and runs it through knex, which cost more CPU than the
  * rest of a `me` request; Postgres also parses and plans a named statement once per connection instead
  * of per call. The connection is MikroORM's own (same pool, same type parsers), so rows come back alike.
@@ -89,14 +138,15 @@ export function rows<P extends object, R>(em: EntityManager, st: Statement<P, R>
 async function preparedRows<R>(
   em: EntityManager,
   inTransaction: Knex.Transaction | undefined,
-  prepared: { name: string; text: string },
+  prepared: { name?: string; text: string },
   values: unknown[],
 ): Promise<R[]> {
   // A knex transaction's client hands out the transaction's own connection and never releases it.
   const { client: clients } = (inTransaction ?? em.getConnection().getKnex()) as unknown as { client: PooledClients };
   const connection = await clients.acquireConnection();
   try {
-    const result: QueryResult = await connection.query({ name: prepared.name, text: prepared.text, values });
+    // Without a name, pg sends an unnamed statement: parsed for this call only, safe on any pooler.
+    const result: QueryResult = await connection.query({ ...prepared, values });
     return result.rows as R[];
   } finally {
     await clients.releaseConnection(connection);
@@ -124,6 +174,17 @@ const isBindable = (value: unknown) =>
   ['string', 'number', 'boolean'].includes(typeof value) ||
   (Array.isArray(value) && value.every((item) => item === null || typeof item === 'string'));
 
+/**
+ * A list of strings as one Postgres array literal ('{"a","b"}'), as pg binds it on the prepared path:
+ * MikroORM's formatter spreads a list into comma-separated values (for `in (?)`), which `:list::text[]`
+ * cannot take. Anything else is left to the formatter.
+ */
+function arrayLiteral(value: unknown): unknown {
+  if (!Array.isArray(value) || !value.every((item) => item === null || typeof item === 'string')) return value;
+  const items = value.map((item: string | null) => (item === null ? 'NULL' : `"${item.replace(/[\\"]/g, '\\$&')}"`));
+  return `{${items.join(',')}}`;
+}
+
 /** The first row, or undefined. */
 export async function firstRow<P extends object, R>(em: EntityManager, st: Statement<P, R>, params: P): Promise<R | undefined> {
   return (await rows(em, st, params))[0];
@@ -147,6 +208,9 @@ export async function transaction<T>(em: EntityManager, work: (tx: EntityManager
   const trx = await connection.begin();
   tx.setTransactionContext(trx);
   try {
+    const { localTimeoutMs } = modeOf(em);
+    if (localTimeoutMs !== null)
+      await connection.execute(`set local statement_timeout = ${Math.trunc(localTimeoutMs)}`, [], 'run', trx);
     const result = await work(tx);
     const uow = tx.getUnitOfWork();
     if (uow.getIdentityMap().keys().length > 0 || uow.getPersistStack().size > 0 || uow.getRemoveStack().size > 0) {

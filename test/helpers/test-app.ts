@@ -6,6 +6,7 @@ import { manualClock } from './clock.js';
 import { createTestDatabase } from './database.js';
 import { RefreshDocument, RegisterDocument } from '../../src/client/generated/graphql.js';
 import { execute, post, type RequestOptions } from './graphql.js';
+import { uniquePrefix } from './redis.js';
 
 export interface TestApp extends App {
   database: string;
@@ -53,7 +54,8 @@ export async function createTestApp(
       NODE_ENV: 'test',
       PORT: '0',
       LOG_LEVEL: 'info',
-      DATABASE_URL: options.reachDatabase?.(database.url) ?? database.url,
+      ...databaseEnv(database.url, options.reachDatabase),
+      ...redisEnv(env),
       DATABASE_POOL_MAX: '4',
       MIGRATE_ON_START: 'true',
       // Closing an app waits a quarter of this for the test's idle keep-alive connections.
@@ -89,6 +91,35 @@ export async function createTestApp(
     logs,
     execute: (doc, variables, options) => execute(app.url, doc, variables, options),
     post: (body, options) => post(app.url, body, options),
+  };
+}
+
+/**
+ * Where the app finds its database: straight at Postgres, through a test's own proxy, or, when
+ * TEST_POOLER_URL names a transaction-mode PgBouncer (CI runs some suites so), through the pooler with
+ * the session connection (LISTEN, migrations) straight at Postgres.
+ */
+function databaseEnv(url: string, reach?: (url: string) => string): Record<string, string> {
+  if (reach) return { DATABASE_URL: reach(url) };
+  const pooler = process.env.TEST_POOLER_URL;
+  if (!pooler) return { DATABASE_URL: url };
+  const pooled = new URL(url);
+  const via = new URL(pooler);
+  pooled.host = via.host;
+  return { DATABASE_URL: pooled.toString(), DATABASE_DIRECT_URL: url };
+}
+
+/**
+ * With TEST_REDIS_SENTINELS set (CI runs the rate-limit suite so), an app that names no Redis of its own
+ * counts its budgets in the master those Sentinels name, under a prefix of its own.
+ */
+function redisEnv(env: Record<string, string>): Record<string, string> {
+  const sentinels = process.env.TEST_REDIS_SENTINELS;
+  if (!sentinels || env.REDIS_URL || env.REDIS_CLUSTER_NODES || env.REDIS_SENTINELS) return {};
+  return {
+    REDIS_SENTINELS: sentinels,
+    REDIS_SENTINEL_NAME: process.env.TEST_REDIS_SENTINEL_NAME ?? 'tollgate',
+    REDIS_KEY_PREFIX: uniquePrefix(),
   };
 }
 

@@ -38,6 +38,27 @@ describe('parseConfig', () => {
     });
   });
 
+  it('takes DATABASE_DIRECT_URL as a pooler beside it, with prepared statements off unless turned on', () => {
+    const direct = parseConfig({ DATABASE_URL: 'postgres://db:5432/t' }).database;
+    expect(direct).toMatchObject({ directUrl: 'postgres://db:5432/t', pooled: false, preparedStatements: true });
+    const pooled = { DATABASE_URL: 'postgres://pooler:6432/t', DATABASE_DIRECT_URL: 'postgres://db:5432/t' };
+    expect(parseConfig(pooled).database).toMatchObject({
+      url: 'postgres://pooler:6432/t',
+      directUrl: 'postgres://db:5432/t',
+      pooled: true,
+      preparedStatements: false,
+    });
+    expect(parseConfig({ ...pooled, DATABASE_PREPARED_STATEMENTS: 'on' }).database).toMatchObject({ preparedStatements: true });
+    expect(parseConfig({ DATABASE_URL: 'postgres://db/t', DATABASE_PREPARED_STATEMENTS: 'off' }).database).toMatchObject({
+      pooled: false,
+      preparedStatements: false,
+    });
+    expect(problemsOf({ DATABASE_DIRECT_URL: 'postgres://db:5432/t' })).toMatch(/DATABASE_DIRECT_URL: needs DATABASE_URL/);
+    expect(problemsOf({ DATABASE_URL: 'postgres://db/t', DATABASE_PREPARED_STATEMENTS: 'yes' })).toMatch(
+      /DATABASE_PREPARED_STATEMENTS/,
+    );
+  });
+
   it('allows only the configured browser origins outside development, and replaces the dev list when set', async () => {
     const keys = JSON.stringify([await generateSigningJwk()]);
     expect(parseConfig({ NODE_ENV: 'test' }).browser.corsOrigins).toEqual([]);
