@@ -90,6 +90,8 @@ export interface Config {
     pollIntervalMs: number;
     breaker: { failures: number; resetMs: number };
     notify: { passwordChanged: boolean; emailChanged: boolean; newSignIn: boolean };
+    /** Keys (base64url, 32 bytes) that seal outbox bodies, the first sealing; null outside production: derived from AUTH_HMAC_KEY, or ephemeral. */
+    outboxKeys: readonly { kid: string; key: string }[] | null;
   };
   rateLimits: {
     /** Overrides of the per-field, per-tier table, keyed `Type.field`. */
@@ -233,6 +235,7 @@ export function parseConfig(env: Env): Readonly<Config> {
         emailChanged: e.NOTIFY_EMAIL_CHANGED,
         newSignIn: e.NOTIFY_NEW_SIGN_IN,
       },
+      outboxKeys: e.OUTBOX_KEYS ?? null,
     },
   };
   return deepFreeze(config);

@@ -70,9 +70,10 @@ describe('request paths', () => {
     const outbox = () =>
       app.orm.em
         .getConnection()
-        .execute<{ n: string }[]>(`select count(*) as n from mail_outbox where recipient = ? and kind = 'RESET_PASSWORD'`, [
-          account.email,
-        ]);
+        .execute<{ n: string }[]>(
+          `select count(*) as n from mail_outbox o join app_user u on u.id = o.user_id where u.email = ? and o.kind = 'RESET_PASSWORD'`,
+          [account.email],
+        );
     await expect.poll(async () => Number((await outbox())[0]!.n), { timeout: 10_000, interval: 20 }).toBe(1);
 
     expect(entered.mock.calls.map(([method, stack]) => `${method}\n${stack}`)).toEqual([]);

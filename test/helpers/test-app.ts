@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
@@ -61,6 +62,8 @@ export async function createTestApp(
       // Every test file signs up from 127.0.0.1; the anonymous per-address budgets would throttle
       // features that are not about rate limits. Rate-limit tests set their own table.
       RATE_LIMITS: JSON.stringify(anonymousHeadroom),
+      // Instances sharing a database (and a file's restarted app) must open each other's sealed mail.
+      OUTBOX_KEYS: testOutboxKeys,
       ...env,
     });
     return createApp({ config, logger: createLogger({ level: config.logLevel, destination }), clock, hooks });
@@ -91,6 +94,8 @@ export async function createTestApp(
     post: (body, options) => post(app.url, body, options),
   };
 }
+
+const testOutboxKeys = `test:${randomBytes(32).toString('base64url')}`;
 
 const anonymousHeadroom = Object.fromEntries(
   [

@@ -55,7 +55,12 @@ export function createAccountMail(deps: {
         { userId: user.id, purpose: EmailTokenPurpose.VERIFY_EMAIL, email: user.email },
         clock(),
       );
-      await mailer.enqueue(em, MailKind.VERIFY_EMAIL, user.email, { link: mailer.link('verifyEmail', token) });
+      await mailer.enqueue(
+        em,
+        MailKind.VERIFY_EMAIL,
+        { userId: user.id, email: user.email },
+        { link: mailer.link('verifyEmail', token) },
+      );
     },
 
     later(label, targetEmail, work) {
@@ -81,7 +86,7 @@ export function createAccountMail(deps: {
         const em = fork();
         const history = prior ?? (await accountStore.signInHistory(em, userId, sessionId, storedUserAgent(client)));
         if (!history || !isNewClient(history)) return;
-        await mailer.enqueue(em, MailKind.NEW_SIGN_IN, history.email, { client, at: clock() });
+        await mailer.enqueue(em, MailKind.NEW_SIGN_IN, { userId, email: history.email }, { client, at: clock() });
         mailer.kick();
       });
     },
