@@ -154,6 +154,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       hashIdentifier: createIdentifierHasher(hmacKey),
       accountMail,
       requireVerifiedEmail: config.accounts.requireVerifiedEmail,
+      signupMode: config.accounts.signupMode,
       clock,
     });
     const oauth = createOAuthService({

@@ -175,6 +175,7 @@ export const envSchema = z
       .regex(/^[A-Za-z0-9_-]{43,}$/, 'must be at least 32 random bytes in base64url (see npm run keygen)')
       .optional(),
     REQUIRE_VERIFIED_EMAIL: bool.default(false),
+    SIGNUP_MODE: z.enum(['open', 'verify-first']).optional(),
     OUTBOX_KEYS: outboxKeys.optional(),
     MAIL_ENABLED: bool.default(true),
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
@@ -205,6 +206,10 @@ export const envSchema = z
     // Node refuses a header deadline later than the whole request's.
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
       ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });
+    }
+    // Nobody could ever confirm an address, so nobody could sign up.
+    if (env.SIGNUP_MODE === 'verify-first' && !env.MAIL_ENABLED) {
+      ctx.addIssue({ code: 'custom', path: ['SIGNUP_MODE'], message: 'verify-first needs mail (MAIL_ENABLED=true)' });
     }
     if (env.NODE_ENV !== 'production') return;
     // Production must never run on a throwaway key or an embedded database.

@@ -14,7 +14,7 @@ import {
   RevokeServiceAccountDocument,
   SetUserTierDocument,
 } from '../../src/client/generated/graphql.js';
-import { createTestApp, newAccount, signUpAdmin, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, newAccount, signUpAdmin, type TestApp, signedIn } from '../helpers/test-app.js';
 
 // On Node 20 the first AsyncLocalStorage entered switches promise hooks on for the rest of the process,
 // and every promise of every later request pays for them. MikroORM enters one whenever its unit of work
@@ -40,7 +40,7 @@ describe('request paths', () => {
   it('never enter an AsyncLocalStorage: sign-up, sign-in, sessions, admin, workers, progress, account mail', async () => {
     const admin = await signUpAdmin(app);
     const account = newAccount();
-    const registered = (await app.execute(RegisterDocument, { input: account })).data!.register;
+    const registered = signedIn((await app.execute(RegisterDocument, { input: account })).data!.register);
     const login = (await app.execute(LoginDocument, { input: { identifier: account.email, password: account.password } })).data!
       .login;
     await app.execute(MeDocument, {}, { token: login.accessToken });

@@ -134,7 +134,13 @@ export async function signUp(app: TestApp, options: RequestOptions = {}) {
   const account = newAccount();
   const res = await app.execute(RegisterDocument, { input: account }, options);
   if (!res.data) throw new Error(`register failed: ${res.raw}`);
-  return { account, ...res.data.register };
+  return { account, ...signedIn(res.data.register) };
+}
+
+/** The AuthPayload of an open sign-up (SIGNUP_MODE=open); throws on a RegistrationPending. */
+export function signedIn<T extends { __typename: string }>(result: T): Extract<T, { __typename: 'AuthPayload' }> {
+  if (result.__typename !== 'AuthPayload') throw new Error(`expected a signed-in sign-up, got ${result.__typename}`);
+  return result as Extract<T, { __typename: 'AuthPayload' }>;
 }
 
 /** A signed-up user made ADMIN directly in the database, with a refreshed token that carries the tier. */

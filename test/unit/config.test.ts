@@ -123,6 +123,22 @@ describe('parseConfig', () => {
       OUTBOX_KEYS: `k1:${randomBytes(32).toString('base64url')}`,
     }).mail;
     expect(mail).toMatchObject({ enabled: true, smtpUrl: 'smtps://user:pw@smtp.example.com' });
+    // With mail, production's sign-up reveals nothing by default (verify-first); without it, it cannot.
+    expect(
+      parseConfig({
+        ...base,
+        SMTP_URL: 'smtps://user:pw@smtp.example.com',
+        MAIL_FROM: 'Example <no-reply@example.com>',
+        EMAIL_VERIFY_URL: 'https://app.example.com/verify-email?token={token}',
+        PASSWORD_RESET_URL: 'https://app.example.com/reset?token={token}',
+        EMAIL_CHANGE_URL: 'https://app.example.com/email?token={token}',
+        OUTBOX_KEYS: `k1:${randomBytes(32).toString('base64url')}`,
+      }).accounts,
+    ).toEqual({ signupMode: 'verify-first', requireVerifiedEmail: true });
+    expect(parseConfig({ ...base, MAIL_ENABLED: 'false' }).accounts.signupMode).toBe('open');
+    expect(parseConfig({}).accounts).toEqual({ signupMode: 'open', requireVerifiedEmail: false });
+    expect(parseConfig({ SIGNUP_MODE: 'verify-first' }).accounts.requireVerifiedEmail).toBe(true);
+    expect(problemsOf({ SIGNUP_MODE: 'verify-first', MAIL_ENABLED: 'false' })).toContain('SIGNUP_MODE: verify-first needs mail');
     expect(parseConfig({ ...base, MAIL_ENABLED: 'false' }).mail.enabled).toBe(false);
     expect(problemsOf({ EMAIL_VERIFY_URL: 'https://app.example.com/verify' })).toContain(
       'EMAIL_VERIFY_URL: must contain {token}, where the email token goes',

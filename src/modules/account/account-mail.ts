@@ -26,6 +26,8 @@ export interface AccountMail {
    * before this one, when the statement that opened it said (a password sign-in); else they are read here.
    */
   noticeSignIn(userId: string, sessionId: string, client: ClientInfo, prior?: { email: string } & PriorSessions): void;
+  /** verify-first sign-up with a taken address: tells its owner, in `em`'s transaction (see auth.service register). */
+  noticeSignUpAttempt(em: EntityManager, email: string): Promise<void>;
   /** After a commit that wrote mail. */
   kick(): void;
 }
@@ -77,6 +79,12 @@ export function createAccountMail(deps: {
     },
 
     kick: () => mailer.kick(),
+
+    async noticeSignUpAttempt(em, email) {
+      const account = await accountStore.credentials(em, { email });
+      if (!account) return;
+      await mailer.enqueue(em, MailKind.SIGN_UP_ATTEMPT, { userId: account.id, email: account.email });
+    },
 
     noticeSignIn(userId, sessionId, client, prior) {
       if (!mailer.notifies('newSignIn')) return;
