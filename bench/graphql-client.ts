@@ -45,7 +45,7 @@ export interface Account extends Tokens {
   password: string;
 }
 
-export const REGISTER = `mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id email } } }`;
+export const REGISTER = `mutation($input: RegisterInput!) { register(input: $input) { ... on AuthPayload { accessToken refreshToken user { id email } } } }`;
 export const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken user { id email } } }`;
 
 const runTag = randomBytes(3).toString('hex');

@@ -33,7 +33,8 @@ const bearer = (account: Account) => ({ authorization: `Bearer ${account.accessT
 const ME = '{ me { id email } }';
 const REFRESH = 'mutation($t: String) { refresh(refreshToken: $t) { accessToken refreshToken } }';
 const LOGIN = 'mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken } }';
-const REGISTER = 'mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken } }';
+const REGISTER =
+  'mutation($input: RegisterInput!) { register(input: $input) { ... on AuthPayload { accessToken refreshToken } } }';
 const RATE_LIMIT_STATUS = '{ rateLimitStatus { tier limits { field remaining } } }';
 
 const me: Scenario = {

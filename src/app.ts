@@ -136,7 +136,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     }
     const hmacKey = config.authHmacKey ? Buffer.from(config.authHmacKey, 'base64url') : randomBytes(32);
     const fork = () => (orm.em as EntityManager).fork();
-    const mail = createMail(config.mail, { env: config.env, fork, clock, logger });
+    const mail = createMail(config.mail, { env: config.env, fork, clock, logger, hmacKey: config.authHmacKey });
     if (mail.sender) closers.push(() => mail.sender?.close() ?? Promise.resolve());
     const accountMail = createAccountMail({ mailer: mail.mailer, fork, background, makeLimiter, clock, log: logger });
     const realHasher = await createPasswordHasher(config.argon2);
@@ -153,6 +153,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       hashIdentifier: createIdentifierHasher(hmacKey),
       accountMail,
       requireVerifiedEmail: config.accounts.requireVerifiedEmail,
+      signupMode: config.accounts.signupMode,
       clock,
     });
     const oauth = createOAuthService({

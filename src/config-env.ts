@@ -74,6 +74,27 @@ const trustProxy = z.string().transform((raw, ctx): number | string[] | false =>
   return list;
 });
 
+/** OUTBOX_KEYS: "kid:key,kid:key", each key 32 random bytes in base64url; the first seals, every one opens. */
+const outboxKeys = commaList.pipe(
+  z
+    .array(
+      z.string().transform((entry, ctx) => {
+        const match = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]{43})$/.exec(entry);
+        const key = match ? Buffer.from(match[2] as string, 'base64url') : null;
+        if (!match || key?.length !== 32) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'each entry must be kid:key, the key 32 random bytes in base64url (see npm run keygen)',
+          });
+          return z.NEVER;
+        }
+        return { kid: match[1] as string, key: match[2] as string };
+      }),
+    )
+    .min(1)
+    .refine((keys) => new Set(keys.map((k) => k.kid)).size === keys.length, 'every key needs a distinct kid'),
+);
+
 /** A link the SPA hosts, with {token} where the email token goes. */
 const linkTemplate = z
   .url({ protocol: /^https?$/ })
@@ -156,6 +177,8 @@ export const envSchema = z
       .regex(/^[A-Za-z0-9_-]{43,}$/, 'must be at least 32 random bytes in base64url (see npm run keygen)')
       .optional(),
     REQUIRE_VERIFIED_EMAIL: bool.default(false),
+    SIGNUP_MODE: z.enum(['open', 'verify-first']).optional(),
+    OUTBOX_KEYS: outboxKeys.optional(),
     MAIL_ENABLED: bool.default(true),
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
     MAIL_FROM: z.string().min(3).max(254).optional(),
@@ -193,6 +216,10 @@ export const envSchema = z
         message: 'needs DATABASE_URL, the pooled connection it sits beside',
       });
     }
+    // Nobody could ever confirm an address, so nobody could sign up.
+    if (env.SIGNUP_MODE === 'verify-first' && !env.MAIL_ENABLED) {
+      ctx.addIssue({ code: 'custom', path: ['SIGNUP_MODE'], message: 'verify-first needs mail (MAIL_ENABLED=true)' });
+    }
     if (env.NODE_ENV !== 'production') return;
     // Production must never run on a throwaway key or an embedded database.
     if (!env.JWT_SIGNING_KEYS) {
@@ -207,7 +234,15 @@ export const envSchema = z
     }
     // Mail is how people prove their address and get back in: production either sends it or says it is off.
     if (env.MAIL_ENABLED) {
-      for (const name of ['SMTP_URL', 'MAIL_FROM', 'EMAIL_VERIFY_URL', 'PASSWORD_RESET_URL', 'EMAIL_CHANGE_URL'] as const) {
+      // OUTBOX_KEYS: pending mail holds live links; a key derived or made up per process would not do.
+      for (const name of [
+        'SMTP_URL',
+        'MAIL_FROM',
+        'EMAIL_VERIFY_URL',
+        'PASSWORD_RESET_URL',
+        'EMAIL_CHANGE_URL',
+        'OUTBOX_KEYS',
+      ] as const) {
         if (!env[name]) {
           ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production unless MAIL_ENABLED=false' });
         }

@@ -90,7 +90,12 @@ export interface Config {
     } | null;
     github: { clientId: string; clientSecret: string; authorizationUrl: string; tokenUrl: string; apiUrl: string } | null;
   };
-  accounts: { requireVerifiedEmail: boolean };
+  accounts: {
+    /** No session until the address is verified: REQUIRE_VERIFIED_EMAIL, or implied by verify-first sign-up. */
+    requireVerifiedEmail: boolean;
+    /** verify-first: register answers RegistrationPending for new and taken addresses alike (docs/guide/signup.md). */
+    signupMode: 'open' | 'verify-first';
+  };
   mail: {
     /** false: nothing is sent and the mutations that need mail answer MAIL_DISABLED. */
     enabled: boolean;
@@ -103,6 +108,8 @@ export interface Config {
     pollIntervalMs: number;
     breaker: { failures: number; resetMs: number };
     notify: { passwordChanged: boolean; emailChanged: boolean; newSignIn: boolean };
+    /** Keys (base64url, 32 bytes) that seal outbox bodies, the first sealing; null outside production: derived from AUTH_HMAC_KEY, or ephemeral. */
+    outboxKeys: readonly { kid: string; key: string }[] | null;
   };
   rateLimits: {
     /** Overrides of the per-field, per-tier table, keyed `Type.field`. */
@@ -151,6 +158,8 @@ export function parseConfig(env: Env): Readonly<Config> {
   const day = 24 * 60 * 60;
   const migrateOnStart = e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production';
   const production = e.NODE_ENV === 'production';
+  // Production with mail: a sign-up must not say which addresses have accounts. Elsewhere today's behaviour.
+  const signupMode = e.SIGNUP_MODE ?? (production && e.MAIL_ENABLED ? 'verify-first' : 'open');
   const timeouts = { acquireMs: e.DATABASE_ACQUIRE_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS };
   const config: Config = {
     env: e.NODE_ENV,
@@ -246,7 +255,10 @@ export function parseConfig(env: Env): Readonly<Config> {
     },
     rateLimits: { fields: e.RATE_LIMITS ?? {}, loginFailures: e.LOGIN_FAILURE_LIMITS ?? {} },
     authHmacKey: e.AUTH_HMAC_KEY ?? null,
-    accounts: { requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL },
+    accounts: {
+      requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL || signupMode === 'verify-first',
+      signupMode,
+    },
     mail: {
       enabled: e.MAIL_ENABLED,
       smtpUrl: e.SMTP_URL ?? null,
@@ -266,6 +278,7 @@ export function parseConfig(env: Env): Readonly<Config> {
         emailChanged: e.NOTIFY_EMAIL_CHANGED,
         newSignIn: e.NOTIFY_NEW_SIGN_IN,
       },
+      outboxKeys: e.OUTBOX_KEYS ?? null,
     },
   };
   return deepFreeze(config);

@@ -135,6 +135,8 @@ export const ruleTree: RuleTree = {
   User: { '*': allow, sessions: isSelf, securityEvents: isSelf, linkedProviders: isSelf, hasPassword: isSelf },
   OAuthStart: allow,
   AuthPayload: allow,
+  // Only ever the caller's own input back (verify-first sign-up).
+  RegistrationPending: allow,
   Session: allow,
   SecurityEvent: allow,
   RateLimitStatus: allow,

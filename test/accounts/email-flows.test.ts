@@ -196,7 +196,7 @@ describe('delete account', () => {
       ['session', 'user_id', me.user.id],
       ['security_event', 'user_id', me.user.id],
       ['email_token', 'user_id', me.user.id],
-      ['mail_outbox', 'recipient', me.account.email],
+      ['mail_outbox', 'user_id', me.user.id],
     ]) {
       const rows = await db.execute(`select 1 from ${table} where ${column} = ?`, [value]);
       expect(rows, table).toHaveLength(0);

@@ -2,7 +2,7 @@ import argon2 from 'argon2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LoginDocument, MySecurityEventsDocument, RegisterDocument } from '../../src/client/generated/graphql.js';
 import { codeOf } from '../helpers/graphql.js';
-import { createTestApp, newAccount, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, newAccount, type TestApp, signedIn } from '../helpers/test-app.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -44,7 +44,7 @@ describe('passwords are normalised (NFKC) before hashing', () => {
     const typed = fullWidth(plain);
     const account = newAccount({ password: plain });
     const registered = await app.execute(RegisterDocument, { input: account });
-    const userId = registered.data!.register.user.id;
+    const userId = signedIn(registered.data!.register).user.id;
     // What the hasher stored before normalisation: the password exactly as typed.
     const legacy = await argon2.hash(typed, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
     const db = app.orm.em.getConnection();

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LoginDocument, MeDocument, RegisterDocument } from '../../src/client/generated/graphql.js';
 import { User } from '../../src/modules/user/user.entity.js';
 import { codeOf } from '../helpers/graphql.js';
-import { createTestApp, newAccount, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, newAccount, type TestApp, signedIn } from '../helpers/test-app.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -18,7 +18,7 @@ describe('register → login → me', () => {
     const account = newAccount();
     const registered = await app.execute(RegisterDocument, { input: account }, { headers: { 'user-agent': 'test-agent/1.0' } });
     expect(registered.errors).toBeUndefined();
-    const reg = registered.data!.register;
+    const reg = signedIn(registered.data!.register);
     expect(reg.user).toMatchObject({ email: account.email, username: account.username, tier: 'FREE', lastLoginAt: null });
     expect(reg.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(new Date(reg.accessTokenExpiresAt).getTime() - app.clock().getTime()).toBe(15 * 60 * 1000);
@@ -42,40 +42,45 @@ describe('register → login → me', () => {
   it('signs access tokens with Ed25519 and the promised claims, one session per sign-in', async () => {
     const account = newAccount();
     const { data } = await app.execute(RegisterDocument, { input: account }, { headers: { 'user-agent': 'agent-x' } });
-    const token = data!.register.accessToken;
+    const token = signedIn(data!.register).accessToken;
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt', kid: expect.any(String) });
     const claims = decodeJwt(token);
-    expect(claims).toMatchObject({ iss: 'urn:tollgate', aud: 'urn:tollgate:api', sub: data!.register.user.id, tier: 'FREE' });
+    expect(claims).toMatchObject({
+      iss: 'urn:tollgate',
+      aud: 'urn:tollgate:api',
+      sub: signedIn(data!.register).user.id,
+      tier: 'FREE',
+    });
     expect(claims.exp! - claims.iat!).toBe(900);
     expect(typeof claims.jti).toBe('string');
 
     const sessions = await sql<{ id: string; user_agent: string; ip: string; expires_at: Date }>(
       'select id, user_agent, ip, expires_at from session where user_id = ?',
-      [data!.register.user.id],
+      [signedIn(data!.register).user.id],
     );
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ id: claims.sid, user_agent: 'agent-x' });
     expect(sessions[0]!.ip).toMatch(/127\.0\.0\.1/);
 
     await app.execute(LoginDocument, { input: { identifier: account.email, password: account.password } });
-    const after = await sql('select id from session where user_id = ?', [data!.register.user.id]);
+    const after = await sql('select id from session where user_id = ?', [signedIn(data!.register).user.id]);
     expect(after).toHaveLength(2);
   });
 
   it('stores the refresh token only as its SHA-256 hash and the password only as an argon2id hash', async () => {
     const account = newAccount();
     const { data } = await app.execute(RegisterDocument, { input: account });
-    const refresh = data!.register.refreshToken!;
+    const refresh = signedIn(data!.register).refreshToken!;
     const rows = await sql<{ token_hash: string }>(
       'select r.token_hash from refresh_token r join session s on s.id = r.session_id where s.user_id = ?',
-      [data!.register.user.id],
+      [signedIn(data!.register).user.id],
     );
     expect(rows).toEqual([{ token_hash: createHash('sha256').update(refresh).digest('hex') }]);
     const dump = JSON.stringify(await sql('select * from refresh_token'));
     expect(dump).not.toContain(refresh);
 
     const [user] = await sql<{ password_hash: string }>('select password_hash from app_user where id = ?', [
-      data!.register.user.id,
+      signedIn(data!.register).user.id,
     ]);
     expect(user!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(user!.password_hash).not.toContain(account.password);
@@ -83,7 +88,7 @@ describe('register → login → me', () => {
 
   it('does not load the password hash unless asked to', async () => {
     const { data } = await app.execute(RegisterDocument, { input: newAccount() });
-    const user = await app.orm.em.fork().findOneOrFail(User, data!.register.user.id);
+    const user = await app.orm.em.fork().findOneOrFail(User, signedIn(data!.register).user.id);
     expect(user.passwordHash).toBeUndefined();
     expect(JSON.stringify(user)).not.toContain('argon2');
   });
@@ -91,7 +96,7 @@ describe('register → login → me', () => {
   it('treats differently-cased emails as one account', async () => {
     const account = newAccount({ email: 'Alice.Cased@Example.IO' });
     const first = await app.execute(RegisterDocument, { input: account });
-    expect(first.data?.register.user.email).toBe('alice.cased@example.io');
+    expect(signedIn(first.data!.register).user.email).toBe('alice.cased@example.io');
 
     const again = await app.execute(RegisterDocument, { input: { ...newAccount(), email: '  alice.CASED@example.io ' } });
     expect(codeOf(again)).toBe('CONFLICT');
@@ -101,7 +106,7 @@ describe('register → login → me', () => {
     const login = await app.execute(LoginDocument, {
       input: { identifier: 'ALICE.cased@EXAMPLE.io', password: account.password },
     });
-    expect(login.data?.login.user.id).toBe(first.data!.register.user.id);
+    expect(login.data?.login.user.id).toBe(signedIn(first.data!.register).user.id);
   });
 
   it('normalises emails to NFC, so composed and decomposed forms are one account', async () => {
@@ -109,11 +114,11 @@ describe('register → login → me', () => {
     const decomposed = 'jo\u0308rg.nfc@example.com';
     const account = newAccount({ email: decomposed });
     const first = await app.execute(RegisterDocument, { input: account });
-    expect(first.data?.register.user.email).toBe(composed);
+    expect(signedIn(first.data!.register).user.email).toBe(composed);
     const again = await app.execute(RegisterDocument, { input: newAccount({ email: composed }) });
     expect(codeOf(again)).toBe('CONFLICT');
     const login = await app.execute(LoginDocument, { input: { identifier: composed, password: account.password } });
-    expect(login.data?.login.user.id).toBe(first.data!.register.user.id);
+    expect(login.data?.login.user.id).toBe(signedIn(first.data!.register).user.id);
   });
 
   it('refuses a username already taken in another case, naming the field, and writes nothing', async () => {
@@ -130,8 +135,8 @@ describe('register → login → me', () => {
   it('allows accounts without a username', async () => {
     const a = await app.execute(RegisterDocument, { input: newAccount({ username: null }) });
     const b = await app.execute(RegisterDocument, { input: newAccount({ username: null }) });
-    expect(a.data?.register.user.username).toBeNull();
-    expect(b.data?.register.user.username).toBeNull();
+    expect(signedIn(a.data!.register).user.username).toBeNull();
+    expect(signedIn(b.data!.register).user.username).toBeNull();
   });
 
   it('rehashes a password stored with older argon2 parameters at the next login', async () => {
@@ -139,12 +144,12 @@ describe('register → login → me', () => {
     const { data } = await app.execute(RegisterDocument, { input: account });
     const argon2 = await import('argon2');
     const weak = await argon2.hash(account.password, { type: argon2.argon2id, memoryCost: 8192, timeCost: 1, parallelism: 1 });
-    await sql('update app_user set password_hash = ? where id = ?', [weak, data!.register.user.id]);
+    await sql('update app_user set password_hash = ? where id = ?', [weak, signedIn(data!.register).user.id]);
 
     const login = await app.execute(LoginDocument, { input: { identifier: account.email, password: account.password } });
     expect(login.errors).toBeUndefined();
     const [row] = await sql<{ password_hash: string }>('select password_hash from app_user where id = ?', [
-      data!.register.user.id,
+      signedIn(data!.register).user.id,
     ]);
     expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(await argon2.verify(row!.password_hash, account.password)).toBe(true);
@@ -154,8 +159,11 @@ describe('register → login → me', () => {
     const account = newAccount();
     const { data } = await app.execute(RegisterDocument, { input: account });
     const hashOf = async () =>
-      (await sql<{ password_hash: string }>('select password_hash from app_user where id = ?', [data!.register.user.id]))[0]!
-        .password_hash;
+      (
+        await sql<{ password_hash: string }>('select password_hash from app_user where id = ?', [
+          signedIn(data!.register).user.id,
+        ])
+      )[0]!.password_hash;
     const before = await hashOf();
 
     const login = await app.execute(LoginDocument, { input: { identifier: account.email, password: account.password } });

@@ -5,7 +5,7 @@ import { MeDocument, RegisterDocument } from '../../src/client/generated/graphql
 import { generateSigningJwk } from '../../src/modules/token/key-ring.js';
 import type { SigningJwk } from '../../src/config-env.js';
 import { codeOf } from '../helpers/graphql.js';
-import { createTestApp, newAccount, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, newAccount, type TestApp, signedIn } from '../helpers/test-app.js';
 
 let app: TestApp;
 let current: SigningJwk;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   // Two keys configured: the first signs, both verify.
   app = await createTestApp({ JWT_SIGNING_KEYS: JSON.stringify([current, retired]) });
   const { data } = await app.execute(RegisterDocument, { input: newAccount() });
-  token = data!.register.accessToken;
+  token = signedIn(data!.register).accessToken;
   claims = decodeJwt(token);
 });
 
@@ -105,7 +105,7 @@ describe('access tokens that must be refused with UNAUTHENTICATED', () => {
 
   it('a refresh token presented as a bearer token, and garbage', async () => {
     const { data } = await app.execute(RegisterDocument, { input: newAccount() });
-    expect(codeOf(await me(data!.register.refreshToken!))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await me(signedIn(data!.register).refreshToken!))).toBe('UNAUTHENTICATED');
     expect(codeOf(await me('not-a-token'))).toBe('UNAUTHENTICATED');
     const res = await app.execute(MeDocument, {}, { headers: { authorization: `Basic ${token}` } });
     expect(codeOf(res)).toBe('UNAUTHENTICATED');

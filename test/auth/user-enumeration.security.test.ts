@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LoginDocument, RegisterDocument } from '../../src/client/generated/graphql.js';
 import type { PasswordHasher } from '../../src/modules/auth/password.hasher.js';
-import { createTestApp, newAccount, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, newAccount, type TestApp, signedIn } from '../helpers/test-app.js';
 
 let app: TestApp;
 const calls: string[] = [];
@@ -75,7 +75,7 @@ describe('login does not reveal which accounts exist', () => {
       .execute<{ last_login_at: Date | null; sessions: string }[]>(
         'select u.last_login_at, (select count(*) from session s where s.user_id = u.id) as sessions ' +
           'from app_user u where u.id = ?',
-        [data!.register.user.id],
+        [signedIn(data!.register).user.id],
       );
     expect(rows[0]).toEqual({ last_login_at: null, sessions: '1' });
   });

@@ -82,7 +82,7 @@ describe('register refuses bad input with BAD_USER_INPUT naming the field, and w
 
   it('refuses a missing required argument with BAD_USER_INPUT before any resolver runs', async () => {
     const res = await app.post({
-      query: 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }',
+      query: 'mutation($input: RegisterInput!) { register(input: $input) { ... on AuthPayload { accessToken } } }',
       variables: { input: { email: 'x@example.com' } },
     });
     expect(codeOf(res)).toBe('BAD_USER_INPUT');

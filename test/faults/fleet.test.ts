@@ -15,7 +15,7 @@ import { codeOf } from '../helpers/graphql.js';
 import { redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { subscribeToProgress } from '../helpers/subscriptions.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
-import { createTestApp, newAccount, signUpAdmin, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, newAccount, signUpAdmin, type TestApp, signedIn } from '../helpers/test-app.js';
 
 let a: TestApp;
 let b: TestApp;
@@ -69,7 +69,7 @@ function send<R, V>(document: TypedDocumentNode<R, V>, variables: V, token?: str
 
 describe('two instances behind one address', () => {
   it('rotate refresh tokens as one: a token replayed on the other instance ends the session everywhere', async () => {
-    const first = (await send(RegisterDocument, { input: newAccount() })).data!.register;
+    const first = signedIn((await send(RegisterDocument, { input: newAccount() })).data!.register);
     const second = (await send(RefreshDocument, { refreshToken: first.refreshToken })).data!.refresh;
     expect(codeOf(await send(RefreshDocument, { refreshToken: first.refreshToken }))).toBe('UNAUTHENTICATED');
     expect(codeOf(await send(RefreshDocument, { refreshToken: second.refreshToken }))).toBe('UNAUTHENTICATED');
@@ -78,12 +78,12 @@ describe('two instances behind one address', () => {
   });
 
   it('log out as one, and share one rate budget', async () => {
-    const user = (await send(RegisterDocument, { input: newAccount() })).data!.register;
+    const user = signedIn((await send(RegisterDocument, { input: newAccount() })).data!.register);
     for (let i = 0; i < 6; i++) expect((await send(MeDocument, {}, user.accessToken)).errors, `me ${i}`).toBeUndefined();
     expect(codeOf(await send(MeDocument, {}, user.accessToken))).toBe('RATE_LIMITED');
     expect(codeOf(await send(MeDocument, {}, user.accessToken))).toBe('RATE_LIMITED');
 
-    const other = (await send(RegisterDocument, { input: newAccount() })).data!.register;
+    const other = signedIn((await send(RegisterDocument, { input: newAccount() })).data!.register);
     expect((await send(LogoutDocument, {}, other.accessToken)).errors).toBeUndefined();
     expect(codeOf(await send(MeDocument, {}, other.accessToken))).toBe('UNAUTHENTICATED');
     expect(codeOf(await send(MeDocument, {}, other.accessToken))).toBe('UNAUTHENTICATED');
@@ -94,7 +94,7 @@ describe('two instances behind one address', () => {
     const admin = await signUpAdmin(a);
     const workerKey = (await send(CreateServiceAccountDocument, { name: 'worker' }, admin.accessToken)).data!.createServiceAccount
       .apiKey;
-    const owner = (await send(RegisterDocument, { input: newAccount() })).data!.register;
+    const owner = signedIn((await send(RegisterDocument, { input: newAccount() })).data!.register);
     const resourceId = 'fleet-resource';
     const report = (percent: number) =>
       send(

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
@@ -63,6 +64,8 @@ export async function createTestApp(
       // Every test file signs up from 127.0.0.1; the anonymous per-address budgets would throttle
       // features that are not about rate limits. Rate-limit tests set their own table.
       RATE_LIMITS: JSON.stringify(anonymousHeadroom),
+      // Instances sharing a database (and a file's restarted app) must open each other's sealed mail.
+      OUTBOX_KEYS: testOutboxKeys,
       ...env,
     });
     return createApp({ config, logger: createLogger({ level: config.logLevel, destination }), clock, hooks });
@@ -123,6 +126,8 @@ function redisEnv(env: Record<string, string>): Record<string, string> {
   };
 }
 
+const testOutboxKeys = `test:${randomBytes(32).toString('base64url')}`;
+
 const anonymousHeadroom = Object.fromEntries(
   [
     'Mutation.register',
@@ -160,7 +165,13 @@ export async function signUp(app: TestApp, options: RequestOptions = {}) {
   const account = newAccount();
   const res = await app.execute(RegisterDocument, { input: account }, options);
   if (!res.data) throw new Error(`register failed: ${res.raw}`);
-  return { account, ...res.data.register };
+  return { account, ...signedIn(res.data.register) };
+}
+
+/** The AuthPayload of an open sign-up (SIGNUP_MODE=open); throws on a RegistrationPending. */
+export function signedIn<T extends { __typename: string }>(result: T): Extract<T, { __typename: 'AuthPayload' }> {
+  if (result.__typename !== 'AuthPayload') throw new Error(`expected a signed-in sign-up, got ${result.__typename}`);
+  return result as Extract<T, { __typename: 'AuthPayload' }>;
 }
 
 /** A signed-up user made ADMIN directly in the database, with a refreshed token that carries the tier. */

@@ -30,11 +30,14 @@ const readiness = async (app: TestApp) =>
 const outbox = async (app: TestApp, recipients: string[]) =>
   (await app.orm.em
     .getConnection()
-    .execute('select recipient, status, attempts, text_body from mail_outbox where recipient in (?)', [recipients])) as {
+    .execute(
+      'select u.email as recipient, o.status, o.attempts, o.sealed from mail_outbox o join app_user u on u.id = o.user_id where u.email in (?)',
+      [recipients],
+    )) as {
     recipient: string;
     status: string;
     attempts: number;
-    text_body: string | null;
+    sealed: string | null;
   }[];
 
 const fastMail = {
@@ -68,7 +71,7 @@ describe('SMTP down, then back', () => {
     expect(a.logs.some((l) => l.includes('mail circuit opened'))).toBe(true);
     const waiting = await outbox(a, emails);
     expect(waiting).toHaveLength(6);
-    expect(waiting.every((m) => m.status === 'pending' && m.text_body !== null)).toBe(true);
+    expect(waiting.every((m) => m.status === 'pending' && m.sealed !== null)).toBe(true);
 
     await smtp.up();
     // Past every backoff (seconds here), but well inside a claimed mail's 5-minute lease: a jump past the
@@ -79,7 +82,7 @@ describe('SMTP down, then back', () => {
     await eventually(async () => (await outbox(a, emails)).every((m) => m.status === 'sent'));
 
     for (const email of emails) expect(smtp.to(email), email).toHaveLength(1);
-    expect((await outbox(a, emails)).every((m) => m.text_body === null)).toBe(true);
+    expect((await outbox(a, emails)).every((m) => m.sealed === null)).toBe(true);
     expect(a.logs.some((l) => l.includes('mail circuit closed'))).toBe(true);
   });
 });
@@ -96,7 +99,7 @@ describe('a mail that cannot be sent', () => {
     // Not due again until its backoff has passed.
     app.clock.advance(60_000);
     const given = await eventually(async () => (await outbox(app, [me.account.email])).find((m) => m.status === 'dead'));
-    expect(given).toMatchObject({ attempts: 2, text_body: null });
+    expect(given).toMatchObject({ attempts: 2, sealed: null });
     expect(app.logs.some((l) => l.includes('"event":"mail_dead"'))).toBe(true);
     expect(app.logs.some((l) => l.includes('token='))).toBe(false);
   });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LoginDocument, MeDocument, RegisterDocument } from '../../src/client/generated/graphql.js';
-import { createTestApp, newAccount, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, newAccount, type TestApp, signedIn } from '../helpers/test-app.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -14,7 +14,7 @@ describe('logs', () => {
     const canaryPassword = 'canary-password-7f3a9c2e';
     const account = newAccount({ password: canaryPassword });
     const reg = await app.execute(RegisterDocument, { input: account }, { headers: { cookie: 'session=canary-cookie-b1d4' } });
-    const { accessToken, refreshToken } = reg.data!.register;
+    const { accessToken, refreshToken } = signedIn(reg.data!.register);
     await app.execute(LoginDocument, { input: { identifier: account.email, password: canaryPassword } });
     await app.execute(LoginDocument, { input: { identifier: account.email, password: `${canaryPassword}-wrong` } });
     await app.execute(LoginDocument, { input: { identifier: 'ghost@example.com', password: canaryPassword } });

@@ -33,7 +33,7 @@ describe('committed artefacts match the code', () => {
         'LoginInput.identifier',
       ].map((c) => `${c}: ${typeOf(c)}`),
     ).toEqual([
-      'Mutation.register: AuthPayload!',
+      'Mutation.register: RegisterResult!',
       'Mutation.register(input): RegisterInput!',
       'Mutation.login: AuthPayload!',
       'Mutation.login(input): LoginInput!',

@@ -6,7 +6,7 @@ import { LoginDocument, MeDocument, RegisterDocument } from '../../src/client/ge
 import { createTestDatabase } from '../helpers/database.js';
 import { execute } from '../helpers/graphql.js';
 import { freePort } from '../helpers/redis.js';
-import { newAccount } from '../helpers/test-app.js';
+import { newAccount, signedIn } from '../helpers/test-app.js';
 
 const database = await createTestDatabase();
 afterAll(() => database.drop());
@@ -103,7 +103,7 @@ describe('SIGTERM under load', () => {
     const accounts = await Promise.all(
       Array.from({ length: 25 }, async () => {
         const account = newAccount();
-        const { accessToken } = (await execute(url, RegisterDocument, { input: account })).data!.register;
+        const { accessToken } = signedIn((await execute(url, RegisterDocument, { input: account })).data!.register);
         const login = JSON.stringify({
           query: print(LoginDocument),
           variables: { input: { identifier: account.email, password: account.password } },

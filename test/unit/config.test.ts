@@ -131,7 +131,7 @@ describe('parseConfig', () => {
       AUTH_HMAC_KEY: randomBytes(32).toString('base64url'),
     };
     const problems = problemsOf(base);
-    for (const name of ['SMTP_URL', 'MAIL_FROM', 'EMAIL_VERIFY_URL', 'PASSWORD_RESET_URL', 'EMAIL_CHANGE_URL']) {
+    for (const name of ['SMTP_URL', 'MAIL_FROM', 'EMAIL_VERIFY_URL', 'PASSWORD_RESET_URL', 'EMAIL_CHANGE_URL', 'OUTBOX_KEYS']) {
       expect(problems).toContain(`${name}: is required in production unless MAIL_ENABLED=false`);
     }
     const mail = parseConfig({
@@ -141,12 +141,41 @@ describe('parseConfig', () => {
       EMAIL_VERIFY_URL: 'https://app.example.com/verify-email?token={token}',
       PASSWORD_RESET_URL: 'https://app.example.com/reset?token={token}',
       EMAIL_CHANGE_URL: 'https://app.example.com/email?token={token}',
+      OUTBOX_KEYS: `k1:${randomBytes(32).toString('base64url')}`,
     }).mail;
     expect(mail).toMatchObject({ enabled: true, smtpUrl: 'smtps://user:pw@smtp.example.com' });
+    // With mail, production's sign-up reveals nothing by default (verify-first); without it, it cannot.
+    expect(
+      parseConfig({
+        ...base,
+        SMTP_URL: 'smtps://user:pw@smtp.example.com',
+        MAIL_FROM: 'Example <no-reply@example.com>',
+        EMAIL_VERIFY_URL: 'https://app.example.com/verify-email?token={token}',
+        PASSWORD_RESET_URL: 'https://app.example.com/reset?token={token}',
+        EMAIL_CHANGE_URL: 'https://app.example.com/email?token={token}',
+        OUTBOX_KEYS: `k1:${randomBytes(32).toString('base64url')}`,
+      }).accounts,
+    ).toEqual({ signupMode: 'verify-first', requireVerifiedEmail: true });
+    expect(parseConfig({ ...base, MAIL_ENABLED: 'false' }).accounts.signupMode).toBe('open');
+    expect(parseConfig({}).accounts).toEqual({ signupMode: 'open', requireVerifiedEmail: false });
+    expect(parseConfig({ SIGNUP_MODE: 'verify-first' }).accounts.requireVerifiedEmail).toBe(true);
+    expect(problemsOf({ SIGNUP_MODE: 'verify-first', MAIL_ENABLED: 'false' })).toContain('SIGNUP_MODE: verify-first needs mail');
     expect(parseConfig({ ...base, MAIL_ENABLED: 'false' }).mail.enabled).toBe(false);
     expect(problemsOf({ EMAIL_VERIFY_URL: 'https://app.example.com/verify' })).toContain(
       'EMAIL_VERIFY_URL: must contain {token}, where the email token goes',
     );
+  });
+
+  it('reads OUTBOX_KEYS as kid:key pairs of 32-byte keys with distinct kids, the first sealing', () => {
+    const [a, b] = [randomBytes(32).toString('base64url'), randomBytes(32).toString('base64url')];
+    expect(parseConfig({ OUTBOX_KEYS: `new:${a}, old:${b}` }).mail.outboxKeys).toEqual([
+      { kid: 'new', key: a },
+      { kid: 'old', key: b },
+    ]);
+    expect(parseConfig({}).mail.outboxKeys).toBeNull();
+    expect(problemsOf({ OUTBOX_KEYS: `k:${randomBytes(16).toString('base64url')}` })).toContain('OUTBOX_KEYS');
+    expect(problemsOf({ OUTBOX_KEYS: a })).toContain('OUTBOX_KEYS');
+    expect(problemsOf({ OUTBOX_KEYS: `k:${a},k:${b}` })).toMatch(/OUTBOX_KEYS.*distinct kid/);
   });
 
   it('treats empty variables as unset', () => {

@@ -26,6 +26,8 @@ export interface AccountMail {
    * before this one, when the statement that opened it said (a password sign-in); else they are read here.
    */
   noticeSignIn(userId: string, sessionId: string, client: ClientInfo, prior?: { email: string } & PriorSessions): void;
+  /** verify-first sign-up with a taken address: tells its owner, in `em`'s transaction (see auth.service register). */
+  noticeSignUpAttempt(em: EntityManager, email: string): Promise<void>;
   /** After a commit that wrote mail. */
   kick(): void;
 }
@@ -55,7 +57,12 @@ export function createAccountMail(deps: {
         { userId: user.id, purpose: EmailTokenPurpose.VERIFY_EMAIL, email: user.email },
         clock(),
       );
-      await mailer.enqueue(em, MailKind.VERIFY_EMAIL, user.email, { link: mailer.link('verifyEmail', token) });
+      await mailer.enqueue(
+        em,
+        MailKind.VERIFY_EMAIL,
+        { userId: user.id, email: user.email },
+        { link: mailer.link('verifyEmail', token) },
+      );
     },
 
     later(label, targetEmail, work) {
@@ -73,6 +80,12 @@ export function createAccountMail(deps: {
 
     kick: () => mailer.kick(),
 
+    async noticeSignUpAttempt(em, email) {
+      const account = await accountStore.credentials(em, { email });
+      if (!account) return;
+      await mailer.enqueue(em, MailKind.SIGN_UP_ATTEMPT, { userId: account.id, email: account.email });
+    },
+
     noticeSignIn(userId, sessionId, client, prior) {
       if (!mailer.notifies('newSignIn')) return;
       // Known already, and not news: nothing to read or write (the usual sign-in).
@@ -81,7 +94,7 @@ export function createAccountMail(deps: {
         const em = fork();
         const history = prior ?? (await accountStore.signInHistory(em, userId, sessionId, storedUserAgent(client)));
         if (!history || !isNewClient(history)) return;
-        await mailer.enqueue(em, MailKind.NEW_SIGN_IN, history.email, { client, at: clock() });
+        await mailer.enqueue(em, MailKind.NEW_SIGN_IN, { userId, email: history.email }, { client, at: clock() });
         mailer.kick();
       });
     },

@@ -131,7 +131,12 @@ export function createAccountService(deps: {
           { userId: account.id, purpose: EmailTokenPurpose.RESET_PASSWORD, email: account.email },
           clock(),
         );
-        await mailer.enqueue(tx, MailKind.RESET_PASSWORD, account.email, { link: mailer.link('resetPassword', token) });
+        await mailer.enqueue(
+          tx,
+          MailKind.RESET_PASSWORD,
+          { userId: account.id, email: account.email },
+          { link: mailer.link('resetPassword', token) },
+        );
       });
     },
 
@@ -146,7 +151,12 @@ export function createAccountService(deps: {
         await accountStore.setPassword(tx, account.id, passwordHash, true);
         await endAllSessions(tx, account.id, 'password_reset', client);
         if (mailer.notifies('passwordChanged')) {
-          await mailer.enqueue(tx, MailKind.PASSWORD_CHANGED, account.email, { client, at: clock() });
+          await mailer.enqueue(
+            tx,
+            MailKind.PASSWORD_CHANGED,
+            { userId: account.id, email: account.email },
+            { client, at: clock() },
+          );
         }
         return account.id;
       });
@@ -166,7 +176,12 @@ export function createAccountService(deps: {
         await accountStore.setPassword(tx, account.id, passwordHash, false);
         await endAllSessions(tx, account.id, 'password_changed', client);
         if (mailer.notifies('passwordChanged')) {
-          await mailer.enqueue(tx, MailKind.PASSWORD_CHANGED, account.email, { client, at: clock() });
+          await mailer.enqueue(
+            tx,
+            MailKind.PASSWORD_CHANGED,
+            { userId: account.id, email: account.email },
+            { client, at: clock() },
+          );
         }
       });
       mailer.kick();
@@ -194,7 +209,12 @@ export function createAccountService(deps: {
           { userId: account.id, purpose: EmailTokenPurpose.CHANGE_EMAIL, email: account.email, newEmail: address },
           clock(),
         );
-        await mailer.enqueue(tx, MailKind.CONFIRM_EMAIL_CHANGE, address, { link: mailer.link('changeEmail', token) });
+        await mailer.enqueue(
+          tx,
+          MailKind.CONFIRM_EMAIL_CHANGE,
+          { userId: account.id, email: address },
+          { link: mailer.link('changeEmail', token) },
+        );
       });
     },
 
@@ -208,7 +228,12 @@ export function createAccountService(deps: {
           if (!(await accountStore.changeEmail(tx, account.id, stored.email, stored.newEmail))) return null;
           await endAllSessions(tx, account.id, 'email_changed', client);
           if (mailer.notifies('emailChanged')) {
-            await mailer.enqueue(tx, MailKind.EMAIL_CHANGED, stored.email, { newEmail: stored.newEmail });
+            await mailer.enqueue(
+              tx,
+              MailKind.EMAIL_CHANGED,
+              { userId: account.id, email: stored.email },
+              { newEmail: stored.newEmail },
+            );
           }
           return { userId: account.id };
         });
@@ -230,8 +255,9 @@ export function createAccountService(deps: {
       await transaction(em, async (tx) => {
         // Ended first, so every instance closes the account's live connections.
         await sessions.end(tx, { userId: account.id, sessionId: caller.sessionId, all: true, reason: 'account_deleted', client });
-        // Mail waiting for the address goes too: nothing is sent to, or kept about, a deleted account.
-        await mailStore.forgetRecipient(tx, account.email);
+        // Its mail goes too, waiting or sent, to whichever address it had: nothing is sent to, or kept
+        // about, a deleted account (the foreign key also takes mail a background task writes meanwhile).
+        await mailStore.forgetUser(tx, account.id);
         await accountStore.deleteUser(tx, account.id);
       });
       log.info({ event: 'delete_account', userId: account.id }, 'account deleted');

@@ -2,7 +2,7 @@ import { Arg, Ctx, Directive, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../request/request-context.js';
 import { unauthenticated } from '../../errors.js';
 import { rateLimitDirectiveFor } from '../rate-limit/rate-limit.table.js';
-import { AuthPayload, LoginInput, RegisterInput } from './auth.types.js';
+import { AuthPayload, LoginInput, RegisterInput, RegisterResult, RegistrationPending } from './auth.types.js';
 import type { AuthRequest } from './auth.service.js';
 import { deliver } from './deliver.js';
 
@@ -16,12 +16,16 @@ const sqlOnly = (ctx: RequestContext): AuthRequest => ({ em: ctx.sql, log: ctx.l
 @Resolver()
 export class AuthResolver {
   @Directive(rateLimitDirectiveFor('Mutation.register'))
-  @Mutation(() => AuthPayload, { description: 'Creates an account and signs it in.' })
+  @Mutation(() => RegisterResult, {
+    description:
+      'Creates an account. SIGNUP_MODE=open: signs it in (AuthPayload). verify-first: RegistrationPending for every valid address, new or taken; sign-in waits until the mailed link is followed.',
+  })
   async register(
     @Arg('input', () => RegisterInput, { description: 'The new account.' }) input: RegisterInput,
     @Ctx() ctx: RequestContext,
-  ) {
-    return deliver(ctx, await ctx.services.auth.register(sqlOnly(ctx), input));
+  ): Promise<AuthPayload | RegistrationPending> {
+    const result = await ctx.services.auth.register(sqlOnly(ctx), input);
+    return result instanceof RegistrationPending ? result : deliver(ctx, result);
   }
 
   @Directive(rateLimitDirectiveFor('Mutation.login'))

@@ -13,7 +13,7 @@ import type { AccessTokenService } from '../token/access-token.service.js';
 import { Tier } from '../user/tier.js';
 import { userStore } from '../user/user.store.js';
 import type { UserView } from '../user/user.view.js';
-import type { AuthPayload, LoginInput, RegisterInput } from './auth.types.js';
+import { type AuthPayload, type LoginInput, type RegisterInput, RegistrationPending } from './auth.types.js';
 import { canonicalEmail, canonicalUsername, checkRegistration, looksLikeEmail } from './credentials.rules.js';
 import type { DeviceTokens } from './device-token.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -26,7 +26,8 @@ export interface AuthRequest {
 }
 
 export interface AuthService {
-  register(req: AuthRequest, input: RegisterInput): Promise<AuthPayload>;
+  /** AuthPayload in SIGNUP_MODE=open; RegistrationPending for every valid sign-up in verify-first. */
+  register(req: AuthRequest, input: RegisterInput): Promise<AuthPayload | RegistrationPending>;
   login(req: AuthRequest, input: LoginInput): Promise<AuthPayload>;
   /** Rotates a refresh token; UNAUTHENTICATED for unknown, expired, ended or replayed tokens. */
   refresh(req: AuthRequest, presented: string): Promise<AuthPayload>;
@@ -52,13 +53,15 @@ export function createAuthService(deps: {
   deviceTokens: DeviceTokens;
   /** Keyed hash of a canonical identifier, for logs. */
   hashIdentifier: (canonical: string) => string;
-  accountMail: Pick<AccountMail, 'sendVerification' | 'later' | 'noticeSignIn' | 'kick'>;
-  /** REQUIRE_VERIFIED_EMAIL: no session for an account until its address is verified. */
+  accountMail: Pick<AccountMail, 'sendVerification' | 'later' | 'noticeSignIn' | 'noticeSignUpAttempt' | 'kick'>;
+  /** REQUIRE_VERIFIED_EMAIL (or verify-first sign-up): no session for an account until its address is verified. */
   requireVerifiedEmail: boolean;
+  /** open: register signs in, and a taken address is a CONFLICT. verify-first: see registerPending. */
+  signupMode: 'open' | 'verify-first';
   clock: Clock;
 }): AuthService {
   const { hasher, isCommonPassword, sessions, accessTokens, events, background, throttle, accountMail, clock } = deps;
-  const { deviceTokens, hashIdentifier, requireVerifiedEmail } = deps;
+  const { deviceTokens, hashIdentifier, requireVerifiedEmail, signupMode } = deps;
 
   /** Recorded off the request path, so a refused or wrong attempt answers as fast as one at an unknown account. */
   function recordLater(em: EntityManager, userId: string, type: SecurityEventType, client: ClientInfo) {
@@ -78,8 +81,53 @@ export function createAuthService(deps: {
     };
   }
 
+  /**
+   * verify-first sign-up (OWASP ASVS 6.3.8): the answer, and the work done before it, are the same whether
+   * or not the address has an account — the password is hashed and one insert statement runs either way;
+   * which mail follows (a link for a new account, a notice to an existing one's owner, both limited per
+   * address) is decided after the response. Nobody is signed in until the link is followed.
+   */
+  async function registerPending(
+    { em, log, client }: AuthRequest,
+    fields: ReturnType<typeof checkRegistration>,
+    passwordHash: string,
+  ): Promise<RegistrationPending> {
+    // Checked before the insert, so a taken username answers CONFLICT whether or not the email is taken too:
+    // the answer never depends on the address. (Usernames are public handles; addresses are not.)
+    if (fields.username && (await userStore.usernameTaken(em, fields.username))) {
+      log.info({ event: 'register', outcome: 'conflict', field: 'username' }, 'register conflict');
+      throw conflict('username', 'That username is already registered.');
+    }
+    let user: UserView | null;
+    try {
+      user = await userStore.insertIfNewEmail(em, {
+        email: fields.email,
+        username: fields.username,
+        passwordHash,
+        emailVerified: false,
+        tier: Tier.FREE,
+        createdAt: clock(),
+      });
+    } catch (error) {
+      // A username taken since the check above: the address was new, or the insert would not have tried.
+      if (sqlState(error) === UNIQUE_VIOLATION) throw conflict('username', 'That username is already registered.');
+      throw error;
+    }
+    if (user) {
+      const created = user;
+      recordLater(em, created.id, SecurityEventType.REGISTERED, client);
+      accountMail.later('verification at sign-up', fields.email, (tx) => accountMail.sendVerification(tx, created));
+    } else {
+      accountMail.later('sign-up attempt notice', fields.email, (tx) => accountMail.noticeSignUpAttempt(tx, fields.email));
+    }
+    // One log line for both: the log must not become the oracle the response is not.
+    log.info({ event: 'register', outcome: 'pending', ...(user ? { userId: user.id } : {}) }, 'registration pending');
+    return Object.assign(new RegistrationPending(), { email: fields.email });
+  }
+
   return {
-    async register({ em, log, client }, input) {
+    async register(req, input) {
+      const { em, log, client } = req;
       let fields: ReturnType<typeof checkRegistration>;
       try {
         fields = checkRegistration(input, isCommonPassword);
@@ -88,6 +136,7 @@ export function createAuthService(deps: {
         throw error;
       }
       const passwordHash = await hasher.hash(fields.password);
+      if (signupMode === 'verify-first') return registerPending(req, fields, passwordHash);
       const newUser = {
         email: fields.email,
         username: fields.username,

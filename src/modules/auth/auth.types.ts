@@ -1,11 +1,12 @@
-import { Field, InputType, ObjectType } from 'type-graphql';
+import { createUnionType, Field, InputType, ObjectType } from 'type-graphql';
 import type { UserView } from '../user/user.view.js';
 import { User } from '../user/user.entity.js';
 
 @InputType({ description: 'A new account. The email is matched case-insensitively; the username is optional.' })
 export class RegisterInput {
   @Field(() => String, {
-    description: 'A valid address, at most 254 characters; BAD_USER_INPUT if malformed, CONFLICT if already registered.',
+    description:
+      'A valid address, at most 254 characters; BAD_USER_INPUT if malformed. Already registered: CONFLICT in SIGNUP_MODE=open; in verify-first, the same RegistrationPending as a new address (its owner is told by mail).',
   })
   email!: string;
 
@@ -58,3 +59,20 @@ export class AuthPayload {
   @Field(() => User, { description: 'The signed-in user.' })
   user!: UserView;
 }
+
+@ObjectType({
+  description:
+    'SIGNUP_MODE=verify-first: the sign-up is waiting for its address to be confirmed. The same answer whether or not the address already has an account: a new one gets a confirmation link, an existing one a notice to its owner. Sign-in works once the link is followed.',
+})
+export class RegistrationPending {
+  @Field(() => String, { description: 'The address (canonical form) the mail went to.' })
+  email!: string;
+}
+
+export const RegisterResult = createUnionType({
+  name: 'RegisterResult',
+  description:
+    'AuthPayload when the account is created and signed in (SIGNUP_MODE=open); RegistrationPending when it waits for the address to be confirmed (verify-first).',
+  types: () => [AuthPayload, RegistrationPending] as const,
+  resolveType: (value) => ('accessToken' in value ? AuthPayload : RegistrationPending),
+});

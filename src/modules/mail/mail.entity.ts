@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { User } from '../user/user.entity.js';
 import { MailKind } from './mail.templates.js';
 
 export type OutboxStatus = 'pending' | 'sent' | 'dead';
 
 /**
  * One mail in the transactional outbox: written in the transaction that made it necessary, sent by
- * whichever instance claims it. The bodies (which may hold a link with a token) are cleared once the
- * mail is sent or given up.
+ * whichever instance claims it. Recipient, subject and bodies are sealed together (mail.seal.ts): a
+ * database reader sees the kind and the account, never the address or a link. The sealed content is
+ * cleared once the mail is sent or given up, and the account's deletion deletes its rows.
  */
 @Entity({ tableName: 'mail_outbox' })
 @Index({ name: 'mail_outbox_due_idx', properties: ['status', 'nextAttemptAt'] })
@@ -18,17 +20,12 @@ export class OutboxMail {
   @Enum({ items: () => MailKind, type: 'string' })
   kind!: MailKind;
 
-  @Property({ type: 'string', length: 254 })
-  recipient!: string;
+  @ManyToOne({ entity: () => User, deleteRule: 'cascade', index: 'mail_outbox_user_idx' })
+  user!: User;
 
-  @Property({ type: 'string', length: 255 })
-  subject!: string;
-
+  /** A compact JWE of recipient, subject and bodies; null once sent or dead. */
   @Property({ type: 'text', nullable: true })
-  textBody: string | null = null;
-
-  @Property({ type: 'text', nullable: true })
-  htmlBody: string | null = null;
+  sealed: string | null = null;
 
   @Property({ type: 'string', length: 16, default: 'pending' })
   status: OutboxStatus = 'pending';

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
+import { createOutboxSeal, outboxKeys } from './mail.seal.js';
 import { startMailSender, type MailSender } from './mail.sender.js';
 import { logTransport, smtpTransport, type LoggedMail, type MailTransport } from './mail.transport.js';
 import { escapeHtml } from './mail.templates.js';
@@ -17,13 +18,18 @@ export interface MailModule {
 /** Mail as configured: SMTP, the log (no SMTP_URL outside production), or off. */
 export function createMail(
   config: Config['mail'],
-  deps: { env: Config['env']; fork: () => EntityManager; clock: Clock; logger: Logger },
+  deps: { env: Config['env']; fork: () => EntityManager; clock: Clock; logger: Logger; hmacKey: string | null },
 ): MailModule {
   const { env, fork, clock, logger } = deps;
   if (!config.enabled) {
     logger.warn('MAIL_ENABLED=false: no mail is sent; verification, reset and email change answer MAIL_DISABLED');
-    return { mailer: createMailer(config, null, clock), sender: null, recent: null };
+    return { mailer: createMailer(config, null, null, clock), sender: null, recent: null };
   }
+  const { keys, origin } = outboxKeys(config.outboxKeys, deps.hmacKey);
+  if (origin === 'ephemeral') {
+    logger.warn('OUTBOX_KEYS and AUTH_HMAC_KEY are not set: outbox mail is sealed with a key of this process only');
+  }
+  const seal = createOutboxSeal(keys);
   const log = logger.child({ module: 'mail' });
   let recent: MailModule['recent'] = null;
   let transport: MailTransport;
@@ -39,6 +45,7 @@ export function createMail(
   const sender = startMailSender({
     fork,
     transport,
+    seal,
     clock,
     log,
     maxAttempts: config.maxAttempts,
@@ -46,7 +53,7 @@ export function createMail(
     pollIntervalMs: config.pollIntervalMs,
     breaker: config.breaker,
   });
-  return { mailer: createMailer(config, sender, clock), sender, recent };
+  return { mailer: createMailer(config, sender, seal, clock), sender, recent };
 }
 
 /** The dev mail page: the latest messages, newest first, with their links clickable. */

@@ -3,6 +3,7 @@ import CircuitBreaker from 'opossum';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import { afterFailure } from './mail.rules.js';
+import type { OutboxSeal } from './mail.seal.js';
 import { mailStore, type ClaimedMail } from './mail.store.js';
 import type { MailTransport } from './mail.transport.js';
 
@@ -28,6 +29,7 @@ const LEASE_MS = 5 * 60_000;
 export function startMailSender(deps: {
   fork: () => EntityManager;
   transport: MailTransport;
+  seal: OutboxSeal;
   clock: Clock;
   log: Logger;
   maxAttempts: number;
@@ -59,8 +61,16 @@ export function startMailSender(deps: {
   let closed = false;
 
   async function sendOne(em: EntityManager, mail: ClaimedMail): Promise<'sent' | 'failed' | 'refused'> {
+    const content = await deps.seal.open(mail.id, mail.sealed);
+    if (!content) {
+      // Sealed under a key this instance does not have (rotated out too early, or an ephemeral one of another
+      // process), or tampered with: no retry will open it.
+      await mailStore.markFailed(em, mail.id, 'sealed under a key this instance does not have', null);
+      log.error({ event: 'mail_dead', mailId: mail.id, kind: mail.kind, reason: 'unsealable' }, 'mail given up: cannot open it');
+      return 'failed';
+    }
     try {
-      await breaker.fire(() => transport.send(mail));
+      await breaker.fire(() => transport.send({ id: mail.id, kind: mail.kind, ...content }));
     } catch (error) {
       if ((error as { code?: string }).code === 'EOPENBREAKER') return 'refused';
       const attempts = mail.attempts + 1;

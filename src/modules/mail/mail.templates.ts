@@ -7,6 +7,8 @@ export enum MailKind {
   EMAIL_CHANGED = 'EMAIL_CHANGED',
   PASSWORD_CHANGED = 'PASSWORD_CHANGED',
   NEW_SIGN_IN = 'NEW_SIGN_IN',
+  /** verify-first sign-up with an address that already has an account: its owner is told, nobody else learns it. */
+  SIGN_UP_ATTEMPT = 'SIGN_UP_ATTEMPT',
 }
 
 export interface MailContent {
@@ -68,6 +70,15 @@ function parts(kind: MailKind, data: MailData): Parts {
       return {
         subject: 'Your password was changed',
         lines: ['The password of your Tollgate account was changed.', where, notYou],
+      };
+    case MailKind.SIGN_UP_ATTEMPT:
+      return {
+        subject: 'Someone tried to sign up with your address',
+        lines: [
+          'Someone tried to create a Tollgate account with this address, which already has one. No account was created and nothing changed.',
+          'If it was you, sign in instead, or reset your password if you forgot it.',
+          'If it was not you, you need not do anything.',
+        ],
       };
     case MailKind.NEW_SIGN_IN:
       return {

@@ -33,7 +33,7 @@ type Documents = {
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": typeof types.RevokeSessionDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  mutation Logout($allSessions: Boolean) {\n    logout(allSessions: $allSessions)\n  }\n": typeof types.LogoutDocument,
-    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": typeof types.RegisterDocument,
+    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      __typename\n      ... on AuthPayload {\n        accessToken\n        deviceToken\n        user {\n          email\n          username\n        }\n      }\n      ... on RegistrationPending {\n        email\n      }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      email\n      emailVerified\n    }\n  }\n": typeof types.VerifyEmailDocument,
     "\n  mutation CreateServiceAccount($name: String!) {\n    createServiceAccount(name: $name) {\n      apiKey\n    }\n  }\n": typeof types.CreateServiceAccountDocument,
 };
@@ -57,7 +57,7 @@ const documents: Documents = {
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": types.RevokeSessionDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": types.LoginDocument,
     "\n  mutation Logout($allSessions: Boolean) {\n    logout(allSessions: $allSessions)\n  }\n": types.LogoutDocument,
-    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": types.RegisterDocument,
+    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      __typename\n      ... on AuthPayload {\n        accessToken\n        deviceToken\n        user {\n          email\n          username\n        }\n      }\n      ... on RegistrationPending {\n        email\n      }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      email\n      emailVerified\n    }\n  }\n": types.VerifyEmailDocument,
     "\n  mutation CreateServiceAccount($name: String!) {\n    createServiceAccount(name: $name) {\n      apiKey\n    }\n  }\n": types.CreateServiceAccountDocument,
 };
@@ -155,7 +155,7 @@ export function graphql(source: "\n  mutation Logout($allSessions: Boolean) {\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      __typename\n      ... on AuthPayload {\n        accessToken\n        deviceToken\n        user {\n          email\n          username\n        }\n      }\n      ... on RegistrationPending {\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      __typename\n      ... on AuthPayload {\n        accessToken\n        deviceToken\n        user {\n          email\n          username\n        }\n      }\n      ... on RegistrationPending {\n        email\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
