@@ -191,39 +191,26 @@ export async function firstRow<P extends object, R>(em: EntityManager, st: State
 }
 
 /**
- * Runs `work` in one transaction on a fork of `em`; stores called with the fork join it. Not MikroORM's
- * `em.transactional`, nor its `em.commit`: both run the unit of work (`em.flush`) inside an
- * AsyncLocalStorage, and on Node 20 the first one switches promise hooks on for the rest of the process,
- * so after a single sign-up every promise of every later request paid for them (me: 0.74 -> 0.97 ms of
- * CPU; a statement's own cost +15 %). Tollgate's writes are plain SQL, so the fork has nothing to flush
- * unless a store loaded entities into it; only then is the unit of work run. A test holds every request
- * path to this (test/data/no-async-context.test.ts).
+ * Runs `work` in one transaction (MikroORM's `em.transactional`, which forks `em`); stores called with the
+ * fork join it. On Node 20 this was hand-rolled to keep MikroORM's AsyncLocalStorage off request paths (the
+ * first one entered switched promise hooks on for good: `me` 0.74 -> 0.97 ms of CPU). Node 24 runs
+ * AsyncLocalStorage on AsyncContextFrame, without promise hooks; measured with bench/ab.ts (five repeats,
+ * server CPU per request, hand-rolled -> em.transactional): me 0.222 -> 0.213 ms, refresh 0.42 -> 0.41 ms,
+ * login 25.8 -> 25.5 ms (main thread 2.9 -> 2.5) — no cost left to avoid, so the plain path is back.
  */
 export async function transaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
   // Called inside a transaction (a service that ends sessions as part of a larger change): join it. A
   // second transaction on another connection would wait on the first one's row locks until it timed out.
   if (em.isInTransaction()) return work(em);
-  const tx = em.fork();
-  const connection = tx.getConnection('write');
-  const trx = await connection.begin();
-  tx.setTransactionContext(trx);
-  try {
+  return em.transactional(async (tx) => {
+    // Behind a transaction-mode pooler the timeout cannot be a session setting: it is set for this transaction.
     const { localTimeoutMs } = modeOf(em);
     if (localTimeoutMs !== null)
-      await connection.execute(`set local statement_timeout = ${Math.trunc(localTimeoutMs)}`, [], 'run', trx);
-    const result = await work(tx);
-    const uow = tx.getUnitOfWork();
-    if (uow.getIdentityMap().keys().length > 0 || uow.getPersistStack().size > 0 || uow.getRemoveStack().size > 0) {
-      await tx.flush();
-    }
-    await connection.commit(trx);
-    return result;
-  } catch (error) {
-    await connection.rollback(trx);
-    throw error;
-  } finally {
-    tx.resetTransactionContext();
-  }
+      await tx
+        .getConnection('write')
+        .execute(`set local statement_timeout = ${Math.trunc(localTimeoutMs)}`, [], 'run', tx.getTransactionContext());
+    return work(tx);
+  });
 }
 
 type DatabaseError = { code?: unknown; constraint?: string; message?: string; cause?: unknown };

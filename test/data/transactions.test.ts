@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { RawQueryFragment, RequestContext, TransactionContext } from '@mikro-orm/core';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { LoginDocument, LogoutDocument, MeDocument, RefreshDocument } from '../../src/client/generated/graphql.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sqlState, transaction } from '../../src/db/sql.js';
 import { SecurityEventType } from '../../src/modules/security-event/security-event.entity.js';
 import { securityEventStore } from '../../src/modules/security-event/security-event.store.js';
@@ -59,30 +57,5 @@ describe('store writes inside transaction()', () => {
     expect(await lastLoginOf(user.id)).toEqual(at);
     const events = await securityEventStore.recent(fork(), user.id, 10);
     expect(events.map((e) => e.type)).toContain(SecurityEventType.LOGIN_FAILED);
-  });
-});
-
-describe('requests', () => {
-  it('never enter an AsyncLocalStorage: on Node 20 the first one taxes every later promise of the process', async () => {
-    const entered = [
-      vi.spyOn(TransactionContext, 'create'),
-      vi.spyOn(RequestContext, 'create'),
-      vi.spyOn(RequestContext, 'enter'),
-      vi.spyOn(RawQueryFragment, 'run'),
-    ];
-    try {
-      const { account, accessToken, refreshToken } = await signUp(app);
-      const login = await app.execute(LoginDocument, { input: { identifier: account.email, password: account.password } });
-      expect(login.data?.login.accessToken).toBeTruthy();
-      expect((await app.execute(MeDocument, {}, { token: accessToken })).data?.me.email).toBe(account.email);
-      const refreshed = await app.execute(RefreshDocument, { refreshToken });
-      expect(refreshed.data?.refresh.refreshToken).toBeTruthy();
-      // Presenting the rotated token again is reuse: the session ends, in a transaction.
-      await app.execute(RefreshDocument, { refreshToken });
-      await app.execute(LogoutDocument, { allSessions: true }, { token: login.data!.login.accessToken });
-      for (const spy of entered) expect(spy).not.toHaveBeenCalled();
-    } finally {
-      for (const spy of entered) spy.mockRestore();
-    }
   });
 });
