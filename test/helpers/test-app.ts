@@ -52,6 +52,8 @@ export async function createTestApp(
     const config = parseConfig({
       NODE_ENV: 'test',
       PORT: '0',
+      // Every app has its metrics listener, on a port of its own: test files run side by side.
+      METRICS_PORT: '0',
       LOG_LEVEL: 'info',
       DATABASE_URL: options.reachDatabase?.(database.url) ?? database.url,
       DATABASE_POOL_MAX: '4',

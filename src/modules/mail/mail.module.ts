@@ -17,9 +17,17 @@ export interface MailModule {
 /** Mail as configured: SMTP, the log (no SMTP_URL outside production), or off. */
 export function createMail(
   config: Config['mail'],
-  deps: { env: Config['env']; fork: () => EntityManager; clock: Clock; logger: Logger },
+  deps: {
+    env: Config['env'];
+    fork: () => EntityManager;
+    clock: Clock;
+    logger: Logger;
+    observe?: { sent(): void; dead(): void } | undefined;
+    /** Wraps the transport (a span per send when tracing). */
+    wrapTransport?: ((transport: MailTransport) => MailTransport) | undefined;
+  },
 ): MailModule {
-  const { env, fork, clock, logger } = deps;
+  const { env, fork, clock, logger, observe, wrapTransport = (t) => t } = deps;
   if (!config.enabled) {
     logger.warn('MAIL_ENABLED=false: no mail is sent; verification, reset and email change answer MAIL_DISABLED');
     return { mailer: createMailer(config, null, clock), sender: null, recent: null };
@@ -38,7 +46,8 @@ export function createMail(
   }
   const sender = startMailSender({
     fork,
-    transport,
+    transport: wrapTransport(transport),
+    observe,
     clock,
     log,
     maxAttempts: config.maxAttempts,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { rows, statement } from '../../db/sql.js';
+import { pgDate, type PgTime, rows, statement } from '../../db/sql.js';
 import type { MailContent, MailKind } from './mail.templates.js';
 
 /** The mail outbox's one home in the database. Every write joins the caller's transaction when there is one. */
@@ -52,6 +52,10 @@ const FORGET_RECIPIENT = statement<{ address: string }>('delete from mail_outbox
 const PURGE_FINISHED = statement<{ before: Date }, { id: string }>(
   `delete from mail_outbox where status <> 'pending' and created_at < :before returning id`,
 );
+/** The outbox's backlog for the metrics: one scan of the pending rows (the due index's leading column). */
+const BACKLOG = statement<Record<string, never>, { pending: string; oldest: PgTime | null }>(
+  `select count(*) as pending, min(created_at) as oldest from mail_outbox where status = 'pending'`,
+);
 
 export const mailStore = {
   async enqueue(em: EntityManager, mail: { kind: MailKind; to: string } & MailContent, now: Date): Promise<string> {
@@ -85,6 +89,12 @@ export const mailStore = {
 
   /** Forgets an address: mail to a deleted account is neither sent nor kept. */
   forgetRecipient: (em: EntityManager, address: string) => rows(em, FORGET_RECIPIENT, { address }),
+
+  /** How much mail waits to be sent, and since when the oldest has. */
+  async backlog(em: EntityManager): Promise<{ pending: number; oldest: Date | null }> {
+    const row = (await rows(em, BACKLOG, {}))[0];
+    return { pending: Number(row?.pending ?? 0), oldest: row?.oldest ? pgDate(row.oldest) : null };
+  },
 
   /** Sent and dead mail is kept for a while for support, then removed. */
   async purgeFinished(em: EntityManager, before: Date): Promise<number> {
