@@ -19,6 +19,7 @@ import { clientIpResolver } from './http/client-ip.js';
 import { noRefreshCookie, refreshCookieFor } from './http/refresh-cookie.js';
 import { attachSubscriptions } from './http/subscriptions.js';
 import { createAdminService } from './modules/admin/admin.service.js';
+import { createAuditLog } from './modules/audit/audit.service.js';
 import { createLocalBus, createPostgresBus } from './modules/realtime/change-bus.js';
 import { createSecurityEvents } from './modules/security-event/security-event.service.js';
 import { createServiceAccounts } from './modules/service-account/service-account.service.js';
@@ -212,6 +213,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       accountMail,
       clock,
     });
+    const audit = createAuditLog({ clock, retentionDays: config.audit.retentionDays });
     const services: Services = {
       clock,
       auth,
@@ -222,9 +224,10 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       progress,
       bus,
       oauth,
-      serviceAccounts: createServiceAccounts(clock),
-      admin: createAdminService(),
+      serviceAccounts: createServiceAccounts(clock, audit),
+      admin: createAdminService(audit),
       accounts,
+      audit,
     };
 
     // Expired progress records and abandoned OAuth states are deleted in the background.
@@ -235,8 +238,10 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
         oauth.purgeExpiredStates(em),
         emailTokenStore.purgeExpired(em, clock()),
         mailStore.purgeFinished(em, new Date(clock().getTime() - MAIL_KEPT_MS)),
+        audit.purgeExpired(em),
       ]).then(
-        ([records, states]) => (records || states) && logger.info({ records, states }, 'purged expired rows'),
+        ([records, states, , , auditEntries]) =>
+          (records || states || auditEntries) && logger.info({ records, states, auditEntries }, 'purged expired rows'),
         (err: unknown) => logger.error({ err }, 'purge failed'),
       );
     }, config.progress.purgeIntervalSeconds * 1000).unref();

@@ -12,6 +12,7 @@ import { User } from '../modules/user/user.entity.js';
 import { EmailToken } from '../modules/email-token/email-token.entity.js';
 import { OutboxMail } from '../modules/mail/mail.entity.js';
 import { migrationsList } from './migrations/index.js';
+import { AuditEntry } from '../modules/audit/audit.entity.js';
 
 export const entities = [
   User,
@@ -24,6 +25,7 @@ export const entities = [
   OAuthState,
   EmailToken,
   OutboxMail,
+  AuditEntry,
 ];
 
 export interface OrmSettings {

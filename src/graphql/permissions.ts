@@ -39,6 +39,15 @@ const isAuthenticated: Rule = withViewer(() => true);
 
 const isAdmin: Rule = withViewer((viewer) => isAdminUser(viewer, 'Only administrators may do this.'));
 
+/**
+ * Admins only, and FORBIDDEN for everyone else, anonymous callers and refused tokens included: the audit
+ * log's contract (issue #30) gives a non-admin one answer, whatever their token.
+ */
+const isAdminElseForbidden: Rule = (parent, args, ctx) =>
+  (isAdmin(parent, args, ctx) as Promise<true | Error>).then((verdict) =>
+    verdict === true ? true : forbidden('Only administrators may read the audit log.'),
+  );
+
 /** Progress writers: service accounts (by API key) and admins. */
 const canWriteProgress: Rule = async (parent, args, ctx) =>
   (await ctx.serviceAccount())
@@ -70,6 +79,7 @@ export const ruleTree: RuleTree = {
     me: isAuthenticated,
     rateLimitStatus: allow, // anonymous callers see the budget of their address
     users: isAdmin,
+    auditLog: isAdminElseForbidden,
     resourceProgress: isAuthenticatedReadingProgress, // the resolver answers null unless the reader is the owner or an admin
   },
   Mutation: {
@@ -110,6 +120,9 @@ export const ruleTree: RuleTree = {
   StageProgress: allow,
   ServiceAccount: allow,
   ServiceAccountCredentials: allow,
+  AuditEntryConnection: allow,
+  AuditEntryEdge: allow,
+  AuditEntry: allow,
 };
 
 /** The rule for one field: its own, else its type's `'*'`, else the type's rule, else deny. */
