@@ -63,7 +63,9 @@ export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number;
           );
       });
     const handled = () => handle(deps, req, res, requestId, log);
-    (traced && tracing ? tracing.within(traced.context, handled) : handled()).catch((err: unknown) => {
+    // A request the sampler left out keeps its trace id (logs, header) but runs outside any context: nothing
+    // below it makes a span, and on Node 20 no AsyncLocalStorage is entered for it.
+    (traced?.span.isRecording() && tracing ? tracing.within(traced.context, handled) : handled()).catch((err: unknown) => {
       log().error({ err }, 'request failed');
       if (!res.headersSent)
         sendJson(res, 500, {

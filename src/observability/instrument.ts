@@ -39,8 +39,12 @@ export function observeHasher(hasher: PasswordHasher, metrics: Metrics | null, t
 export function tracedTransport(transport: MailTransport, tracing: Tracing): MailTransport {
   return {
     send: (mail) =>
-      tracing.inSpan('smtp send', SpanKind.CLIENT, { 'messaging.system': 'smtp', 'tollgate.mail.kind': mail.kind }, () =>
-        transport.send(mail),
+      tracing.inSpan(
+        'smtp send',
+        SpanKind.CLIENT,
+        { 'messaging.system': 'smtp', 'tollgate.mail.kind': mail.kind },
+        () => transport.send(mail),
+        { root: true },
       ),
     verify: () => transport.verify(),
     close: () => transport.close(),
@@ -51,6 +55,7 @@ export function tracedTransport(transport: MailTransport, tracing: Tracing): Mai
 export function traceRedis(client: Redis, tracing: Tracing): void {
   const send = client.sendCommand;
   client.sendCommand = function (this: Redis, command: Command, stream?: Parameters<Redis['sendCommand']>[1]) {
+    if (!tracing.recording()) return send.call(this, command, stream);
     const span = tracing.tracer.startSpan(`redis ${command.name}`, {
       kind: SpanKind.CLIENT,
       attributes: { 'db.system.name': 'redis', 'db.operation.name': command.name },
@@ -98,6 +103,7 @@ function tracedQuery(query: QueryFn, tracing: Tracing): QueryFn {
     const config = args[0] as string | { text?: string; submit?: unknown } | undefined;
     // A Submittable (a cursor) reports through its own events: not traced.
     if (config && typeof config === 'object' && typeof config.submit === 'function') return query.apply(this, args);
+    if (!tracing.recording()) return query.apply(this, args);
     const text = typeof config === 'string' ? config : (config?.text ?? '');
     const span = tracing.tracer.startSpan(statementName(text), {
       kind: SpanKind.CLIENT,

@@ -20,8 +20,19 @@ export interface Tracing {
   startRequest(name: string, attributes: Record<string, string>): { span: Span; context: Context; traceId: string };
   /** Runs `work` with `ctx` active, so the spans it starts are that request's children. */
   within<T>(ctx: Context, work: () => T): T;
-  /** A span around `work`, a child of whatever span is active (or a root of its own, for background work). */
-  inSpan<T>(name: string, kind: SpanKind, attributes: Record<string, string | number>, work: () => Promise<T>): Promise<T>;
+  /**
+   * A span around `work`, a child of the request's span while that one records; `root`: a trace of its own
+   * (background work such as a mail send). Outside a recorded request (sampled out, or no request) it only runs `work`.
+   */
+  inSpan<T>(
+    name: string,
+    kind: SpanKind,
+    attributes: Record<string, string | number>,
+    work: () => Promise<T>,
+    options?: { root?: boolean },
+  ): Promise<T>;
+  /** Whether a recorded span is active: child spans are made only then, so no work outside a sampled request leaves orphans. */
+  recording(): boolean;
   /** The request's span (the active one), to name it once the operation is known. */
   activeSpan(): Span | undefined;
   /** Sends what is buffered and stops. */
@@ -49,6 +60,7 @@ export async function createTracing(config: Config['tracing'], log: Logger): Pro
   // The context manager is process-wide by nature; the first app that traces installs it, later ones reuse it.
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const tracer = provider.getTracer('tollgate');
+  const recording = () => trace.getActiveSpan()?.isRecording() ?? false;
   log.info({ endpoint: url, protocol: config.protocol }, 'tracing: spans are exported over OTLP/HTTP');
 
   return {
@@ -58,8 +70,9 @@ export async function createTracing(config: Config['tracing'], log: Logger): Pro
       return { span, context: trace.setSpan(ROOT_CONTEXT, span), traceId: span.spanContext().traceId };
     },
     within: (ctx, work) => context.with(ctx, work),
-    inSpan(name, kind, attributes, work) {
-      return tracer.startActiveSpan(name, { kind, attributes }, (span) =>
+    inSpan(name, kind, attributes, work, { root = false } = {}) {
+      if (!root && !recording()) return work();
+      return tracer.startActiveSpan(name, { kind, attributes, root }, (span) =>
         work().then(
           (result) => {
             span.end();
@@ -73,6 +86,7 @@ export async function createTracing(config: Config['tracing'], log: Logger): Pro
         ),
       );
     },
+    recording,
     activeSpan: () => trace.getActiveSpan(),
     close: () => provider.shutdown(),
   };

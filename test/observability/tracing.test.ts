@@ -118,3 +118,31 @@ describe('OTEL_EXPORTER_OTLP_PROTOCOL', () => {
     }
   });
 });
+
+describe('a request the sampler leaves out (OTEL_TRACES_SAMPLER, read by the SDK)', () => {
+  it('keeps its trace id in the answer and its log lines, and sends no span at all', async () => {
+    const quiet = await startCollector();
+    const sampler = process.env.OTEL_TRACES_SAMPLER;
+    process.env.OTEL_TRACES_SAMPLER = 'always_off';
+    try {
+      const other = await createTestApp({ OTEL_EXPORTER_OTLP_ENDPOINT: quiet.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+      const user = await signUp(other);
+      const res = await other.execute(LoginDocument, {
+        input: { identifier: user.account.email, password: 'wrong wrong wrong' },
+      });
+      expect(codeOf(res)).toBe('INVALID_CREDENTIALS');
+      const traceId = res.headers.get('x-trace-id');
+      expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+      const lines = other.logs.filter((l) => l.includes(res.headers.get('x-request-id')!));
+      expect(lines.length).toBeGreaterThanOrEqual(2);
+      for (const line of lines) expect(JSON.parse(line).traceId).toBe(traceId);
+      // Closing flushes whatever the exporter holds: nothing, not even an orphan SQL or argon2 span.
+      await other.close();
+      expect(quiet.spans).toEqual([]);
+    } finally {
+      if (sampler === undefined) delete process.env.OTEL_TRACES_SAMPLER;
+      else process.env.OTEL_TRACES_SAMPLER = sampler;
+      await quiet.stop();
+    }
+  });
+});
