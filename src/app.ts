@@ -265,7 +265,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
               const outcomes = rootFieldOutcomes(schema, document, operation, errors);
               if (metrics)
                 for (const { field, outcome } of outcomes) {
-                  metrics.fields.inc({ field, outcome });
+                  metrics.countField(field, outcome);
                   if (field === 'Mutation.login') metrics.loginAttempts.inc({ outcome: loginOutcome(outcome) });
                 }
               // The request's span is named by its root fields: "mutation login", "query me users".

@@ -38,9 +38,32 @@ export function rootFieldOutcomes(
   errors: readonly GraphQLFormattedError[] | undefined,
 ): FieldOutcome[] {
   if (!operation) return [];
+  const keys = rootFieldsOf(schema, document, operation);
+  if (!errors?.length) return keys.map(([, field]) => ({ field, outcome: 'ok' }));
+  const codeByKey = new Map<string, string>();
+  for (const error of errors) {
+    const key = error.path?.[0];
+    if (typeof key === 'string' && !codeByKey.has(key)) codeByKey.set(key, boundedOutcome(error.extensions?.code));
+  }
+  return keys.map(([key, field]) => ({ field, outcome: codeByKey.get(key) ?? 'ok' }));
+}
+
+/**
+ * Apollo parses a query text once and hands every request that sends it the same document, so an operation's
+ * root fields are worked out once per document and operation, not per request.
+ */
+const rootFieldsCache = new WeakMap<OperationDefinitionNode, readonly (readonly [string, string])[]>();
+
+/** [response key, `Type.field`] of each root field the schema has, through fragments at the root. */
+function rootFieldsOf(
+  schema: GraphQLSchema,
+  document: DocumentNode | undefined,
+  operation: OperationDefinitionNode,
+): readonly (readonly [string, string])[] {
+  const cached = rootFieldsCache.get(operation);
+  if (cached) return cached;
   const typeName = rootTypeName[operation.operation];
-  const fields = schema.getRootType(operation.operation)?.getFields();
-  if (!fields) return [];
+  const fields = schema.getRootType(operation.operation)?.getFields() ?? {};
   const fragments = new Map(
     (document?.definitions ?? []).flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
   );
@@ -58,17 +81,11 @@ export function rootFieldOutcomes(
     }
   };
   visit(operation.selectionSet, 0);
-  const codeByKey = new Map<string, string>();
-  for (const error of errors ?? []) {
-    const key = error.path?.[0];
-    if (typeof key === 'string' && !codeByKey.has(key)) codeByKey.set(key, boundedOutcome(error.extensions?.code));
-  }
-  const outcomes: FieldOutcome[] = [];
-  for (const [key, name] of keys) {
-    if (!Object.hasOwn(fields, name)) continue;
-    outcomes.push({ field: `${typeName}.${name}`, outcome: codeByKey.get(key) ?? 'ok' });
-  }
-  return outcomes;
+  const found = [...keys]
+    .filter(([, name]) => Object.hasOwn(fields, name))
+    .map(([key, name]) => [key, `${typeName}.${name}`] as const);
+  rootFieldsCache.set(operation, found);
+  return found;
 }
 
 /** An error code as a label value: itself when known, else `other`. */

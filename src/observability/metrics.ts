@@ -10,14 +10,24 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const fields = new Counter({
+    name: 'tollgate_graphql_fields_total',
+    help: 'Root fields resolved, by field (Type.field of the schema) and outcome (ok or the error code).',
+    labelNames: ['field', 'outcome'] as const,
+    registers,
+  });
+  // Each (field, outcome) child made once: `inc(labels)` hashes the label object on every call. The pairs are
+  // bounded (root fields × codes), so the map is too.
+  const fieldChildren = new Map<string, ReturnType<typeof fields.labels>>();
   return {
     registry,
-    fields: new Counter({
-      name: 'tollgate_graphql_fields_total',
-      help: 'Root fields resolved, by field (Type.field of the schema) and outcome (ok or the error code).',
-      labelNames: ['field', 'outcome'] as const,
-      registers,
-    }),
+    fields,
+    countField(field: string, outcome: string) {
+      const key = `${field} ${outcome}`;
+      let child = fieldChildren.get(key);
+      if (!child) fieldChildren.set(key, (child = fields.labels(field, outcome)));
+      child.inc();
+    },
     requestDuration: new Histogram({
       name: 'tollgate_graphql_request_duration_seconds',
       help: 'Time from a /graphql request arriving to its response being written, in seconds.',
