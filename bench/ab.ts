@@ -15,6 +15,9 @@ import { newSigningKeys, startTollgate } from './tollgate.js';
  * BENCH_ONLY picks scenarios (default me,resourceProgress,rateLimitStatus); BENCH_REPEATS defaults to 5.
  * BENCH_AB_NODE_FLAGS (space-separated) are given to the "after" server only, e.g. to weigh a V8 flag on one
  * build: `BENCH_AB_NODE_FLAGS=--max-semi-space-size=8 npx tsx bench/ab.ts .data/bench-build`.
+ * BENCH_AB_ENV_BEFORE and BENCH_AB_ENV_AFTER (JSON objects) add environment to each server, to weigh a setting
+ * on one build: a copy of the current build as "before", e.g. metrics and tracing off against on
+ * (docs/operations/metrics.md gives the commands).
  */
 const before = process.argv[2];
 if (!before) throw new Error('usage: tsx bench/ab.ts <dir of an earlier bench build>');
@@ -27,11 +30,18 @@ const database = await createBenchDatabase(process.env.BENCH_DATABASE_URL ?? 'po
 try {
   const signingKey = await newSigningKeys();
   // One after the other: both migrate on start, and two migrations at once on a fresh database collide.
-  const a = await startTollgate({ databaseUrl: database.url, signingKey, entry: `${root}${before}/src/main.js` });
+  const envOf = (name: string) => JSON.parse(process.env[name] ?? '{}') as Record<string, string>;
+  const a = await startTollgate({
+    databaseUrl: database.url,
+    signingKey,
+    entry: `${root}${before}/src/main.js`,
+    env: envOf('BENCH_AB_ENV_BEFORE'),
+  });
   const b = await startTollgate({
     databaseUrl: database.url,
     signingKey,
     entry: compiled('src/main.ts'),
+    env: envOf('BENCH_AB_ENV_AFTER'),
     nodeFlags: process.env.BENCH_AB_NODE_FLAGS?.split(' ').filter(Boolean),
   });
   const viewer = await registerAccount(a.url);

@@ -36,6 +36,8 @@ export interface TollgateOptions {
   nodeFlags?: string[];
   /** Another compiled entry point, e.g. an earlier build kept for an A/B comparison (bench/ab.ts). */
   entry?: string;
+  /** More environment, over the defaults below (bench/ab.ts: BENCH_AB_ENV_BEFORE / _AFTER). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function startTollgate({
   logLevel = 'info',
   nodeFlags = [],
   entry = compiled('src/main.ts'),
+  env = {},
 }: TollgateOptions): Promise<Tollgate> {
   const port = await freePort();
   const child = spawnTs(
@@ -67,9 +70,12 @@ export async function startTollgate({
       HOST: '127.0.0.1',
       UV_THREADPOOL_SIZE: '2',
       RATE_LIMITS: JSON.stringify(unreachableRateLimits),
+      // Several servers run side by side: each metrics listener takes a free port (as shipped, metrics are on).
+      METRICS_PORT: '0',
       ...(await mailEnv()),
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
       ...argon2Env(),
+      ...env,
     },
     [...productionNodeFlags, ...nodeFlags],
     { announces: false },

@@ -18,6 +18,7 @@ import { clientIpResolver } from './http/client-ip.js';
 import { noRefreshCookie, refreshCookieFor } from './http/refresh-cookie.js';
 import { attachSubscriptions } from './http/subscriptions.js';
 import { createAdminService } from './modules/admin/admin.service.js';
+import { createAuditLog } from './modules/audit/audit.service.js';
 import { createLocalBus, createPostgresBus } from './modules/realtime/change-bus.js';
 import { createSecurityEvents } from './modules/security-event/security-event.service.js';
 import { createServiceAccounts } from './modules/service-account/service-account.service.js';
@@ -45,6 +46,11 @@ import { bearerToken } from './modules/token/access-token.claims.js';
 import { createSessionService } from './modules/session/session.service.js';
 import { createAccessTokenService } from './modules/token/access-token.service.js';
 import { loadKeyRing } from './modules/token/key-ring.js';
+import { rootFieldOutcomes, loginOutcome } from './graphql/field-outcomes.js';
+import { observeHasher, traceDatabase, tracedTransport, traceRedis } from './observability/instrument.js';
+import { createMetrics } from './observability/metrics.js';
+import { startMetricsServer } from './observability/metrics-server.js';
+import { createTracing } from './observability/tracing.js';
 
 export interface AppOptions {
   config: Readonly<Config>;
@@ -56,6 +62,8 @@ export interface AppOptions {
 
 export interface App {
   url: string;
+  /** Where Prometheus scrapes (`…/metrics`), on a listener of its own; null when METRICS_ENABLED=false. */
+  metricsUrl: string | null;
   orm: MikroORM<PostgreSqlDriver>;
   services: Services;
   /** Stops taking requests, lets in-flight ones finish (bounded), then closes the database. */
@@ -64,6 +72,21 @@ export interface App {
 
 /** Sent and dead mail rows (bodies already cleared) are kept this long for support, then purged. */
 const MAIL_KEPT_MS = 7 * 24 * 3600 * 1000;
+
+interface TarnPool {
+  numUsed(): number;
+  numPendingAcquires(): number;
+}
+
+/** One answer for the gauges of one scrape that read the same rows: the promise is kept for a second. */
+function oncePerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    const now = performance.now();
+    if (!last || now - last.at > 1000) last = { at: now, value: read() };
+    return last.value;
+  };
+}
 
 /** The composition root: main.ts and the tests both build Tollgate here and nowhere else. */
 export async function createApp({ config, logger, clock = systemClock, hooks = {} }: AppOptions): Promise<App> {
@@ -88,6 +111,13 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
     }
 
+    const metrics = config.metrics ? createMetrics() : null;
+    const tracing = await createTracing(config.tracing, logger);
+    if (tracing) {
+      closers.push(() => tracing.close());
+      traceDatabase((orm.em as EntityManager).getConnection().getKnex().client, tracing);
+    }
+
     const keys = await loadKeyRing(config.tokens.signingKeys);
     if (keys.ephemeral) {
       logger.warn(
@@ -106,6 +136,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     if (config.redis) {
       redis = connectRedis(config.redis, logger);
       closers.push(redis.close);
+      if (tracing) traceRedis(redis.client, tracing);
     }
     const makeLimiter = createLimiterFactory(
       redis && config.redis ? { client: redis.client, keyPrefix: config.redis.keyPrefix } : null,
@@ -136,11 +167,20 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     }
     const hmacKey = config.authHmacKey ? Buffer.from(config.authHmacKey, 'base64url') : randomBytes(32);
     const fork = () => (orm.em as EntityManager).fork();
-    const mail = createMail(config.mail, { env: config.env, fork, clock, logger, hmacKey: config.authHmacKey });
+    const mail = createMail(config.mail, {
+      env: config.env,
+      fork,
+      clock,
+      logger,
+      hmacKey: config.authHmacKey,
+      observe: metrics ? { sent: () => metrics.mailSent.inc(), dead: () => metrics.mailDead.inc() } : undefined,
+      wrapTransport: tracing ? (transport) => tracedTransport(transport, tracing) : undefined,
+    });
     if (mail.sender) closers.push(() => mail.sender?.close() ?? Promise.resolve());
     const accountMail = createAccountMail({ mailer: mail.mailer, fork, background, makeLimiter, clock, log: logger });
     const realHasher = await createPasswordHasher(config.argon2);
-    const hasher = hooks.hasher?.(realHasher) ?? realHasher;
+    const givenHasher = hooks.hasher?.(realHasher) ?? realHasher;
+    const hasher = metrics || tracing ? observeHasher(givenHasher, metrics, tracing) : givenHasher;
     const auth = createAuthService({
       hasher,
       isCommonPassword: loadCommonPasswords(),
@@ -174,6 +214,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       accountMail,
       clock,
     });
+    const audit = createAuditLog({ clock, retentionDays: config.audit.retentionDays });
     const services: Services = {
       clock,
       auth,
@@ -184,9 +225,10 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       progress,
       bus,
       oauth,
-      serviceAccounts: createServiceAccounts(clock),
-      admin: createAdminService(),
+      serviceAccounts: createServiceAccounts(clock, audit),
+      admin: createAdminService(audit),
       accounts,
+      audit,
     };
 
     // Expired progress records and abandoned OAuth states are deleted in the background.
@@ -197,16 +239,47 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
         oauth.purgeExpiredStates(em),
         emailTokenStore.purgeExpired(em, clock()),
         mailStore.purgeFinished(em, new Date(clock().getTime() - MAIL_KEPT_MS)),
+        audit.purgeExpired(em),
       ]).then(
-        ([records, states]) => (records || states) && logger.info({ records, states }, 'purged expired rows'),
+        ([records, states, , , auditEntries]) =>
+          (records || states || auditEntries) && logger.info({ records, states, auditEntries }, 'purged expired rows'),
         (err: unknown) => logger.error({ err }, 'purge failed'),
       );
     }, config.progress.purgeIntervalSeconds * 1000).unref();
     closers.push(async () => clearInterval(purge));
 
-    const schema = await buildGraphQLSchema(createRateLimitDirective(rateLimits, clock));
+    const schema = await buildGraphQLSchema(
+      createRateLimitDirective(
+        rateLimits,
+        clock,
+        metrics ? (field, tier, calls) => metrics.rateLimitRefusals.inc({ field, tier }, calls) : undefined,
+      ),
+    );
     const admission = createAdmission({ ...config.graphql, development: config.env === 'development' });
-    const apollo = createApollo(schema, { admission, landingPage: config.graphql.landingPage });
+    const apollo = createApollo(schema, {
+      admission,
+      landingPage: config.graphql.landingPage,
+      observe:
+        metrics || tracing
+          ? ({ document, operation, response }) => {
+              const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+              const outcomes = rootFieldOutcomes(schema, document, operation, errors);
+              if (metrics)
+                for (const { field, outcome } of outcomes) {
+                  metrics.countField(field, outcome);
+                  if (field === 'Mutation.login') metrics.loginAttempts.inc({ outcome: loginOutcome(outcome) });
+                }
+              // The request's span is named by its root fields: "mutation login", "query me users".
+              const span = tracing?.activeSpan();
+              if (span && operation) {
+                span.updateName(`${operation.operation} ${[...new Set(outcomes.map((o) => o.field.split('.')[1]))].join(' ')}`);
+                span.setAttribute('graphql.operation.type', operation.operation);
+                const failed = outcomes.find((o) => o.outcome !== 'ok');
+                if (failed) span.setAttribute('tollgate.error.code', failed.outcome);
+              }
+            }
+          : undefined,
+    });
     await apollo.start();
     closers.push(() => apollo.stop());
 
@@ -241,6 +314,8 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       corsOrigins: config.browser.corsOrigins,
       buildContext: (req, res, requestId, log) =>
         contextFor(req, requestId, log, bearerToken(req.headers.authorization), refreshCookieFor(req, res, cookieOptions)),
+      observeGraphQL: metrics ? (seconds) => metrics.requestDuration.observe(seconds) : undefined,
+      tracing,
       routes: {
         '/health/live': async () => ({ status: 200, body: { status: 'live', checks: {} } }),
         '/health/ready': () =>
@@ -276,11 +351,51 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
         contextFor(req, requestId, lazyChild(logger, { reqId: requestId }), bearer, noRefreshCookie),
     });
     closers.push(() => subscriptions.close());
+
+    let metricsUrl: string | null = null;
+    if (metrics && config.metrics) {
+      const pool = () => (orm.em as EntityManager).getConnection().getKnex().client.pool as TarnPool | undefined;
+      const backlog = oncePerScrape(() => mailStore.backlog(orm.em.fork()));
+      const gauges: [string, string, () => number | Promise<number>][] = [
+        ['tollgate_mail_outbox_pending', 'Mail waiting in the outbox to be sent.', async () => (await backlog()).pending],
+        [
+          'tollgate_mail_outbox_oldest_seconds',
+          'Age of the oldest mail waiting to be sent, in seconds; 0 when none waits.',
+          async () => {
+            const { oldest } = await backlog();
+            return oldest ? Math.max(0, (clock().getTime() - oldest.getTime()) / 1000) : 0;
+          },
+        ],
+        [
+          'tollgate_mail_breaker_open',
+          '1 while the SMTP circuit breaker is open (mail waits), else 0.',
+          () => (mail.sender?.circuit() === 'open' ? 1 : 0),
+        ],
+        [
+          'tollgate_change_bus_connected',
+          '1 while the cross-instance change bus receives changes, else 0.',
+          () => (bus.problem() === null ? 1 : 0),
+        ],
+        [
+          'tollgate_redis_fallback_active',
+          '1 while Redis is configured but unavailable and rate limits use in-process counters, else 0.',
+          () => (redis?.problem() ? 1 : 0),
+        ],
+        ['tollgate_db_pool_in_use', 'Database connections checked out of the pool.', () => pool()?.numUsed() ?? 0],
+        ['tollgate_db_pool_waiting', 'Requests waiting for a database connection.', () => pool()?.numPendingAcquires() ?? 0],
+        ['tollgate_websocket_connections', 'Open WebSocket connections on this instance.', () => subscriptions.stats().sockets],
+        ['tollgate_subscriptions_active', 'Subscriptions running on this instance.', () => subscriptions.stats().subscriptions],
+      ];
+      for (const [name, help, collect] of gauges) metrics.gauge(name, help, collect);
+      const server = await startMetricsServer(metrics.registry, config.metrics, logger);
+      closers.push(() => server.close());
+      metricsUrl = server.url;
+    }
     const { port } = http.address() as AddressInfo;
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
 
     let closing: Promise<void> | undefined;
-    return { url: `http://${host}:${port}`, orm, services, close: () => (closing ??= closeAll()) };
+    return { url: `http://${host}:${port}`, metricsUrl, orm, services, close: () => (closing ??= closeAll()) };
   } catch (error) {
     await closeAll();
     throw error;

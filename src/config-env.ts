@@ -203,6 +203,19 @@ export const envSchema = z
     HTTP_HEADERS_TIMEOUT_MS: int(1000, 120_000).default(10_000),
     HTTP_REQUEST_TIMEOUT_MS: int(1000, 600_000).default(30_000),
     MAX_CONNECTIONS_PER_ADDRESS: int(0, 100_000).default(100),
+
+    METRICS_ENABLED: bool.default(true),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    METRICS_PORT: int(0, 65535).default(9464),
+    // The standard OpenTelemetry names: tracing is on exactly when an endpoint is set. The SDK reads the
+    // other standard OTEL_* variables (headers, timeout, sampler, batch sizes, resource attributes) itself.
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    OTEL_EXPORTER_OTLP_PROTOCOL: z
+      .enum(['http/protobuf', 'http/json', 'grpc'])
+      .refine((p) => p !== 'grpc', 'grpc is not supported here: use http/protobuf or http/json')
+      .default('http/protobuf'),
+    OTEL_SERVICE_NAME: z.string().min(1).max(200).default('tollgate'),
+    AUDIT_RETENTION_DAYS: int(1, 36_500).default(400),
   })
   .superRefine((env, ctx) => {
     // Node refuses a header deadline later than the whole request's.
@@ -219,6 +232,14 @@ export const envSchema = z
     // Nobody could ever confirm an address, so nobody could sign up.
     if (env.SIGNUP_MODE === 'verify-first' && !env.MAIL_ENABLED) {
       ctx.addIssue({ code: 'custom', path: ['SIGNUP_MODE'], message: 'verify-first needs mail (MAIL_ENABLED=true)' });
+    }
+    // Metrics have their own listener so that the API port never exposes them.
+    if (env.METRICS_ENABLED && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_PORT'],
+        message: 'must differ from PORT: metrics are never served on the API port',
+      });
     }
     if (env.NODE_ENV !== 'production') return;
     // Production must never run on a throwaway key or an embedded database.

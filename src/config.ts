@@ -118,6 +118,12 @@ export interface Config {
       Partial<Record<'device' | 'identifierIp' | 'ip' | 'identifier', { points: number; windowSeconds: number }>>
     >;
   };
+  /** Prometheus metrics on a listener of their own; null: METRICS_ENABLED=false. */
+  metrics: { host: string; port: number } | null;
+  /** OpenTelemetry traces over OTLP/HTTP; null: no OTEL_EXPORTER_OTLP_ENDPOINT, no tracing at all. */
+  tracing: { endpoint: string; protocol: 'http/protobuf' | 'http/json'; serviceName: string } | null;
+  /** Admin actions are kept this many days, then purged in batches. */
+  audit: { retentionDays: number };
   /** Keys device tokens and the identifier hashes in logs (base64url); null outside production: an ephemeral key. */
   authHmacKey: string | null;
 }
@@ -259,6 +265,15 @@ export function parseConfig(env: Env): Readonly<Config> {
       requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL || signupMode === 'verify-first',
       signupMode,
     },
+    metrics: e.METRICS_ENABLED ? { host: e.METRICS_HOST, port: e.METRICS_PORT } : null,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? {
+          endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+          protocol: e.OTEL_EXPORTER_OTLP_PROTOCOL as 'http/protobuf' | 'http/json',
+          serviceName: e.OTEL_SERVICE_NAME,
+        }
+      : null,
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     mail: {
       enabled: e.MAIL_ENABLED,
       smtpUrl: e.SMTP_URL ?? null,

@@ -100,7 +100,8 @@ export function lazyChild(logger: Logger, bindings: Record<string, unknown>): ()
   return () => (child ??= logger.child(bindings));
 }
 
-export type RequestLine = (reqId: string, method: string, path: string, status: number, ms: number) => void;
+/** `traceId`: the request's trace, when tracing (32 hex digits from the tracer, never from the client). */
+export type RequestLine = (reqId: string, method: string, path: string, status: number, ms: number, traceId?: string) => void;
 
 /**
  * The one line every HTTP request writes, in the format pino gives any other line (level, time, the base
@@ -118,14 +119,14 @@ export function requestLineWriter(logger: Logger): RequestLine | null {
   // Several requests end in the same millisecond under load: its ISO time is made once.
   let lastMs = -1;
   let lastTime = '';
-  return (reqId, method, path, status, ms) => {
+  return (reqId, method, path, status, ms, traceId) => {
     const now = Date.now();
     if (now !== lastMs) {
       lastMs = now;
       lastTime = new Date(now).toISOString();
     }
     stream.write(
-      `{"level":"info","time":"${lastTime}"${bindings},"reqId":"${reqId}","method":"${method}",` +
+      `{"level":"info","time":"${lastTime}"${bindings},"reqId":"${reqId}"${traceId ? `,"traceId":"${traceId}"` : ''},"method":"${method}",` +
         `"path":${PLAIN_PATH.test(path) ? `"${path}"` : JSON.stringify(path)},"status":${status},"ms":${ms},"msg":"request"}\n`,
     );
   };

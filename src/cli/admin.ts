@@ -3,6 +3,9 @@ import { openDatabaseForCli } from './open-database.js';
 import { canonicalEmail } from '../modules/auth/credentials.rules.js';
 import { Tier } from '../modules/user/tier.js';
 import { userStore } from '../modules/user/user.store.js';
+import { createAdminService } from '../modules/admin/admin.service.js';
+import { createAuditLog } from '../modules/audit/audit.service.js';
+import { systemClock } from '../clock.js';
 
 // npm run admin -- grant <email>   makes that user ADMIN (the only way to create the first admin)
 // npm run admin -- revoke <email>  makes that user FREE again
@@ -25,7 +28,9 @@ try {
     process.stderr.write(`No user with the email ${canonicalEmail(email)}.\n`);
     process.exitCode = 1;
   } else {
-    await userStore.setTier(em, user.id, tier);
+    // Through the admin service, so the change is audited like one made over the API (no actor, no address).
+    const audit = createAuditLog({ clock: systemClock, retentionDays: 1 }); // retention: unused, the CLI never purges
+    await createAdminService(audit).setTier(em, user.id, tier, { id: null, clientAddress: null });
     process.stdout.write(`${user.email} is now ${tier}.\n`);
   }
 } finally {

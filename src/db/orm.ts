@@ -13,6 +13,7 @@ import { EmailToken } from '../modules/email-token/email-token.entity.js';
 import { OutboxMail } from '../modules/mail/mail.entity.js';
 import { migrationsList } from './migrations/index.js';
 import { setStatementMode } from './sql.js';
+import { AuditEntry } from '../modules/audit/audit.entity.js';
 
 export const entities = [
   User,
@@ -25,6 +26,7 @@ export const entities = [
   OAuthState,
   EmailToken,
   OutboxMail,
+  AuditEntry,
 ];
 
 export interface OrmSettings {

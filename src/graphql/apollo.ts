@@ -13,8 +13,16 @@ import { ErrorCode } from '../errors.js';
 import { type Admission, reportUnexpected } from './admission.js';
 import { requestErrorStatus } from './http-status.js';
 
-export function createApollo(schema: GraphQLSchema, options: { admission: Admission; landingPage: boolean }) {
-  const { admission } = options;
+export function createApollo(
+  schema: GraphQLSchema,
+  options: {
+    admission: Admission;
+    landingPage: boolean;
+    /** Runs last on every answer (metrics, the trace's name): sees the operation and the errors as sent. */
+    observe?: ((outcome: Outcome) => void) | undefined;
+  },
+) {
+  const { admission, observe } = options;
   return new ApolloServer<RequestContext>({
     schema,
     // The admission rules decide: they refuse introspection where it is off, for every door alike.
@@ -38,12 +46,12 @@ export function createApollo(schema: GraphQLSchema, options: { admission: Admiss
       options.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
-      responsePolicy,
+      observe ? policyWith([...responseSteps, observe]) : responsePolicy,
     ],
   });
 }
 
-type Outcome = GraphQLRequestContextWillSendResponse<RequestContext>;
+export type Outcome = GraphQLRequestContextWillSendResponse<RequestContext>;
 
 /**
  * X-RateLimit-* report the request's most constrained field. An operation refused outright (no data,
@@ -103,14 +111,15 @@ const responseSteps: ((outcome: Outcome) => void)[] = [stampRequestId, rateLimit
  * plugin's requestDidStart and each listener's hooks through promises, per request, and four plugins cost
  * ~6 % of a `me` request.
  */
-const responseListener: GraphQLRequestListener<RequestContext> = {
-  async didEncounterErrors({ errors, contextValue }) {
-    reportUnexpected(contextValue.log, errors);
-  },
-  async willSendResponse(outcome) {
-    for (const step of responseSteps) step(outcome);
-  },
-};
-const responsePolicy: ApolloServerPlugin<RequestContext> = {
-  requestDidStart: async () => responseListener,
-};
+function policyWith(steps: readonly ((outcome: Outcome) => void)[]): ApolloServerPlugin<RequestContext> {
+  const listener: GraphQLRequestListener<RequestContext> = {
+    async didEncounterErrors({ errors, contextValue }) {
+      reportUnexpected(contextValue.log, errors);
+    },
+    async willSendResponse(outcome) {
+      for (const step of steps) step(outcome);
+    },
+  };
+  return { requestDidStart: async () => listener };
+}
+const responsePolicy = policyWith(responseSteps);

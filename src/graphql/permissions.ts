@@ -75,6 +75,18 @@ const isAdmin = perRequest(
   withViewer((viewer) => isAdminUser(viewer, 'Only administrators may do this.')),
 );
 
+/**
+ * Admins only, and FORBIDDEN for everyone else, anonymous callers and refused tokens included: the audit
+ * log's contract (issue #30) gives a non-admin one answer, whatever their token.
+ */
+const isAdminElseForbidden = perRequest('isAdminElseForbidden', (_parent, _args, ctx) => {
+  const message = 'Only administrators may read the audit log.';
+  return ctx.viewer().then(
+    (viewer) => isAdminUser(viewer, message),
+    (error: unknown) => (isDatabaseUnavailable(error) ? serviceUnavailable() : forbidden(message)),
+  );
+});
+
 /** Progress writers: service accounts (by API key) and admins. */
 const canWriteProgress = perRequest('canWriteProgress', async (parent, args, ctx) =>
   (await ctx.serviceAccount())
@@ -106,6 +118,7 @@ export const ruleTree: RuleTree = {
     me: isAuthenticated,
     rateLimitStatus: allow, // anonymous callers see the budget of their address
     users: isAdmin,
+    auditLog: isAdminElseForbidden,
     resourceProgress: isAuthenticatedReadingProgress, // the resolver answers null unless the reader is the owner or an admin
   },
   Mutation: {
@@ -148,6 +161,9 @@ export const ruleTree: RuleTree = {
   StageProgress: allow,
   ServiceAccount: allow,
   ServiceAccountCredentials: allow,
+  AuditEntryConnection: allow,
+  AuditEntryEdge: allow,
+  AuditEntry: allow,
 };
 
 /** The rule graphql-shield gives one field: its own, else its type's `'*'`, else the type's rule, else deny. */

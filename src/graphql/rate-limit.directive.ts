@@ -16,7 +16,12 @@ const NAME = 'rateLimit';
  * limiters never see the request and so cannot know the caller's tier. Every resolution costs a point:
  * `{ a: me { id } b: me { id } }` spends two, in one limiter call.
  */
-export function createRateLimitDirective(store: RateLimitStore, clock: Clock) {
+export function createRateLimitDirective(
+  store: RateLimitStore,
+  clock: Clock,
+  /** Told of calls refused (the metrics): the field is the schema's, the tier the caller's. */
+  onRefused?: (field: string, tier: Caller['tier'], calls: number) => void,
+) {
   /** How many of `calls` resolutions the budget granted; the rest are refused with `refusal()`. */
   type Outcome = { granted: number; refusal?: () => Error };
   type Batch = { calls: number; outcome: Promise<Outcome> };
@@ -37,6 +42,7 @@ export function createRateLimitDirective(store: RateLimitStore, clock: Clock) {
         // As if each call had consumed one point in turn: the first ones fit in what was left, the rest are refused.
         const granted = Math.max(0, Math.min(calls, budget.limit - (over.consumedPoints - calls)));
         const retryAfter = retryAfterSeconds(budget.resetAt, now);
+        if (calls > granted) onRefused?.(field, caller.tier, calls - granted);
         ctx.log.warn(
           { event: 'rate_limited', field, ip: ctx.client.ip, retryAfter, refused: calls - granted },
           'field limit refused a call',

@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, specifiedDirectives, type GraphQL
 import { buildSchema } from 'type-graphql';
 import { AccountResolver, UserAccountResolver } from '../modules/account/account.resolver.js';
 import { AdminResolver } from '../modules/admin/admin.resolver.js';
+import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { OAuthResolver, UserOAuthResolver } from '../modules/oauth/oauth.resolver.js';
 import { ProgressResolver } from '../modules/progress/progress.resolver.js';
@@ -23,6 +24,7 @@ export const resolvers = [
   UserSecurityEventsResolver,
   RateLimitResolver,
   AdminResolver,
+  AuditResolver,
   ProgressResolver,
   ServiceAccountResolver,
   OAuthResolver,

@@ -4,6 +4,7 @@ import type { RequestContext } from '../modules/request/request-context.js';
 import { lazyChild, requestLineWriter, type Logger } from '../logger.js';
 import { manageConnections } from './connections.js';
 import { pickRequestId } from './request-id.js';
+import type { Tracing } from '../observability/tracing.js';
 
 export interface HttpDeps {
   apollo: ApolloServer<RequestContext>;
@@ -19,6 +20,10 @@ export interface HttpDeps {
   buildContext(req: IncomingMessage, res: ServerResponse, requestId: string, log: () => Logger): RequestContext;
   /** Plain routes: path → handler returning a status and a JSON body (or an HTML page). */
   routes: Record<string, () => Promise<{ status: number; body: unknown; cacheSeconds?: number; html?: boolean }>>;
+  /** Told how long each /graphql request took, in seconds (the metrics). */
+  observeGraphQL?: ((seconds: number) => void) | undefined;
+  /** When tracing: each /graphql request runs in a span of its own, whose trace id its log lines and answer carry. */
+  tracing?: Tracing | null | undefined;
 }
 
 /**
@@ -28,18 +33,39 @@ export interface HttpDeps {
 export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number; drain(timeoutMs: number): Promise<void> } {
   // One line per request: reqId, method, path, status and ms are all the line carries.
   const requestLine = requestLineWriter(deps.log);
+  const { observeGraphQL, tracing } = deps;
   const server = createServer(timeouts(deps), (req, res) => {
     const started = performance.now();
     const requestId = pickRequestId(req.headers['x-request-id']);
-    const log = lazyChild(deps.log, { reqId: requestId });
     res.setHeader('x-request-id', requestId);
     res.setHeader('x-content-type-options', 'nosniff');
-    if (requestLine)
+    const isGraphQL = pathOf(req.url ?? '/') === '/graphql';
+    const traced = tracing && isGraphQL ? tracing.startRequest('graphql', { 'http.request.method': req.method ?? 'GET' }) : null;
+    const traceId = traced?.traceId;
+    const log = lazyChild(deps.log, traceId ? { reqId: requestId, traceId } : { reqId: requestId });
+    if (traceId) res.setHeader('x-trace-id', traceId);
+    if (requestLine || traced || (observeGraphQL && isGraphQL))
       res.once('finish', () => {
-        const ms = Math.round((performance.now() - started) * 1000) / 1000;
-        requestLine(requestId, req.method ?? 'GET', pathOf(req.url ?? '/'), res.statusCode, ms);
+        const elapsed = performance.now() - started;
+        if (isGraphQL) observeGraphQL?.(elapsed / 1000);
+        if (traced) {
+          traced.span.setAttribute('http.response.status_code', res.statusCode);
+          traced.span.end();
+        }
+        if (requestLine)
+          requestLine(
+            requestId,
+            req.method ?? 'GET',
+            pathOf(req.url ?? '/'),
+            res.statusCode,
+            Math.round(elapsed * 1000) / 1000,
+            traceId,
+          );
       });
-    handle(deps, req, res, requestId, log).catch((err: unknown) => {
+    const handled = () => handle(deps, req, res, requestId, log);
+    // A request the sampler left out keeps its trace id (logs, header) but runs outside any context: nothing
+    // below it makes a span, and on Node 20 no AsyncLocalStorage is entered for it.
+    (traced?.span.isRecording() && tracing ? tracing.within(traced.context, handled) : handled()).catch((err: unknown) => {
       log().error({ err }, 'request failed');
       if (!res.headersSent)
         sendJson(res, 500, {
@@ -144,7 +170,7 @@ function applyCors(req: IncomingMessage, res: ServerResponse, allowed: readonly 
     // A browser app reads its budget and its wait from these; without exposing them a cross-origin page sees none.
     res.setHeader(
       'access-control-expose-headers',
-      'x-request-id, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, retry-after',
+      'x-request-id, x-trace-id, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, retry-after',
     );
   }
   if (req.method !== 'OPTIONS') return true;

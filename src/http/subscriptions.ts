@@ -210,6 +210,12 @@ export function attachSubscriptions(deps: {
   }
 
   return {
+    /** Open sockets and the subscriptions running on them, on this instance (the metrics). */
+    stats() {
+      let subscriptions = 0;
+      for (const state of sockets.values()) subscriptions += state.active.size;
+      return { sockets: sockets.size, subscriptions };
+    },
     async close() {
       stopListening();
       stopRechecking();

@@ -54,6 +54,8 @@ export async function createTestApp(
     const config = parseConfig({
       NODE_ENV: 'test',
       PORT: '0',
+      // Every app has its metrics listener, on a port of its own: test files run side by side.
+      METRICS_PORT: '0',
       LOG_LEVEL: 'info',
       ...databaseEnv(database.url, options.reachDatabase),
       ...redisEnv(env),

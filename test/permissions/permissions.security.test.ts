@@ -93,6 +93,17 @@ describe('the rule tree', () => {
         if (ruleFor(ruleTree, type.name, field) === allow) open.push(`${type.name}.${field}`);
     }
     expect(open.sort()).toEqual([
+      // Reached only through auditLog, which admins alone may read.
+      'AuditEntry.action',
+      'AuditEntry.actorId',
+      'AuditEntry.at',
+      'AuditEntry.clientAddress',
+      'AuditEntry.id',
+      'AuditEntry.targetId',
+      'AuditEntryConnection.edges',
+      'AuditEntryConnection.pageInfo',
+      'AuditEntryEdge.cursor',
+      'AuditEntryEdge.node',
       'AuthPayload.accessToken',
       'AuthPayload.accessTokenExpiresAt',
       'AuthPayload.deviceToken',

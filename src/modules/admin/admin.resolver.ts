@@ -32,8 +32,8 @@ export class AdminResolver {
     @Arg('tier', () => Tier, { description: 'The new tier.' }) tier: Tier,
     @Ctx() ctx: RequestContext,
   ): Promise<UserView> {
-    const { user, before } = await ctx.services.admin.setTier(ctx.em, userId, tier);
     const admin = (await ctx.viewer()).user.id;
+    const { user, before } = await ctx.services.admin.setTier(ctx.sql, userId, tier, { id: admin, clientAddress: ctx.client.ip });
     ctx.log.info({ event: 'tier_changed', userId, from: before, to: tier, by: admin }, 'tier changed');
     return user;
   }

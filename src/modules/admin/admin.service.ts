@@ -1,5 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { transaction } from '../../db/sql.js';
 import { badInput, notFound } from '../../errors.js';
+import { AuditAction } from '../audit/audit.entity.js';
+import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { isUuid } from '../../ids.js';
 import type { Tier } from '../user/tier.js';
 import { userStore } from '../user/user.store.js';
@@ -16,11 +19,11 @@ export interface UserPage {
 export interface AdminService {
   /** Users oldest first, `first` (1 to MAX_PAGE_SIZE) after the cursor `after`. */
   listUsers(em: EntityManager, first: number, after: string | null): Promise<UserPage>;
-  /** NOT_FOUND for an unknown user; returns the user and the tier it had. */
-  setTier(em: EntityManager, userId: string, tier: Tier): Promise<{ user: UserView; before: Tier }>;
+  /** NOT_FOUND for an unknown user; returns the user and the tier it had. Audited, in the same transaction. */
+  setTier(em: EntityManager, userId: string, tier: Tier, by: Actor): Promise<{ user: UserView; before: Tier }>;
 }
 
-export function createAdminService(): AdminService {
+export function createAdminService(audit: AuditLog): AdminService {
   return {
     async listUsers(em, first, after) {
       if (first < 1 || first > MAX_PAGE_SIZE) throw badInput('first', `first must be between 1 and ${MAX_PAGE_SIZE}.`);
@@ -32,10 +35,14 @@ export function createAdminService(): AdminService {
       return { edges, pageInfo: { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage: users.length > first } };
     },
 
-    async setTier(em, userId, tier) {
-      const changed = isUuid(userId) ? await userStore.setTier(em, userId, tier) : null;
-      if (!changed) throw notFound('userId', 'No such user.');
-      return changed;
+    async setTier(em, userId, tier, by) {
+      if (!isUuid(userId)) throw notFound('userId', 'No such user.');
+      return transaction(em, async (tx) => {
+        const changed = await userStore.setTier(tx, userId, tier);
+        if (!changed) throw notFound('userId', 'No such user.');
+        await audit.record(tx, AuditAction.TIER_CHANGED, userId, by);
+        return changed;
+      });
     },
   };
 }

@@ -18,9 +18,18 @@ export interface MailModule {
 /** Mail as configured: SMTP, the log (no SMTP_URL outside production), or off. */
 export function createMail(
   config: Config['mail'],
-  deps: { env: Config['env']; fork: () => EntityManager; clock: Clock; logger: Logger; hmacKey: string | null },
+  deps: {
+    env: Config['env'];
+    fork: () => EntityManager;
+    clock: Clock;
+    logger: Logger;
+    hmacKey: string | null;
+    observe?: { sent(): void; dead(): void } | undefined;
+    /** Wraps the transport (a span per send when tracing). */
+    wrapTransport?: ((transport: MailTransport) => MailTransport) | undefined;
+  },
 ): MailModule {
-  const { env, fork, clock, logger } = deps;
+  const { env, fork, clock, logger, observe, wrapTransport = (t) => t } = deps;
   if (!config.enabled) {
     logger.warn('MAIL_ENABLED=false: no mail is sent; verification, reset and email change answer MAIL_DISABLED');
     return { mailer: createMailer(config, null, null, clock), sender: null, recent: null };
@@ -44,8 +53,9 @@ export function createMail(
   }
   const sender = startMailSender({
     fork,
-    transport,
+    transport: wrapTransport(transport),
     seal,
+    observe,
     clock,
     log,
     maxAttempts: config.maxAttempts,

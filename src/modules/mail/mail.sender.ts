@@ -37,6 +37,8 @@ export function startMailSender(deps: {
   pollIntervalMs: number;
   breaker: { failures: number; resetMs: number };
   random?: () => number;
+  /** Told of each mail sent and each given up (the metrics). */
+  observe?: { sent(): void; dead(): void } | undefined;
 }): MailSender {
   const { fork, transport, clock, log, pollIntervalMs, random = Math.random } = deps;
   const breaker = new CircuitBreaker((attempt: () => Promise<void>) => attempt(), {
@@ -78,6 +80,7 @@ export function startMailSender(deps: {
       const message = (error as Error).message ?? 'send failed';
       await mailStore.markFailed(em, mail.id, message, next.status === 'dead' ? null : next.nextAttemptAt);
       if (next.status === 'dead') {
+        deps.observe?.dead();
         log.error({ event: 'mail_dead', mailId: mail.id, kind: mail.kind, attempts, error: message }, 'mail given up');
       } else {
         log.warn({ event: 'mail_retry', mailId: mail.id, kind: mail.kind, attempts, error: message }, 'mail send failed');
@@ -85,6 +88,7 @@ export function startMailSender(deps: {
       return 'failed';
     }
     await mailStore.markSent(em, mail.id, clock());
+    deps.observe?.sent();
     log.info({ event: 'mail_sent', mailId: mail.id, kind: mail.kind }, 'mail sent');
     return 'sent';
   }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { rows, statement } from '../../db/sql.js';
+import { pgDate, type PgTime, rows, statement } from '../../db/sql.js';
 import type { MailKind } from './mail.templates.js';
 
 /** The mail outbox's one home in the database. Every write joins the caller's transaction when there is one. */
@@ -48,6 +48,10 @@ const FORGET_USER = statement<{ userId: string }>('delete from mail_outbox where
 const PURGE_FINISHED = statement<{ before: Date }, { id: string }>(
   `delete from mail_outbox where status <> 'pending' and created_at < :before returning id`,
 );
+/** The outbox's backlog for the metrics: one scan of the pending rows (the due index's leading column). */
+const BACKLOG = statement<Record<string, never>, { pending: string; oldest: PgTime | null }>(
+  `select count(*) as pending, min(created_at) as oldest from mail_outbox where status = 'pending'`,
+);
 
 export const mailStore = {
   /** `id` is chosen by the caller: the sealed content is bound to it. */
@@ -71,6 +75,12 @@ export const mailStore = {
 
   /** Forgets an account's mail, waiting or finished: nothing is sent to, or kept about, a deleted account. */
   forgetUser: (em: EntityManager, userId: string) => rows(em, FORGET_USER, { userId }),
+
+  /** How much mail waits to be sent, and since when the oldest has. */
+  async backlog(em: EntityManager): Promise<{ pending: number; oldest: Date | null }> {
+    const row = (await rows(em, BACKLOG, {}))[0];
+    return { pending: Number(row?.pending ?? 0), oldest: row?.oldest ? pgDate(row.oldest) : null };
+  },
 
   /** Sent and dead mail is kept for a while for support, then removed. */
   async purgeFinished(em: EntityManager, before: Date): Promise<number> {

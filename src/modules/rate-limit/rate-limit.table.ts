@@ -39,6 +39,7 @@ export const defaultRateLimits: RateLimitTable = {
   'Query.me': perMinute(60),
   'Query.rateLimitStatus': perMinute(120),
   'Query.users': perMinute(600, 600, 600),
+  'Query.auditLog': perMinute(600, 600, 600),
   'User.sessions': perMinute(60),
   'User.securityEvents': perMinute(60),
   'Mutation.register': beforeSignIn(10, 3600),

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { AccountService } from '../account/account.service.js';
 import type { AdminService } from '../admin/admin.service.js';
+import type { AuditLog } from '../audit/audit.service.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { OAuthService } from '../oauth/oauth.service.js';
 import type { ProgressService } from '../progress/progress.service.js';
@@ -36,6 +37,7 @@ export interface Services {
   serviceAccounts: ServiceAccounts;
   admin: AdminService;
   accounts: AccountService;
+  audit: AuditLog;
 }
 
 export interface Viewer {

@@ -20,7 +20,7 @@ export class ServiceAccountResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<ServiceAccountCredentials> {
     const { user } = await ctx.viewer();
-    const created = await ctx.services.serviceAccounts.create(ctx.em, name, user.id);
+    const created = await ctx.services.serviceAccounts.create(ctx.sql, name, { id: user.id, clientAddress: ctx.client.ip });
     ctx.log.info(
       { event: 'service_account_created', serviceAccountId: created.serviceAccount.id, by: user.id },
       'service account created',
@@ -33,8 +33,9 @@ export class ServiceAccountResolver {
     @Arg('id', () => ID, { description: 'The service account; NOT_FOUND if there is none.' }) id: string,
     @Ctx() ctx: RequestContext,
   ): Promise<boolean> {
-    await ctx.services.serviceAccounts.revoke(ctx.em, id);
-    ctx.log.info({ event: 'service_account_revoked', serviceAccountId: id }, 'service account revoked');
+    const { user } = await ctx.viewer();
+    await ctx.services.serviceAccounts.revoke(ctx.sql, id, { id: user.id, clientAddress: ctx.client.ip });
+    ctx.log.info({ event: 'service_account_revoked', serviceAccountId: id, by: user.id }, 'service account revoked');
     return true;
   }
 }

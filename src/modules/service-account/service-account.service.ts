@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
+import { transaction } from '../../db/sql.js';
 import { badInput, notFound } from '../../errors.js';
+import { AuditAction } from '../audit/audit.entity.js';
+import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { boundedMap } from '../../bounded-map.js';
 import { isUuid } from '../../ids.js';
 import type { ServiceAccount } from './service-account.entity.js';
@@ -8,10 +11,14 @@ import { hashServiceKey, looksLikeServiceKey, newServiceKey } from './service-ac
 import { serviceAccountStore } from './service-account.store.js';
 
 export interface ServiceAccounts {
-  /** A new worker identity and its key; the key is never stored, only its hash. */
-  create(em: EntityManager, name: string, createdBy: string): Promise<{ serviceAccount: ServiceAccount; apiKey: string }>;
-  /** NOT_FOUND unless a live account has that id. */
-  revoke(em: EntityManager, id: string): Promise<void>;
+  /** A new worker identity and its key; the key is never stored, only its hash. Audited, in the same transaction. */
+  create(
+    em: EntityManager,
+    name: string,
+    createdBy: Actor & { id: string },
+  ): Promise<{ serviceAccount: ServiceAccount; apiKey: string }>;
+  /** NOT_FOUND unless a live account has that id. Audited, in the same transaction. */
+  revoke(em: EntityManager, id: string, by: Actor): Promise<void>;
   /**
    * The worker whose live key this bearer token is, or null (a JWT, an unknown or a revoked key). A key
    * this process found live in the last RECENT_MS is answered from memory, without a
@@ -30,26 +37,33 @@ export interface ServiceAccountCaller {
 const RECENT_LIMIT = 1_000;
 const RECENT_MS = 30_000;
 
-export function createServiceAccounts(clock: Clock): ServiceAccounts {
+export function createServiceAccounts(clock: Clock, audit: AuditLog): ServiceAccounts {
   const recent = boundedMap<string, { id: string; until: number }>(RECENT_LIMIT);
   return {
     async create(em, name, createdBy) {
       const trimmed = name.trim();
       if (trimmed.length < 1 || trimmed.length > 100) throw badInput('name', 'name must be 1 to 100 characters.');
       const apiKey = newServiceKey();
-      const serviceAccount = await serviceAccountStore.insert(em, {
-        name: trimmed,
-        keyHash: hashServiceKey(apiKey),
-        keyPrefix: apiKey.slice(0, 12),
-        createdBy,
-        createdAt: clock(),
+      const serviceAccount = await transaction(em, async (tx) => {
+        const created = await serviceAccountStore.insert(tx, {
+          name: trimmed,
+          keyHash: hashServiceKey(apiKey),
+          keyPrefix: apiKey.slice(0, 12),
+          createdBy: createdBy.id,
+          createdAt: clock(),
+        });
+        await audit.record(tx, AuditAction.SERVICE_ACCOUNT_CREATED, created.id, createdBy);
+        return created;
       });
       return { serviceAccount, apiKey };
     },
 
-    async revoke(em, id) {
-      const revoked = isUuid(id) && (await serviceAccountStore.revoke(em, id, clock()));
-      if (!revoked) throw notFound('id', 'No such active service account.');
+    async revoke(em, id, by) {
+      if (!isUuid(id)) throw notFound('id', 'No such active service account.');
+      await transaction(em, async (tx) => {
+        if (!(await serviceAccountStore.revoke(tx, id, clock()))) throw notFound('id', 'No such active service account.');
+        await audit.record(tx, AuditAction.SERVICE_ACCOUNT_REVOKED, id, by);
+      });
       for (const [keyHash, seen] of recent) if (seen.id === id) recent.delete(keyHash);
     },
 
