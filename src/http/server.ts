@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { RequestContext } from '../modules/request/request-context.js';
 import { lazyChild, requestLineWriter, type Logger } from '../logger.js';
 import { manageConnections } from './connections.js';
+import type { StaticFile } from './explorer.js';
 import { pickRequestId } from './request-id.js';
 
 export interface HttpDeps {
@@ -19,6 +20,8 @@ export interface HttpDeps {
   buildContext(req: IncomingMessage, res: ServerResponse, requestId: string, log: () => Logger): RequestContext;
   /** Plain routes: path → handler returning a status and a JSON body (or an HTML page). */
   routes: Record<string, () => Promise<{ status: number; body: unknown; cacheSeconds?: number; html?: boolean }>>;
+  /** Files under a path of their own (the development explorer); null for a path that is not theirs. */
+  files?: (pathname: string) => Promise<StaticFile | null>;
 }
 
 /**
@@ -84,6 +87,12 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
       return void res.end(body);
     }
     return sendJson(res, status, body);
+  }
+  const file = pathname !== '/graphql' ? await deps.files?.(pathname) : null;
+  if (file) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
+    res.writeHead(file.status, { 'cache-control': 'no-store', ...file.headers, 'content-type': file.contentType });
+    return void res.end(req.method === 'HEAD' ? undefined : file.body);
   }
   if (pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
   if (!applyCors(req, res, deps.corsOrigins)) return;

@@ -23,7 +23,8 @@ describe('the published build', () => {
     expect(entries.map(([name]) => name)).toEqual(['.', './apollo', './react', './documents']);
     for (const [, target] of entries) {
       if (typeof target === 'string') throw new Error('every entry has types and code');
-      for (const file of [target.types, target.default]) expect(existsSync(join(outDir, file.replace('./dist/', ''))), file).toBe(true);
+      for (const file of [target.types, target.default])
+        expect(existsSync(join(outDir, file.replace('./dist/', ''))), file).toBe(true);
     }
     // Run from outside any node_modules: the core and the documents import nothing at run time.
     const core = await import(pathToFileURL(join(outDir, 'index.js')).href);

@@ -1,28 +1,13 @@
-import { useMutation } from '@apollo/client/react';
+import { useTollgate } from '@tollgate/client/react';
 import { type ChangeEvent, type FormEvent, useState } from 'react';
-import { keepDeviceToken } from '../auth/device-tokens';
-import { useSession } from '../auth/use-session';
-import { graphql } from '../gql';
 import { Link, navigate } from '../router';
 import { ErrorMessage } from './ErrorMessage';
 
-const Register = graphql(`
-  mutation Register($input: RegisterInput!) {
-    register(input: $input) {
-      accessToken
-      deviceToken
-      user {
-        email
-        username
-      }
-    }
-  }
-`);
-
 export function SignUp() {
-  const session = useSession();
-  const [register, { loading, error }] = useMutation(Register);
+  const tollgate = useTollgate();
   const [form, setForm] = useState({ email: '', username: '', password: '' });
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<unknown>(null);
   const field = (name: keyof typeof form) => ({
     name,
     value: form[name],
@@ -31,12 +16,16 @@ export function SignUp() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const input = { email: form.email, password: form.password, username: form.username || null };
-    const { data } = await register({ variables: { input } }).catch(() => ({ data: undefined }));
-    if (!data) return;
-    keepDeviceToken(data.register.deviceToken, data.register.user);
-    session.signedIn(data.register.accessToken);
-    navigate('/');
+    setPending(true);
+    setError(null);
+    try {
+      await tollgate.register({ email: form.email, password: form.password, username: form.username || null });
+      navigate('/');
+    } catch (e) {
+      setError(e);
+    } finally {
+      setPending(false);
+    }
   };
 
   return (
@@ -55,7 +44,7 @@ export function SignUp() {
         <input type="password" autoComplete="new-password" required minLength={8} {...field('password')} />
       </label>
       <ErrorMessage error={error} />
-      <button type="submit" disabled={loading}>
+      <button type="submit" disabled={pending}>
         Sign up
       </button>
       <p>
