@@ -16,7 +16,7 @@ export interface AuthLinkOptions {
 }
 
 /**
- * Apollo Link for Tollgate: puts the access token on every operation (renewed first when due), renews
+ * Apollo Link for Tollgate in cookie mode: puts the access token on every operation (renewed first when due), renews
  * once and retries once when Tollgate answers UNAUTHENTICATED, and surfaces RATE_LIMITED with its wait.
  * An operation refused outright is a 429; its GraphQL body is passed on as the result's errors, so every
  * RATE_LIMITED reaches the app the same way: `errorInfo(error).retryAfter`.
@@ -25,8 +25,11 @@ export interface AuthLinkOptions {
 export function createAuthLink(tokens: TokenManager, options: AuthLinkOptions = {}): ApolloLink {
   return new ApolloLink((operation, forward) => {
     const send = (token: string | null): Observable<ApolloLink.Result> => {
+      // Cookie mode on every operation: the ones that issue tokens (completeOAuth, changePassword) set the
+      // refresh cookie, which must travel to Tollgate's origin and back.
       operation.setContext(({ headers = {} }: { headers?: Record<string, string> }) => ({
-        headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        credentials: 'include',
+        headers: { ...headers, 'x-token-delivery': 'cookie', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       }));
       return forward(operation).pipe(
         catchError((error: unknown) => {

@@ -19,9 +19,11 @@ type Reply = { errors: { message: string; extensions: Record<string, unknown> }[
 /** A terminating link standing in for HttpLink: records the authorization header, answers from a script. */
 function scriptedServer(replies: Reply[]) {
   const seen: (string | undefined)[] = [];
+  const contexts: { credentials?: string; headers?: Record<string, string> }[] = [];
   const link = new ApolloLink(
     (operation) =>
       new Observable((observer) => {
+        contexts.push(operation.getContext() as (typeof contexts)[number]);
         seen.push((operation.getContext().headers as Record<string, string> | undefined)?.authorization);
         const reply = replies.shift() ?? { data: { me: { __typename: 'User', id: 'user-1' } } };
         if (reply instanceof Error) observer.error(reply);
@@ -31,7 +33,7 @@ function scriptedServer(replies: Reply[]) {
         }
       }),
   );
-  return { link, seen };
+  return { link, seen, contexts };
 }
 
 function signedInTokens() {
@@ -56,12 +58,13 @@ const unauthenticated = { errors: [{ message: 'sign in', extensions: { code: 'UN
 const rateLimited = { errors: [{ message: 'slow down', extensions: { code: 'RATE_LIMITED', retryAfter: 30 } }] };
 
 describe('createAuthLink', () => {
-  it('puts the access token on the operation', async () => {
+  it('puts the access token on the operation, in cookie mode', async () => {
     const { tokens } = signedInTokens();
     const server = scriptedServer([]);
     const { data } = await clientWith(ApolloLink.from([createAuthLink(tokens), server.link])).query({ query: Me });
     expect(data).toEqual({ me: { __typename: 'User', id: 'user-1' } });
     expect(server.seen).toEqual([`Bearer ${await tokens.accessToken()}`]);
+    expect(server.contexts[0]).toMatchObject({ credentials: 'include', headers: { 'x-token-delivery': 'cookie' } });
   });
 
   it('renews once and retries once on UNAUTHENTICATED', async () => {
