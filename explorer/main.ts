@@ -22,18 +22,15 @@ async function fetcher(params: FetcherParams, options?: { headers?: Record<strin
   return response.json();
 }
 
-const defaultQuery = `# Tollgate's GraphQL API. Sign up (or use login), then copy the accessToken into the
-# Headers tab below as {"authorization": "Bearer <accessToken>"} and ask for \`me\`.
-
-mutation SignUp {
-  register(input: { email: "you@example.com", password: "a long passphrase" }) {
-    accessToken
-    user { id email }
-  }
-}
-
+const defaultQuery = `# Tollgate's GraphQL API (Docs, top left, lists every field). To sign in, run
+#   mutation { register(input: { email: "you@example.com", password: "a long passphrase" }) { accessToken } }
+# (or login), put {"authorization": "Bearer <accessToken>"} in Headers below, then run this:
 query Me {
-  me { id email tier }
+  me {
+    id
+    email
+    tier
+  }
 }
 `;
 
