@@ -51,9 +51,13 @@ export class TokenManager {
     this.#lockName = `${name}-refresh`;
     if (this.#channel)
       this.#channel.onmessage = ({ data }) => {
-        const message = data as Message;
-        if (message?.type === 'token') this.#hold(message.accessToken);
-        else if (message?.type === 'signed-out') this.#drop({ status: 'signed-out' });
+        const message = data as Message | null;
+        try {
+          if (message?.type === 'token') this.#hold(message.accessToken);
+          else if (message?.type === 'signed-out') this.#drop({ status: 'signed-out' });
+        } catch {
+          // Not a token this tab can read (another version of the app on the channel): its own renewal still works.
+        }
       };
   }
 

@@ -191,3 +191,17 @@ describe('TokenManager', () => {
     expect(time.pending()).toBe(0);
   });
 });
+
+describe('TokenManager and the channel', () => {
+  it('ignores a message it cannot read instead of failing the tab', async () => {
+    const time = manualTime();
+    const hub = channelHub();
+    const tokens = tab({ renew: async () => null, channel: hub.channel() }, time);
+    const other = hub.channel();
+    other.postMessage({ type: 'token', accessToken: 'not-a-jwt' });
+    other.postMessage({ type: 'something-new' });
+    other.postMessage(null);
+    await settle();
+    expect(tokens.getState()).toEqual({ status: 'starting' });
+  });
+});
