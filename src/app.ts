@@ -25,6 +25,7 @@ import { createServiceAccounts } from './modules/service-account/service-account
 import { createProgressService } from './modules/progress/progress.service.js';
 import { createProviderClients } from './modules/oauth/oauth.clients.js';
 import { createOAuthService } from './modules/oauth/oauth.service.js';
+import { explorerFiles } from './http/explorer.js';
 import { createHttpServer } from './http/server.js';
 import { lazyChild, type Logger } from './logger.js';
 import type { RefreshCookie, Services } from './modules/request/request-context.js';
@@ -330,6 +331,8 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
           ? { '/dev/mail': async () => ({ status: 200, body: devMailPage(mail.recent?.() ?? []), html: true }) }
           : {}),
       },
+      // GraphiQL served from this server, for development without the internet (Sandbox needs it).
+      ...(config.env === 'development' ? { files: explorerFiles() } : {}),
     });
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);

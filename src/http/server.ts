@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { RequestContext } from '../modules/request/request-context.js';
 import { lazyChild, requestLineWriter, type Logger } from '../logger.js';
 import { manageConnections } from './connections.js';
+import type { StaticFile } from './explorer.js';
 import { pickRequestId } from './request-id.js';
 import type { Tracing } from '../observability/tracing.js';
 
@@ -24,6 +25,8 @@ export interface HttpDeps {
   observeGraphQL?: ((seconds: number) => void) | undefined;
   /** When tracing: each /graphql request runs in a span of its own, whose trace id its log lines and answer carry. */
   tracing?: Tracing | null | undefined;
+  /** Files under a path of their own (the development explorer); null for a path that is not theirs. */
+  files?: (pathname: string) => Promise<StaticFile | null>;
 }
 
 /**
@@ -110,6 +113,12 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
       return void res.end(body);
     }
     return sendJson(res, status, body);
+  }
+  const file = pathname !== '/graphql' ? await deps.files?.(pathname) : null;
+  if (file) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
+    res.writeHead(file.status, { 'cache-control': 'no-store', ...file.headers, 'content-type': file.contentType });
+    return void res.end(req.method === 'HEAD' ? undefined : file.body);
   }
   if (pathname !== '/graphql') return sendJson(res, 404, { error: 'not found' });
   if (!applyCors(req, res, deps.corsOrigins)) return;

@@ -258,6 +258,53 @@ describe('the example SPA in a real browser', () => {
     await shot(page, 'rate-limits');
     await context.close();
   });
+
+  it('fits a 390 px phone: no screen scrolls sideways, signed out or in', async () => {
+    const phone = await stack.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    phone.setDefaultTimeout(15_000);
+    const page = await tab(phone, '/sign-in');
+    const overflow = async (screen: string) => ({
+      screen,
+      scrollWidth: Number(await page.evaluate('document.documentElement.scrollWidth')),
+    });
+    const fits = (screen: string) => ({ screen, scrollWidth: expect.toSatisfy((w: number) => w <= 390) });
+
+    const seen = [];
+    await signInForm(page);
+    seen.push(await overflow('sign-in'));
+    for (const [path, heading] of [
+      ['/sign-up', 'Create an account'],
+      ['/forgot-password', 'Forgot your password?'],
+    ] as const) {
+      await page.goto(stack.appUrl + path);
+      await page.getByRole('heading', { name: heading }).waitFor();
+      seen.push(await overflow(path));
+    }
+    const account = await signUpInBrowser(page, stack.appUrl);
+    seen.push(await overflow('profile'));
+    // A second device, so the sessions table has a row with a Revoke button and a long user agent.
+    const laptop = await device();
+    const other = await tab(laptop, '/sign-in');
+    await signInInBrowser(other, account.email, account.password);
+    await profileOf(other, account.email);
+    for (const [path, ready] of [
+      ['/sessions', () => page.getByRole('button', { name: 'Revoke' }).waitFor()],
+      ['/security', () => page.locator('.events li').first().waitFor()],
+      ['/budget', () => page.getByRole('caption').waitFor()],
+      ['/progress', () => page.getByRole('heading', { name: 'Progress', level: 1 }).waitFor()],
+    ] as const) {
+      await page.goto(stack.appUrl + path);
+      await ready();
+      seen.push(await overflow(path));
+      await shot(page, `phone${path.replace('/', '-')}`);
+    }
+    // The links of the header are reachable with a tap: none covers another.
+    await page.getByRole('link', { name: 'Profile' }).click();
+    await profileOf(page, account.email);
+    expect(seen).toEqual(seen.map((s) => fits(s.screen)));
+    await laptop.close();
+    await phone.close();
+  });
 });
 
 mailLinkFlows({ stack: () => stack, device, tab });

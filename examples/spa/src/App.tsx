@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { useAuthState } from './auth/use-session';
+import { useAuthState } from '@tollgate/client/react';
 import { Budget } from './pages/Budget';
 import { ConfirmEmailChangePage } from './pages/ConfirmEmailChange';
 import { callbackProvider, OAuthCallback } from './pages/OAuth';

@@ -1,29 +1,18 @@
+import { type Budget, budgetOf } from '@tollgate/client';
 import { useSyncExternalStore } from 'react';
 
 /** The X-RateLimit-* headers of the last response that had them: the tightest budget that request touched. */
-export interface LastBudget {
+export interface LastBudget extends Budget {
   operation: string;
-  limit: number;
-  remaining: number;
-  resetAt: Date;
-  /** Set when the whole request was refused (HTTP 429). */
-  retryAfter: number | null;
 }
 
 let last: LastBudget | null = null;
 const listeners = new Set<() => void>();
 
 export function recordBudget(headers: Headers, body: unknown) {
-  const limit = headers.get('x-ratelimit-limit');
-  if (limit === null) return;
-  const retryAfter = headers.get('retry-after');
-  last = {
-    operation: operationName(body),
-    limit: Number(limit),
-    remaining: Number(headers.get('x-ratelimit-remaining')),
-    resetAt: new Date(Number(headers.get('x-ratelimit-reset')) * 1000),
-    retryAfter: retryAfter === null ? null : Number(retryAfter),
-  };
+  const budget = budgetOf(headers);
+  if (!budget) return;
+  last = { operation: operationName(body), ...budget };
   for (const listener of listeners) listener();
 }
 

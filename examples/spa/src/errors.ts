@@ -1,33 +1,7 @@
-import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
+import { errorInfo, formatWait } from '@tollgate/client';
 
-/** What Tollgate puts in `extensions`; see the error table in its README. */
-export interface ErrorExtensions {
-  code?: string;
-  field?: string;
-  retryAfter?: number;
-}
-
-/** An error Tollgate answered outside Apollo (the silent refresh). */
-export class ApiError extends Error {
-  constructor(readonly extensions: ErrorExtensions) {
-    super(extensions.code ?? 'UNKNOWN');
-  }
-}
-
-/** The first error's extensions, whichever way it reached us. Null for a network failure. */
-export function errorExtensions(error: unknown): ErrorExtensions | null {
-  if (error instanceof ApiError) return error.extensions;
-  if (CombinedGraphQLErrors.is(error)) return (error.errors[0]?.extensions as ErrorExtensions | undefined) ?? {};
-  if (ServerError.is(error)) {
-    try {
-      const body = JSON.parse(error.bodyText) as { errors?: { extensions?: ErrorExtensions }[] };
-      return body.errors?.[0]?.extensions ?? {};
-    } catch {
-      return {};
-    }
-  }
-  return null;
-}
+/** What Tollgate answered, read from any error (Apollo's or the client's); null for a network failure. */
+export { errorInfo };
 
 const badInput: Record<string, string> = {
   email: 'Enter a valid email address.',
@@ -40,7 +14,7 @@ const badInput: Record<string, string> = {
 
 /** A sentence for the user, chosen by `extensions.code`, never by the message text. */
 export function describeError(error: unknown): string {
-  const extensions = errorExtensions(error);
+  const extensions = errorInfo(error);
   if (!extensions) return 'Tollgate is not answering. Check your connection and try again.';
   const { code, field, retryAfter } = extensions;
   switch (code) {
@@ -72,15 +46,11 @@ export function describeError(error: unknown): string {
       return 'For your safety, sign out and sign in again (within 10 minutes) to do this.';
     case 'MAIL_DISABLED':
       return 'This server sends no mail, so this cannot be done here.';
+    case 'UNSUPPORTED_SIGN_IN_STEP':
+      return 'This app cannot finish that sign-in yet. Update it and try again.';
     case 'SERVICE_UNAVAILABLE':
       return 'Tollgate is busy. Try again in a moment.';
     default:
       return `Something went wrong (${code ?? 'no code'}). Try again.`;
   }
-}
-
-export function formatWait(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.ceil(seconds / 60);
-  return minutes < 60 ? `${minutes} min` : `${Math.ceil(minutes / 60)} h`;
 }

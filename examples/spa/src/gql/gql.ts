@@ -14,7 +14,6 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  mutation SilentRefresh {\n    refresh {\n      accessToken\n    }\n  }\n": typeof types.SilentRefreshDocument,
     "\n  mutation ChangePassword($currentPassword: String, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      accessToken\n      deviceToken\n      user {\n        id\n        email\n        username\n        hasPassword\n      }\n    }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation RequestEmailChange($newEmail: String!, $currentPassword: String) {\n    requestEmailChange(newEmail: $newEmail, currentPassword: $currentPassword)\n  }\n": typeof types.RequestEmailChangeDocument,
     "\n  query RateLimitStatus {\n    rateLimitStatus {\n      tier\n      limits {\n        field\n        limit\n        used\n        remaining\n        windowSeconds\n        resetAt\n      }\n    }\n  }\n": typeof types.RateLimitStatusDocument,
@@ -31,14 +30,10 @@ type Documents = {
     "\n  query MySecurityEvents($first: Int) {\n    me {\n      id\n      securityEvents(first: $first) {\n        id\n        type\n        at\n        ip\n        userAgent\n      }\n    }\n  }\n": typeof types.MySecurityEventsDocument,
     "\n  query MySessions {\n    me {\n      id\n      sessions {\n        id\n        current\n        userAgent\n        ip\n        createdAt\n        lastUsedAt\n        expiresAt\n      }\n    }\n  }\n": typeof types.MySessionsDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": typeof types.RevokeSessionDocument,
-    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": typeof types.LoginDocument,
-    "\n  mutation Logout($allSessions: Boolean) {\n    logout(allSessions: $allSessions)\n  }\n": typeof types.LogoutDocument,
-    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      __typename\n      ... on AuthPayload {\n        accessToken\n        deviceToken\n        user {\n          email\n          username\n        }\n      }\n      ... on RegistrationPending {\n        email\n      }\n    }\n  }\n": typeof types.RegisterDocument,
     "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      email\n      emailVerified\n    }\n  }\n": typeof types.VerifyEmailDocument,
     "\n  mutation CreateServiceAccount($name: String!) {\n    createServiceAccount(name: $name) {\n      apiKey\n    }\n  }\n": typeof types.CreateServiceAccountDocument,
 };
 const documents: Documents = {
-    "\n  mutation SilentRefresh {\n    refresh {\n      accessToken\n    }\n  }\n": types.SilentRefreshDocument,
     "\n  mutation ChangePassword($currentPassword: String, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      accessToken\n      deviceToken\n      user {\n        id\n        email\n        username\n        hasPassword\n      }\n    }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation RequestEmailChange($newEmail: String!, $currentPassword: String) {\n    requestEmailChange(newEmail: $newEmail, currentPassword: $currentPassword)\n  }\n": types.RequestEmailChangeDocument,
     "\n  query RateLimitStatus {\n    rateLimitStatus {\n      tier\n      limits {\n        field\n        limit\n        used\n        remaining\n        windowSeconds\n        resetAt\n      }\n    }\n  }\n": types.RateLimitStatusDocument,
@@ -55,9 +50,6 @@ const documents: Documents = {
     "\n  query MySecurityEvents($first: Int) {\n    me {\n      id\n      securityEvents(first: $first) {\n        id\n        type\n        at\n        ip\n        userAgent\n      }\n    }\n  }\n": types.MySecurityEventsDocument,
     "\n  query MySessions {\n    me {\n      id\n      sessions {\n        id\n        current\n        userAgent\n        ip\n        createdAt\n        lastUsedAt\n        expiresAt\n      }\n    }\n  }\n": types.MySessionsDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n": types.RevokeSessionDocument,
-    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n": types.LoginDocument,
-    "\n  mutation Logout($allSessions: Boolean) {\n    logout(allSessions: $allSessions)\n  }\n": types.LogoutDocument,
-    "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      __typename\n      ... on AuthPayload {\n        accessToken\n        deviceToken\n        user {\n          email\n          username\n        }\n      }\n      ... on RegistrationPending {\n        email\n      }\n    }\n  }\n": types.RegisterDocument,
     "\n  mutation VerifyEmail($token: String!) {\n    verifyEmail(token: $token) {\n      id\n      email\n      emailVerified\n    }\n  }\n": types.VerifyEmailDocument,
     "\n  mutation CreateServiceAccount($name: String!) {\n    createServiceAccount(name: $name) {\n      apiKey\n    }\n  }\n": types.CreateServiceAccountDocument,
 };
@@ -76,10 +68,6 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation SilentRefresh {\n    refresh {\n      accessToken\n    }\n  }\n"): (typeof documents)["\n  mutation SilentRefresh {\n    refresh {\n      accessToken\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -144,18 +132,6 @@ export function graphql(source: "\n  query MySessions {\n    me {\n      id\n   
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n"): (typeof documents)["\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id)\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      deviceToken\n      user {\n        email\n        username\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation Logout($allSessions: Boolean) {\n    logout(allSessions: $allSessions)\n  }\n"): (typeof documents)["\n  mutation Logout($allSessions: Boolean) {\n    logout(allSessions: $allSessions)\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      __typename\n      ... on AuthPayload {\n        accessToken\n        deviceToken\n        user {\n          email\n          username\n        }\n      }\n      ... on RegistrationPending {\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Register($input: RegisterInput!) {\n    register(input: $input) {\n      __typename\n      ... on AuthPayload {\n        accessToken\n        deviceToken\n        user {\n          email\n          username\n        }\n      }\n      ... on RegistrationPending {\n        email\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

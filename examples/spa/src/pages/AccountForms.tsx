@@ -1,7 +1,6 @@
 import { useMutation } from '@apollo/client/react';
 import { type FormEvent, useState } from 'react';
-import { keepDeviceToken } from '../auth/device-tokens';
-import { useSession } from '../auth/use-session';
+import { useTollgate } from '@tollgate/client/react';
 import { graphql } from '../gql';
 import { ErrorMessage } from './ErrorMessage';
 
@@ -34,16 +33,16 @@ const explain = { INVALID_CREDENTIALS: 'Your current password is not right.' };
  * and hands this one new tokens: this tab carries on, every other device is signed out.
  */
 export function ChangePasswordForm({ hasPassword }: { hasPassword: boolean }) {
-  const session = useSession();
+  const tollgate = useTollgate();
   const [change, { data, loading, error }] = useMutation(ChangePassword);
   const [form, setForm] = useState({ current: '', next: '' });
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const variables = { currentPassword: hasPassword ? form.current : null, newPassword: form.next };
-    await session.replace(async () => {
+    await tollgate.tokens.replace(async () => {
       const { data } = await change({ variables }).catch(() => ({ data: undefined }));
       if (!data) return null;
-      keepDeviceToken(data.changePassword.deviceToken, data.changePassword.user);
+      tollgate.deviceTokens.keep(data.changePassword.deviceToken, data.changePassword.user);
       setForm({ current: '', next: '' });
       return data.changePassword.accessToken;
     });

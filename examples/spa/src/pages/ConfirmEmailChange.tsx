@@ -1,7 +1,7 @@
 import { useMutation } from '@apollo/client/react';
 import { type ReactNode, useEffect, useRef } from 'react';
-import { useAuthState, useSession } from '../auth/use-session';
-import { errorExtensions } from '../errors';
+import { useAuthState, useTollgate } from '@tollgate/client/react';
+import { errorInfo } from '../errors';
 import { graphql } from '../gql';
 import { useMailedToken } from '../mail-link';
 import { Link } from '../router';
@@ -21,7 +21,7 @@ const ConfirmEmailChange = graphql(`
 /** /confirm-email-change?token=…, the link mailed to the new address after a change asked for on the profile. */
 export function ConfirmEmailChangePage() {
   const token = useMailedToken();
-  const session = useSession();
+  const tollgate = useTollgate();
   const auth = useAuthState();
   const [confirm, { data, error }] = useMutation(ConfirmEmailChange);
   const sent = useRef(false);
@@ -32,11 +32,11 @@ export function ConfirmEmailChangePage() {
     confirm({ variables: { token } }).then(
       // Tollgate has ended every session of the account: this browser's tabs sign out with them.
       () => {
-        if (session.getState().status === 'signed-in') session.signedOut();
+        if (tollgate.tokens.getState().status === 'signed-in') tollgate.tokens.signedOut();
       },
       () => undefined,
     );
-  }, [token, confirm, session]);
+  }, [token, confirm, tollgate]);
 
   let body: ReactNode;
   if (!token) body = <NoToken />;
@@ -54,7 +54,7 @@ export function ConfirmEmailChangePage() {
     body = (
       <>
         <ErrorMessage error={error} />
-        {errorExtensions(error)?.code === 'INVALID_TOKEN' && (
+        {errorInfo(error)?.code === 'INVALID_TOKEN' && (
           <p>
             {signedIn ? <Link to="/">Ask again from your profile</Link> : <Link to="/sign-in">Sign in</Link>} for a new link
             {signedIn ? '' : ', from your profile'}.

@@ -1,4 +1,4 @@
-import { describeError, errorExtensions } from '../errors';
+import { describeError, errorInfo } from '../errors';
 
 /**
  * An error as a sentence; `data-code` carries Tollgate's code for styling and tests. `explain` words a
@@ -6,7 +6,7 @@ import { describeError, errorExtensions } from '../errors';
  */
 export function ErrorMessage({ error, explain = {} }: { error: unknown; explain?: Record<string, string> }) {
   if (!error) return null;
-  const code = errorExtensions(error)?.code ?? 'NETWORK';
+  const code = errorInfo(error)?.code ?? 'NETWORK';
   return (
     <p role="alert" className="error" data-code={code}>
       {explain[code] ?? describeError(error)}

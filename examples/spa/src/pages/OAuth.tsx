@@ -1,7 +1,6 @@
 import { useMutation } from '@apollo/client/react';
 import { useEffect, useRef } from 'react';
-import { keepDeviceToken } from '../auth/device-tokens';
-import { useSession } from '../auth/use-session';
+import { useTollgate } from '@tollgate/client/react';
 import { graphql } from '../gql';
 import type { OAuthProvider } from '../gql/graphql';
 import { navigate } from '../router';
@@ -65,7 +64,7 @@ export function OAuthButtons() {
 
 /** /auth/callback/<provider>?code=…&state=…: Tollgate checks the state (single use) and signs in. */
 export function OAuthCallback({ provider }: { provider: OAuthProvider }) {
-  const session = useSession();
+  const tollgate = useTollgate();
   const [complete, { error }] = useMutation(CompleteOAuth);
   // The state works once: React's development double-mount must not send it twice.
   const sent = useRef(false);
@@ -79,13 +78,12 @@ export function OAuthCallback({ provider }: { provider: OAuthProvider }) {
     complete({ variables }).then(
       ({ data }) => {
         if (!data) return;
-        keepDeviceToken(data.completeOAuth.deviceToken, data.completeOAuth.user);
-        session.signedIn(data.completeOAuth.accessToken);
+        tollgate.signedInWith(data.completeOAuth);
         navigate('/');
       },
       () => undefined,
     );
-  }, [complete, provider, session]);
+  }, [complete, provider, tollgate]);
   return error ? <ErrorMessage error={error} /> : <p className="loading">Signing you in…</p>;
 }
 

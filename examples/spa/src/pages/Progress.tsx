@@ -1,6 +1,6 @@
 import { useQuery, useSubscription } from '@apollo/client/react';
 import { useEffect, useState } from 'react';
-import { useAuthState } from '../auth/use-session';
+import { useAuthState } from '@tollgate/client/react';
 import { graphql } from '../gql';
 import { ErrorMessage } from './ErrorMessage';
 import { WorkerKey } from './WorkerKey';

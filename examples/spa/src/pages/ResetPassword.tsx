@@ -1,7 +1,7 @@
 import { useMutation } from '@apollo/client/react';
 import { type FormEvent, useState } from 'react';
-import { useAuthState, useSession } from '../auth/use-session';
-import { errorExtensions } from '../errors';
+import { useAuthState, useTollgate } from '@tollgate/client/react';
+import { errorInfo } from '../errors';
 import { graphql } from '../gql';
 import { useMailedToken } from '../mail-link';
 import { Link } from '../router';
@@ -65,7 +65,7 @@ export function ForgotPassword() {
 /** /reset-password?token=…, the link in the reset mail: a new password, then sign in with it. */
 export function ResetPasswordPage() {
   const token = useMailedToken();
-  const session = useSession();
+  const tollgate = useTollgate();
   const auth = useAuthState();
   const [reset, { data, loading, error }] = useMutation(ResetPassword);
   const [password, setPassword] = useState('');
@@ -75,7 +75,7 @@ export function ResetPasswordPage() {
     if (!token) return;
     const { data } = await reset({ variables: { token, newPassword: password } }).catch(() => ({ data: undefined }));
     // Tollgate has ended every session of the account, this browser's included: every tab follows now.
-    if (data && auth.status === 'signed-in') session.signedOut();
+    if (data && auth.status === 'signed-in') tollgate.tokens.signedOut();
   };
 
   if (!token) {
@@ -98,7 +98,7 @@ export function ResetPasswordPage() {
       </section>
     );
   }
-  const invalid = errorExtensions(error)?.code === 'INVALID_TOKEN';
+  const invalid = errorInfo(error)?.code === 'INVALID_TOKEN';
   return (
     <form onSubmit={submit} className="card">
       <h2>Choose a new password</h2>

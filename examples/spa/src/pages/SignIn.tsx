@@ -1,39 +1,29 @@
-import { useMutation } from '@apollo/client/react';
+import { useTollgate } from '@tollgate/client/react';
 import { type FormEvent, useState } from 'react';
-import { deviceTokenFor, keepDeviceToken } from '../auth/device-tokens';
-import { useSession } from '../auth/use-session';
-import { graphql } from '../gql';
 import { Link, navigate } from '../router';
 import { ErrorMessage } from './ErrorMessage';
 import { OAuthButtons } from './OAuth';
 
-const Login = graphql(`
-  mutation Login($input: LoginInput!) {
-    login(input: $input) {
-      accessToken
-      deviceToken
-      user {
-        email
-        username
-      }
-    }
-  }
-`);
-
 export function SignIn() {
-  const session = useSession();
-  const [login, { loading, error }] = useMutation(Login);
+  const tollgate = useTollgate();
   const [identifier, setIdentifier] = useState('');
   const [password, setPassword] = useState('');
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<unknown>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const input = { identifier, password, deviceToken: deviceTokenFor(identifier) };
-    const { data } = await login({ variables: { input } }).catch(() => ({ data: undefined }));
-    if (!data) return;
-    keepDeviceToken(data.login.deviceToken, data.login.user);
-    session.signedIn(data.login.accessToken);
-    navigate('/');
+    setPending(true);
+    setError(null);
+    try {
+      // Sends this browser's device token for the account and keeps the new one: @tollgate/client's job.
+      const result = await tollgate.login({ identifier, password });
+      if (result.status === 'signed-in') navigate('/');
+    } catch (e) {
+      setError(e);
+    } finally {
+      setPending(false);
+    }
   };
 
   return (
@@ -61,7 +51,7 @@ export function SignIn() {
         />
       </label>
       <ErrorMessage error={error} />
-      <button type="submit" disabled={loading}>
+      <button type="submit" disabled={pending}>
         Sign in
       </button>
       <Link to="/forgot-password">Forgot password?</Link>

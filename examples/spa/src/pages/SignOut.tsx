@@ -1,38 +1,34 @@
-import { useMutation } from '@apollo/client/react';
-import { useSession } from '../auth/use-session';
-import { errorExtensions } from '../errors';
-import { graphql } from '../gql';
+import { useTollgate } from '@tollgate/client/react';
+import { useState } from 'react';
 import { navigate } from '../router';
 import { ErrorMessage } from './ErrorMessage';
 
-const Logout = graphql(`
-  mutation Logout($allSessions: Boolean) {
-    logout(allSessions: $allSessions)
-  }
-`);
-
 /** Sign out of this device, or of every device; the other tabs follow either way. */
 export function SignOut() {
-  const session = useSession();
-  const [logout, { loading, error }] = useMutation(Logout);
+  const tollgate = useTollgate();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<unknown>(null);
 
   const signOut = async (allSessions: boolean) => {
+    setPending(true);
+    setError(null);
     try {
-      await logout({ variables: { allSessions } });
+      // A session that had already ended counts as signed out; any other refusal keeps it, and is shown.
+      await tollgate.logout({ allSessions });
+      navigate('/sign-in');
     } catch (e) {
-      // Already signed out on the server is as good as signing out now; anything else is shown.
-      if (errorExtensions(e)?.code !== 'UNAUTHENTICATED') return;
+      setError(e);
+    } finally {
+      setPending(false);
     }
-    session.signedOut();
-    navigate('/sign-in');
   };
 
   return (
     <div className="sign-out">
-      <button type="button" disabled={loading} onClick={() => void signOut(false)}>
+      <button type="button" disabled={pending} onClick={() => void signOut(false)}>
         Sign out
       </button>
-      <button type="button" className="secondary" disabled={loading} onClick={() => void signOut(true)}>
+      <button type="button" className="secondary" disabled={pending} onClick={() => void signOut(true)}>
         Sign out everywhere
       </button>
       <ErrorMessage error={error} />

@@ -1,38 +1,17 @@
-import { useMutation } from '@apollo/client/react';
+import { useTollgate } from '@tollgate/client/react';
 import { type ChangeEvent, type FormEvent, useState } from 'react';
-import { keepDeviceToken } from '../auth/device-tokens';
-import { useSession } from '../auth/use-session';
-import { graphql } from '../gql';
 import { Link, navigate } from '../router';
 import { ErrorMessage } from './ErrorMessage';
 
 // Tollgate answers one of two ways, by its SIGNUP_MODE: open signs the new account in at once;
 // verify-first answers RegistrationPending for every address, new or already registered, and sign-in
-// waits for the link mailed to it. Handle both, so the app works against either server.
-const Register = graphql(`
-  mutation Register($input: RegisterInput!) {
-    register(input: $input) {
-      __typename
-      ... on AuthPayload {
-        accessToken
-        deviceToken
-        user {
-          email
-          username
-        }
-      }
-      ... on RegistrationPending {
-        email
-      }
-    }
-  }
-`);
-
+// waits for the link mailed to it. The client reports which; the page handles both.
 export function SignUp() {
-  const session = useSession();
-  const [register, { loading, error }] = useMutation(Register);
+  const tollgate = useTollgate();
   const [form, setForm] = useState({ email: '', username: '', password: '' });
+  const [pending, setPending] = useState(false);
   const [pendingEmail, setPendingEmail] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const field = (name: keyof typeof form) => ({
     name,
     value: form[name],
@@ -41,17 +20,17 @@ export function SignUp() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const input = { email: form.email, password: form.password, username: form.username || null };
-    const { data } = await register({ variables: { input } }).catch(() => ({ data: undefined }));
-    if (!data) return;
-    const result = data.register;
-    if (result.__typename === 'RegistrationPending') {
-      setPendingEmail(result.email);
-      return;
+    setPending(true);
+    setError(null);
+    try {
+      const result = await tollgate.register({ email: form.email, password: form.password, username: form.username || null });
+      if (result.status === 'verification-pending') setPendingEmail(result.email);
+      else navigate('/');
+    } catch (e) {
+      setError(e);
+    } finally {
+      setPending(false);
     }
-    keepDeviceToken(result.deviceToken, result.user);
-    session.signedIn(result.accessToken);
-    navigate('/');
   };
 
   if (pendingEmail) {
@@ -87,7 +66,7 @@ export function SignUp() {
         <input type="password" autoComplete="new-password" required minLength={8} {...field('password')} />
       </label>
       <ErrorMessage error={error} />
-      <button type="submit" disabled={loading}>
+      <button type="submit" disabled={pending}>
         Sign up
       </button>
       <p>

@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import { type ReactNode, useEffect, useRef } from 'react';
-import { useAuthState } from '../auth/use-session';
-import { errorExtensions } from '../errors';
+import { useAuthState } from '@tollgate/client/react';
+import { errorInfo } from '../errors';
 import { graphql } from '../gql';
 import { useMailedToken } from '../mail-link';
 import { Link } from '../router';
@@ -49,7 +49,7 @@ export function VerifyEmailPage() {
     body = (
       <>
         <ErrorMessage error={error} />
-        {errorExtensions(error)?.code === 'INVALID_TOKEN' &&
+        {errorInfo(error)?.code === 'INVALID_TOKEN' &&
           (signedIn ? (
             <NewLink />
           ) : (
