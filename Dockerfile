@@ -28,4 +28,4 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
 # node runs as PID 1 and handles SIGTERM itself (src/main.ts drains requests, then closes the pool).
 # The heap cap keeps V8 from growing a ~50 MB live heap to hundreds of MB under load (see the README's
 # performance section); raise it with NODE_OPTIONS for an instance that must hold much more.
-CMD ["node", "--max-old-space-size=256", "dist/main.js"]
+CMD ["node", "--max-old-space-size=256", "dist/main.js", "--production"]

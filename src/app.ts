@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { createRequestContext } from './context.js';
 import { migrate } from './db/orm.js';
 import { openDatabase } from './db/open.js';
+import { PendingMigrationsError, pendingMigrations } from './db/pending-migrations.js';
 import { createAdmission } from './graphql/admission.js';
 import { createApollo } from './graphql/apollo.js';
 import { buildGraphQLSchema } from './graphql/schema.js';
@@ -87,6 +88,9 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     if (db.migrateOnStart) {
       const applied = await migrate(orm);
       if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
+    } else {
+      const pending = await pendingMigrations(orm);
+      if (pending.length) throw new PendingMigrationsError(pending);
     }
 
     const keys = await loadKeyRing(config.tokens.signingKeys);
