@@ -37,10 +37,10 @@ import { createDeviceTokens, createIdentifierHasher } from './modules/auth/devic
 import { emailTokenStore } from './modules/email-token/email-token.store.js';
 import { createMail, devMailPage } from './modules/mail/mail.module.js';
 import { mailStore } from './modules/mail/mail.store.js';
-import { createLoginThrottle } from './modules/auth/login-throttle.js';
+import { createLoginThrottle, developmentLoginFailureLimits } from './modules/auth/login-throttle.js';
 import { createLimiterFactory } from './modules/rate-limit/limiter-factory.js';
 import { createRateLimitStore } from './modules/rate-limit/rate-limit.store.js';
-import { buildRateLimitTable } from './modules/rate-limit/rate-limit.table.js';
+import { buildRateLimitTable, developmentRateLimits } from './modules/rate-limit/rate-limit.table.js';
 import { loadCommonPasswords } from './modules/auth/common-passwords.js';
 import { createPasswordHasher, type PasswordHasher } from './modules/auth/password.hasher.js';
 import { bearerToken } from './modules/token/access-token.claims.js';
@@ -115,7 +115,14 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const makeLimiter = createLimiterFactory(
       redis && config.redis ? { client: redis.client, keyPrefix: config.redis.keyPrefix } : null,
     );
-    const rateLimits = createRateLimitStore(buildRateLimitTable(config.rateLimits.fields), makeLimiter);
+    // Generous sign-up and sign-in budgets in development (a developer is one address all day); RATE_LIMITS
+    // and LOGIN_FAILURE_LIMITS still win, and no other environment sees these.
+    const development = config.env === 'development';
+    const rateLimits = createRateLimitStore(
+      buildRateLimitTable({ ...(development ? developmentRateLimits : {}), ...config.rateLimits.fields }),
+      makeLimiter,
+    );
+    const loginFailureLimits = { ...(development ? developmentLoginFailureLimits : {}), ...config.rateLimits.loginFailures };
 
     const bus =
       db.kind === 'server'
@@ -153,7 +160,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       accessTokens,
       events: securityEvents,
       background,
-      throttle: createLoginThrottle(makeLimiter, clock, config.rateLimits.loginFailures),
+      throttle: createLoginThrottle(makeLimiter, clock, loginFailureLimits),
       deviceTokens: createDeviceTokens(hmacKey),
       hashIdentifier: createIdentifierHasher(hmacKey),
       accountMail,
