@@ -35,7 +35,8 @@ import { createAccountService } from './modules/account/account.service.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createDeviceTokens, createIdentifierHasher } from './modules/auth/device-token.js';
 import { emailTokenStore } from './modules/email-token/email-token.store.js';
-import { createMail, devMailPage } from './modules/mail/mail.module.js';
+import { devMailPage, devMailPageCsp } from './modules/mail/dev-mail-page.js';
+import { createMail } from './modules/mail/mail.module.js';
 import { mailStore } from './modules/mail/mail.store.js';
 import { createLoginThrottle, developmentLoginFailureLimits } from './modules/auth/login-throttle.js';
 import { createLimiterFactory } from './modules/rate-limit/limiter-factory.js';
@@ -263,7 +264,14 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
           }),
         '/.well-known/jwks.json': async () => ({ status: 200, body: keys.publicJwks, cacheSeconds: 300 }),
         ...(config.env === 'development' && mail.recent
-          ? { '/dev/mail': async () => ({ status: 200, body: devMailPage(mail.recent?.() ?? []), html: true }) }
+          ? {
+              '/dev/mail': async () => ({
+                status: 200,
+                body: devMailPage(mail.recent?.() ?? []),
+                html: true,
+                csp: devMailPageCsp,
+              }),
+            }
           : {}),
       },
     });
