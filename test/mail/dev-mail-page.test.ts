@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LoginDocument, MeDocument, RequestPasswordResetDocument } from '../../src/client/generated/graphql.js';
 import { createTestApp, signUp, type TestApp } from '../helpers/test-app.js';
 
-const unescape = (s: string) =>
+const unescapeHtml = (s: string) =>
   s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
 
 interface PageForm {
@@ -19,9 +19,9 @@ async function devMail(app: TestApp) {
   const res = await fetch(`${app.url}/dev/mail`);
   const html = await res.text();
   const forms: PageForm[] = [...html.matchAll(/<form data-query="([^"]*)">([\s\S]*?)<\/form>/g)].map(([, query, inner]) => ({
-    query: unescape(query!),
+    query: unescapeHtml(query!),
     fields: Object.fromEntries(
-      [...inner!.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].map(([, n, v]) => [n!, unescape(v!)]),
+      [...inner!.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].map(([, n, v]) => [n!, unescapeHtml(v!)]),
     ),
     inputs: [...inner!.matchAll(/<input type="(?!hidden)\w+" name="(\w+)"/g)].map(([, n]) => n!),
     button: /<button>([^<]*)<\/button>/.exec(inner!)?.[1] ?? '',
@@ -32,7 +32,15 @@ async function devMail(app: TestApp) {
 
 async function eventually<T>(probe: () => Promise<T | undefined | false>): Promise<T> {
   let value: T | undefined | false;
-  await expect.poll(async () => (value = await probe()), { timeout: 15_000, interval: 100 }).toBeTruthy();
+  await expect
+    .poll(
+      async () => {
+        value = await probe();
+        return value;
+      },
+      { timeout: 15_000, interval: 100 },
+    )
+    .toBeTruthy();
   return value as T;
 }
 
