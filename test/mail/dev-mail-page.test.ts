@@ -56,7 +56,9 @@ async function submit(app: TestApp, script: string, form: PageForm, typed: Recor
     dataset: { query: form.query },
     values: { ...form.fields, ...typed },
     querySelector: (selector: string) => (selector === 'output' ? output : null),
-    addEventListener: (type: string, listener: typeof onSubmit) => type === 'submit' && (onSubmit = listener),
+    addEventListener: (type: string, listener: typeof onSubmit) => {
+      if (type === 'submit') onSubmit = listener;
+    },
   };
   runInNewContext(script, {
     document: { querySelectorAll: (selector: string) => (selector === 'form[data-query]' ? [element] : []) },
