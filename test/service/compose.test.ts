@@ -70,6 +70,16 @@ describe('the Docker image', () => {
     expect([...named].sort()).toEqual(expect.arrayContaining(['admin', 'keygen', 'migrate']));
     for (const name of named) expect(existsSync(`src/cli/${name}.ts`), name).toBe(true);
   });
+
+  it('the production docs make the keys with Docker alone and the first admin inside the api container', () => {
+    const production = readFileSync('docs/operations/production.md', 'utf8');
+    // run, not exec: no container is up yet; --no-deps: it needs no database; -T: no CR in the appended lines.
+    expect(production).toContain('docker compose run --rm --no-deps -T api node dist/cli/keygen.js >> .env');
+    // The compose Postgres publishes no port: the admin command runs where DATABASE_URL reaches it.
+    expect(production).toContain('docker compose exec api node dist/cli/admin.js grant');
+    expect(production).toContain('docker compose run --rm api node dist/cli/migrate.js');
+    expect(compose.services.postgres!).not.toHaveProperty('ports');
+  });
 });
 
 function docs(dir: string): string[] {
