@@ -28,6 +28,6 @@ EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node runs as PID 1 and handles SIGTERM itself (src/main.ts drains requests, then closes the pool).
-# The heap cap keeps V8 from growing a ~50 MB live heap to hundreds of MB under load (see the README's
-# performance section); raise it with NODE_OPTIONS for an instance that must hold much more.
-CMD ["node", "--max-old-space-size=256", "dist/main.js"]
+# The heap cap keeps V8 from growing a ~50 MB live heap to hundreds of MB under load (see docs/performance.md);
+# raise it with NODE_OPTIONS for an instance that must hold much more.
+CMD ["node", "--max-old-space-size=256", "dist/main.js", "--production"]

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createRequestContext } from './context.js';
 import { openDatabase } from './db/open.js';
+import { PendingMigrationsError, pendingMigrations } from './db/pending-migrations.js';
 import { createAdmission } from './graphql/admission.js';
 import { createApollo } from './graphql/apollo.js';
 import { buildGraphQLSchema } from './graphql/schema.js';
@@ -35,12 +36,13 @@ import { createAccountService } from './modules/account/account.service.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createDeviceTokens, createIdentifierHasher } from './modules/auth/device-token.js';
 import { emailTokenStore } from './modules/email-token/email-token.store.js';
-import { createMail, devMailPage } from './modules/mail/mail.module.js';
+import { devMailPage, devMailPageCsp } from './modules/mail/dev-mail-page.js';
+import { createMail } from './modules/mail/mail.module.js';
 import { mailStore } from './modules/mail/mail.store.js';
-import { createLoginThrottle } from './modules/auth/login-throttle.js';
+import { createLoginThrottle, developmentLoginFailureLimits } from './modules/auth/login-throttle.js';
 import { createLimiterFactory } from './modules/rate-limit/limiter-factory.js';
 import { createRateLimitStore } from './modules/rate-limit/rate-limit.store.js';
-import { buildRateLimitTable } from './modules/rate-limit/rate-limit.table.js';
+import { buildRateLimitTable, developmentRateLimits } from './modules/rate-limit/rate-limit.table.js';
 import { loadCommonPasswords } from './modules/auth/common-passwords.js';
 import { createPasswordHasher, type PasswordHasher } from './modules/auth/password.hasher.js';
 import { bearerToken } from './modules/token/access-token.claims.js';
@@ -110,6 +112,9 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     if (db.migrateOnStart) {
       const applied = await database.migrate();
       if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
+    } else {
+      const pending = await pendingMigrations(orm);
+      if (pending.length) throw new PendingMigrationsError(pending);
     }
 
     const metrics = config.metrics ? createMetrics() : null;
@@ -142,7 +147,14 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const makeLimiter = createLimiterFactory(
       redis && config.redis ? { client: redis.client, keyPrefix: config.redis.keyPrefix } : null,
     );
-    const rateLimits = createRateLimitStore(buildRateLimitTable(config.rateLimits.fields), makeLimiter);
+    // Generous sign-up and sign-in budgets in development (a developer is one address all day); RATE_LIMITS
+    // and LOGIN_FAILURE_LIMITS still win, and no other environment sees these.
+    const development = config.env === 'development';
+    const rateLimits = createRateLimitStore(
+      buildRateLimitTable({ ...(development ? developmentRateLimits : {}), ...config.rateLimits.fields }),
+      makeLimiter,
+    );
+    const loginFailureLimits = { ...(development ? developmentLoginFailureLimits : {}), ...config.rateLimits.loginFailures };
 
     const bus =
       db.kind === 'server'
@@ -189,7 +201,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       accessTokens,
       events: securityEvents,
       background,
-      throttle: createLoginThrottle(makeLimiter, clock, config.rateLimits.loginFailures),
+      throttle: createLoginThrottle(makeLimiter, clock, loginFailureLimits),
       deviceTokens: createDeviceTokens(hmacKey),
       hashIdentifier: createIdentifierHasher(hmacKey),
       accountMail,
@@ -328,7 +340,14 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
           }),
         '/.well-known/jwks.json': async () => ({ status: 200, body: keys.publicJwks, cacheSeconds: 300 }),
         ...(config.env === 'development' && mail.recent
-          ? { '/dev/mail': async () => ({ status: 200, body: devMailPage(mail.recent?.() ?? []), html: true }) }
+          ? {
+              '/dev/mail': async () => ({
+                status: 200,
+                body: devMailPage(mail.recent?.() ?? []),
+                html: true,
+                csp: devMailPageCsp,
+              }),
+            }
           : {}),
       },
       // GraphiQL served from this server, for development without the internet (Sandbox needs it).

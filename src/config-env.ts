@@ -271,6 +271,29 @@ export const envSchema = z
     }
   });
 
+const { shape } = envSchema;
+/**
+ * Only what a command working on the database reads (migrate, admin): it must not demand the server's
+ * signing keys, HMAC key or SMTP settings, which it never uses.
+ */
+export const databaseEnvSchema = z
+  .object({
+    NODE_ENV: shape.NODE_ENV,
+    DATABASE_URL: shape.DATABASE_URL,
+    DATABASE_DIRECT_URL: shape.DATABASE_DIRECT_URL,
+    DATABASE_PREPARED_STATEMENTS: shape.DATABASE_PREPARED_STATEMENTS,
+    DATABASE_POOL_MAX: shape.DATABASE_POOL_MAX,
+    EMBEDDED_DATA_DIR: shape.EMBEDDED_DATA_DIR,
+    MIGRATE_ON_START: shape.MIGRATE_ON_START,
+    DATABASE_ACQUIRE_TIMEOUT_MS: shape.DATABASE_ACQUIRE_TIMEOUT_MS,
+    DATABASE_STATEMENT_TIMEOUT_MS: shape.DATABASE_STATEMENT_TIMEOUT_MS,
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production' });
+    }
+  });
+
 /** Every variable Tollgate reads; .env.example and docker-compose.yml must list the same set. */
 export const configVariables: readonly string[] = Object.keys(envSchema.shape);
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { envSchema, type SigningJwk } from './config-env.js';
+import { databaseEnvSchema, envSchema, type SigningJwk } from './config-env.js';
+import type { z } from 'zod';
 
 /** The environment, parsed and validated once at start-up. Nothing else under src/ reads process.env. */
 
@@ -153,20 +154,41 @@ function serverDatabase(
   return { kind: 'server' as const, url, directUrl, pooled, preparedStatements: prepared ? prepared === 'on' : !pooled, ...rest };
 }
 
-export function parseConfig(env: Env): Readonly<Config> {
-  // An empty variable means "not set", as in most .env tooling.
+/** The environment against a schema; an empty variable means "not set", as in most .env tooling. */
+function validate<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = envSchema.safeParse(present);
+  const result = schema.safeParse(present);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
   }
-  const e = result.data;
-  const day = 24 * 60 * 60;
+  return result.data;
+}
+
+type DatabaseEnv = z.infer<typeof databaseEnvSchema>;
+
+function databaseConfig(e: DatabaseEnv): Config['database'] {
   const migrateOnStart = e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production';
+  const timeouts = { acquireMs: e.DATABASE_ACQUIRE_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS };
+  return e.DATABASE_URL
+    ? serverDatabase(e.DATABASE_URL, e.DATABASE_DIRECT_URL, e.DATABASE_PREPARED_STATEMENTS, {
+        poolMax: e.DATABASE_POOL_MAX,
+        migrateOnStart,
+        timeouts,
+      })
+    : { kind: 'embedded', dataDir: e.EMBEDDED_DATA_DIR, migrateOnStart, timeouts };
+}
+
+/** Only the database settings, for the commands that need nothing else (migrate, admin). */
+export function parseDatabaseConfig(env: Env): Readonly<Config['database']> {
+  return deepFreeze(databaseConfig(validate(databaseEnvSchema, env)));
+}
+
+export function parseConfig(env: Env): Readonly<Config> {
+  const e = validate(envSchema, env);
+  const day = 24 * 60 * 60;
   const production = e.NODE_ENV === 'production';
   // Production with mail: a sign-up must not say which addresses have accounts. Elsewhere today's behaviour.
   const signupMode = e.SIGNUP_MODE ?? (production && e.MAIL_ENABLED ? 'verify-first' : 'open');
-  const timeouts = { acquireMs: e.DATABASE_ACQUIRE_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS };
   const config: Config = {
     env: e.NODE_ENV,
     http: {
@@ -180,13 +202,7 @@ export function parseConfig(env: Env): Readonly<Config> {
       trustProxy: e.TRUST_PROXY ?? false,
     },
     logLevel: e.LOG_LEVEL,
-    database: e.DATABASE_URL
-      ? serverDatabase(e.DATABASE_URL, e.DATABASE_DIRECT_URL, e.DATABASE_PREPARED_STATEMENTS, {
-          poolMax: e.DATABASE_POOL_MAX,
-          migrateOnStart,
-          timeouts,
-        })
-      : { kind: 'embedded', dataDir: e.EMBEDDED_DATA_DIR, migrateOnStart, timeouts },
+    database: databaseConfig(e),
     busReconnectMaxMs: e.BUS_RECONNECT_MAX_MS,
     tokens: {
       issuer: e.JWT_ISSUER,
@@ -299,8 +315,19 @@ export function parseConfig(env: Env): Readonly<Config> {
   return deepFreeze(config);
 }
 
-/** The process environment, with a `.env` file layered under it in development. */
-export function readEnvironment(): Env {
+/**
+ * The process environment, with a `.env` file layered under it in development. `production: true` is
+ * `npm run start:prod`: it runs in production whatever the shell forgot to export, and refuses a
+ * NODE_ENV that says otherwise rather than guess which of the two was meant.
+ */
+export function readEnvironment({ production = false }: { production?: boolean } = {}): Env {
+  if (production) {
+    const declared = process.env.NODE_ENV;
+    if (declared && declared !== 'production') {
+      throw new ConfigError([`NODE_ENV: is "${declared}", but start:prod runs only in production (unset it, or use npm start)`]);
+    }
+    return { ...process.env, NODE_ENV: 'production' };
+  }
   if ((process.env.NODE_ENV ?? 'development') === 'development' && existsSync('.env')) {
     process.loadEnvFile('.env'); // never overrides variables already set
   }

@@ -1,11 +1,15 @@
 import { createApp } from './app.js';
 import { ConfigError, parseConfig, readEnvironment } from './config.js';
 import { DataDirInUseError } from './db/data-dir-lock.js';
+import { PendingMigrationsError } from './db/pending-migrations.js';
 import { createLogger } from './logger.js';
+
+// `npm run start:prod` passes --production: it runs in production even when the shell exports no NODE_ENV.
+const production = process.argv.slice(2).includes('--production');
 
 let config: ReturnType<typeof parseConfig>;
 try {
-  config = parseConfig(readEnvironment());
+  config = parseConfig(readEnvironment({ production }));
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`Tollgate did not start. ${error.message}\n`);
@@ -37,6 +41,9 @@ try {
   process.on('SIGINT', () => stop('SIGINT'));
 } catch (err) {
   logger.fatal({ err }, 'Tollgate did not start');
-  if (err instanceof DataDirInUseError) process.stderr.write(`Tollgate did not start. ${err.message}\n`);
+  // What an operator must act on gets one plain line besides the log entry.
+  if (err instanceof DataDirInUseError || err instanceof PendingMigrationsError) {
+    process.stderr.write(`Tollgate did not start. ${err.message}\n`);
+  }
   process.exit(1);
 }

@@ -20,7 +20,11 @@ export interface HttpDeps {
   /** `log`: the request's child logger, made on first call. */
   buildContext(req: IncomingMessage, res: ServerResponse, requestId: string, log: () => Logger): RequestContext;
   /** Plain routes: path → handler returning a status and a JSON body (or an HTML page). */
-  routes: Record<string, () => Promise<{ status: number; body: unknown; cacheSeconds?: number; html?: boolean }>>;
+  routes: Record<
+    string,
+    /** An HTML page runs no script unless it names its own Content-Security-Policy. */
+    () => Promise<{ status: number; body: unknown; cacheSeconds?: number; html?: boolean; csp?: string }>
+  >;
   /** Told how long each /graphql request took, in seconds (the metrics). */
   observeGraphQL?: ((seconds: number) => void) | undefined;
   /** When tracing: each /graphql request runs in a span of its own, whose trace id its log lines and answer carry. */
@@ -103,12 +107,12 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
   const route = deps.routes[pathname];
   if (route) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
-    const { status, body, cacheSeconds, html } = await route();
+    const { status, body, cacheSeconds, html, csp } = await route();
     res.setHeader('cache-control', cacheSeconds ? `public, max-age=${cacheSeconds}` : 'no-store');
     if (html && typeof body === 'string') {
       res.writeHead(status, {
         'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+        'content-security-policy': csp ?? "default-src 'none'; style-src 'unsafe-inline'",
       });
       return void res.end(body);
     }

@@ -113,7 +113,7 @@ export class AccountResolver {
   @Directive(rateLimitDirectiveFor('Mutation.deleteAccount'))
   @Mutation(() => Boolean, {
     description:
-      'Deletes the caller’s account and everything that belongs to it, ending every session. See the README for what is kept.',
+      'Deletes the caller’s account and everything that belongs to it, ending every session. See docs/guide/accounts.md for what is kept.',
   })
   async deleteAccount(
     @Arg('currentPassword', () => String, currentPasswordArg)

@@ -24,6 +24,14 @@ export const defaultLoginFailureLimits: Record<LoginBudget, WindowLimit> = {
   identifier: { points: 50, windowSeconds: 60 * 60 },
 };
 
+/** Development only: a developer mistyping their test account's password is not an attack worth a lockout. */
+export const developmentLoginFailureLimits: Record<LoginBudget, WindowLimit> = {
+  device: { points: 1000, windowSeconds: 15 * 60 },
+  identifierIp: { points: 1000, windowSeconds: 15 * 60 },
+  ip: { points: 100_000, windowSeconds: 24 * 60 * 60 },
+  identifier: { points: 10_000, windowSeconds: 60 * 60 },
+};
+
 export interface LoginAttempt {
   /** The account (`user:<id>`), or for an unknown identifier its canonical form: one budget per account. */
   account: string;

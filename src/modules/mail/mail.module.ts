@@ -5,7 +5,6 @@ import type { Logger } from '../../logger.js';
 import { createOutboxSeal, outboxKeys } from './mail.seal.js';
 import { startMailSender, type MailSender } from './mail.sender.js';
 import { logTransport, smtpTransport, type LoggedMail, type MailTransport } from './mail.transport.js';
-import { escapeHtml } from './mail.templates.js';
 import { createMailer, type Mailer } from './mailer.js';
 
 export interface MailModule {
@@ -64,16 +63,4 @@ export function createMail(
     breaker: config.breaker,
   });
   return { mailer: createMailer(config, sender, seal, clock), sender, recent };
-}
-
-/** The dev mail page: the latest messages, newest first, with their links clickable. */
-export function devMailPage(mails: LoggedMail[]): string {
-  const items = mails.map((m) => {
-    const body = escapeHtml(m.text).replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`);
-    return `<article><h2>${escapeHtml(m.subject)}</h2><p><small>${escapeHtml(m.at.toISOString())} · to ${escapeHtml(m.to)} · ${m.kind}</small></p><pre>${body}</pre></article>`;
-  });
-  return `<!doctype html><meta charset="utf-8"><title>Tollgate dev mail</title>
-<style>body{font:15px system-ui;max-width:50rem;margin:2rem auto}article{border-bottom:1px solid #ddd}pre{white-space:pre-wrap}</style>
-<h1>Mail sent by this instance (development)</h1>
-${items.join('\n') || '<p>No mail yet.</p>'}`;
 }

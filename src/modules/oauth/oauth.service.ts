@@ -98,7 +98,7 @@ export function createOAuthService(deps: {
     // Both sides must vouch for the address. The provider's word alone is not enough: anyone can register
     // someone else's address here with a password of their choosing, and a link would then put the real
     // owner's sign-in into the squatter's account. The owner proves the mailbox (a reset link verifies it,
-    // ending the squatter's sessions), then links. See README, "Accounts and linking rules".
+    // ending the squatter's sessions), then links. See docs/guide/oauth.md, "Accounts and linking rules".
     if (owner && (!identity.emailVerified || !owner.emailVerified)) {
       throw oauthAccountExists(provider);
     }
