@@ -122,10 +122,11 @@ describe('migrate, admin and keygen in production', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     const keys = /^JWT_SIGNING_KEYS='(.+)'$/.exec(lines[0]!)?.[1];
     const hmac = /^AUTH_HMAC_KEY=([A-Za-z0-9_-]+)$/.exec(lines[1]!)?.[1];
-    expect(keys && hmac).toBeTruthy();
+    const outbox = /^OUTBOX_KEYS=([A-Za-z0-9-]+:[A-Za-z0-9_-]+)$/.exec(lines[2]!)?.[1];
+    expect(keys && hmac && outbox).toBeTruthy();
     const { parseConfig } = await import('../../src/config.js');
     const config = parseConfig({
       NODE_ENV: 'production',
@@ -133,6 +134,7 @@ describe('migrate, admin and keygen in production', () => {
       MAIL_ENABLED: 'false',
       JWT_SIGNING_KEYS: keys!,
       AUTH_HMAC_KEY: hmac!,
+      OUTBOX_KEYS: outbox!,
     });
     expect(config.tokens.signingKeys).toHaveLength(1);
   });
