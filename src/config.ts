@@ -15,6 +15,14 @@ export interface DatabaseTimeouts {
   statementMs: number;
 }
 
+export type HostPort = { host: string; port: number };
+
+/** Where the shared counters live: one Redis, the master a set of Sentinels names, or a Cluster. */
+export type RedisTarget =
+  | { kind: 'url'; url: string }
+  | { kind: 'sentinel'; sentinels: readonly HostPort[]; name: string }
+  | { kind: 'cluster'; nodes: readonly HostPort[] };
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   http: {
@@ -74,7 +82,7 @@ export interface Config {
     maxPerSocket: number;
     maxPerUser: number;
   };
-  redis: { url: string; keyPrefix: string; connectTimeoutMs: number; commandTimeoutMs: number } | null;
+  redis: { target: RedisTarget; keyPrefix: string; connectTimeoutMs: number; commandTimeoutMs: number } | null;
   progress: { ttlSeconds: number; purgeIntervalSeconds: number };
   oauth: {
     redirectUris: readonly string[];
@@ -124,6 +132,19 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+function redisTarget(e: {
+  REDIS_URL?: string | undefined;
+  REDIS_SENTINELS?: HostPort[] | undefined;
+  REDIS_SENTINEL_NAME?: string | undefined;
+  REDIS_CLUSTER_NODES?: HostPort[] | undefined;
+}): RedisTarget | null {
+  if (e.REDIS_URL) return { kind: 'url', url: e.REDIS_URL };
+  if (e.REDIS_SENTINELS && e.REDIS_SENTINEL_NAME)
+    return { kind: 'sentinel', sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME };
+  if (e.REDIS_CLUSTER_NODES) return { kind: 'cluster', nodes: e.REDIS_CLUSTER_NODES };
+  return null;
+}
+
 /**
  * A DATABASE_DIRECT_URL other than DATABASE_URL says DATABASE_URL is a pooler. Prepared statements then
  * default to off: a transaction-mode pooler (PgBouncer before 1.21, and others with rules of their own)
@@ -151,6 +172,7 @@ export function parseConfig(env: Env): Readonly<Config> {
   const day = 24 * 60 * 60;
   const migrateOnStart = e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production';
   const production = e.NODE_ENV === 'production';
+  const redis = redisTarget(e);
   const timeouts = { acquireMs: e.DATABASE_ACQUIRE_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS };
   const config: Config = {
     env: e.NODE_ENV,
@@ -210,9 +232,9 @@ export function parseConfig(env: Env): Readonly<Config> {
       maxPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
       maxPerUser: e.WS_MAX_SUBSCRIPTIONS_PER_USER,
     },
-    redis: e.REDIS_URL
+    redis: redis
       ? {
-          url: e.REDIS_URL,
+          target: redis,
           keyPrefix: e.REDIS_KEY_PREFIX,
           connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
           commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
