@@ -32,9 +32,8 @@ import { createAccountMail } from './modules/account/account-mail.js';
 import { createAccountService } from './modules/account/account.service.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createDeviceTokens, createIdentifierHasher } from './modules/auth/device-token.js';
-import { emailTokenStore } from './modules/email-token/email-token.store.js';
 import { createMail, devMailPage } from './modules/mail/mail.module.js';
-import { mailStore } from './modules/mail/mail.store.js';
+import { createRetention, type PurgeReport, schedulePurge } from './modules/retention/retention.js';
 import { createLoginThrottle } from './modules/auth/login-throttle.js';
 import { createLimiterFactory } from './modules/rate-limit/limiter-factory.js';
 import { createRateLimitStore } from './modules/rate-limit/rate-limit.store.js';
@@ -58,12 +57,11 @@ export interface App {
   url: string;
   orm: MikroORM<PostgreSqlDriver>;
   services: Services;
+  /** Applies every retention rule now, as the background purge does on its timer. */
+  purge(): Promise<PurgeReport>;
   /** Stops taking requests, lets in-flight ones finish (bounded), then closes the database. */
   close(): Promise<void>;
 }
-
-/** Sent and dead mail rows (bodies already cleared) are kept this long for support, then purged. */
-const MAIL_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 /** The composition root: main.ts and the tests both build Tollgate here and nowhere else. */
 export async function createApp({ config, logger, clock = systemClock, hooks = {} }: AppOptions): Promise<App> {
@@ -188,20 +186,10 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       accounts,
     };
 
-    // Expired progress records and abandoned OAuth states are deleted in the background.
-    const purge = setInterval(() => {
-      const em = orm.em.fork();
-      Promise.all([
-        progress.purgeExpired(em),
-        oauth.purgeExpiredStates(em),
-        emailTokenStore.purgeExpired(em, clock()),
-        mailStore.purgeFinished(em, new Date(clock().getTime() - MAIL_KEPT_MS)),
-      ]).then(
-        ([records, states]) => (records || states) && logger.info({ records, states }, 'purged expired rows'),
-        (err: unknown) => logger.error({ err }, 'purge failed'),
-      );
-    }, config.progress.purgeIntervalSeconds * 1000).unref();
-    closers.push(async () => clearInterval(purge));
+    // Rows past their retention (src/modules/retention) are deleted in the background, in bounded batches.
+    const retention = createRetention(config.retention, { fork, clock });
+    const stopPurge = schedulePurge(retention, config.progress.purgeIntervalSeconds * 1000, logger);
+    closers.push(async () => stopPurge());
 
     const schema = await buildGraphQLSchema(createRateLimitDirective(rateLimits, clock));
     const admission = createAdmission({ ...config.graphql, development: config.env === 'development' });
@@ -279,7 +267,13 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
 
     let closing: Promise<void> | undefined;
-    return { url: `http://${host}:${port}`, orm, services, close: () => (closing ??= closeAll()) };
+    return {
+      url: `http://${host}:${port}`,
+      orm,
+      services,
+      purge: () => retention.purge(),
+      close: () => (closing ??= closeAll()),
+    };
   } catch (error) {
     await closeAll();
     throw error;

@@ -119,6 +119,11 @@ export const envSchema = z
     REFRESH_GRACE_SECONDS: int(0, 60).default(10),
     PROGRESS_TTL_HOURS: int(1, 24 * 30).default(24),
     PROGRESS_PURGE_INTERVAL_SECONDS: int(10, 86_400).default(600),
+    SECURITY_EVENT_RETENTION_DAYS: int(1, 3650).default(400),
+    SESSION_RETENTION_DAYS: int(0, 3650).default(30),
+    MAIL_RETENTION_DAYS: int(0, 3650).default(7),
+    PURGE_BATCH_SIZE: int(10, 100_000).default(1000),
+    PURGE_MAX_BATCHES: int(1, 100_000).default(200),
     COOKIE_SECURE: bool.optional(),
     CORS_ORIGINS: commaList.pipe(z.array(z.url({ protocol: /^https?$/ }).transform((o) => new URL(o).origin))).optional(),
 

@@ -84,6 +84,14 @@ export interface Config {
   };
   redis: { target: RedisTarget; keyPrefix: string; connectTimeoutMs: number; commandTimeoutMs: number } | null;
   progress: { ttlSeconds: number; purgeIntervalSeconds: number };
+  /** How long rows that grow with traffic are kept, and how the purge (every progress.purgeIntervalSeconds) deletes them. */
+  retention: {
+    securityEventDays: number;
+    endedSessionDays: number;
+    finishedMailDays: number;
+    batchSize: number;
+    maxBatches: number;
+  };
   oauth: {
     redirectUris: readonly string[];
     stateTtlSeconds: number;
@@ -241,6 +249,13 @@ export function parseConfig(env: Env): Readonly<Config> {
         }
       : null,
     progress: { ttlSeconds: e.PROGRESS_TTL_HOURS * 3600, purgeIntervalSeconds: e.PROGRESS_PURGE_INTERVAL_SECONDS },
+    retention: {
+      securityEventDays: e.SECURITY_EVENT_RETENTION_DAYS,
+      endedSessionDays: e.SESSION_RETENTION_DAYS,
+      finishedMailDays: e.MAIL_RETENTION_DAYS,
+      batchSize: e.PURGE_BATCH_SIZE,
+      maxBatches: e.PURGE_MAX_BATCHES,
+    },
     oauth: {
       redirectUris: e.OAUTH_REDIRECT_URIS ?? [],
       stateTtlSeconds: e.OAUTH_STATE_TTL_SECONDS,

@@ -49,9 +49,11 @@ const MARK_FAILED = statement<{ id: string; error: string; nextAttemptAt: Date |
 
 const RELEASE = statement<{ id: string }>('update mail_outbox set lease_until = null where id = :id');
 const FORGET_RECIPIENT = statement<{ address: string }>('delete from mail_outbox where recipient = :address');
-const PURGE_FINISHED = statement<{ before: Date }, { id: string }>(
-  `delete from mail_outbox where status <> 'pending' and created_at < :before returning id`,
-);
+const PURGE_FINISHED = statement<{ before: Date; limit: number }, { n: number }>(`
+  with doomed as (
+    select id from mail_outbox where status <> 'pending' and created_at < :before limit :limit for update skip locked
+  ), deleted as (delete from mail_outbox where id in (select id from doomed) returning 1)
+  select count(*)::int as n from deleted`);
 
 export const mailStore = {
   async enqueue(em: EntityManager, mail: { kind: MailKind; to: string } & MailContent, now: Date): Promise<string> {
@@ -86,8 +88,8 @@ export const mailStore = {
   /** Forgets an address: mail to a deleted account is neither sent nor kept. */
   forgetRecipient: (em: EntityManager, address: string) => rows(em, FORGET_RECIPIENT, { address }),
 
-  /** Sent and dead mail is kept for a while for support, then removed. */
-  async purgeFinished(em: EntityManager, before: Date): Promise<number> {
-    return (await rows(em, PURGE_FINISHED, { before })).length;
+  /** Sent and dead mail is kept for a while for support, then removed. Deletes at most `limit` sent or dead mails created before `before`; returns how many. */
+  async purgeFinished(em: EntityManager, before: Date, limit: number): Promise<number> {
+    return (await rows(em, PURGE_FINISHED, { before, limit }))[0]?.n ?? 0;
   },
 };
