@@ -15,6 +15,9 @@ import { newSigningKeys, startTollgate } from './tollgate.js';
  * BENCH_ONLY picks scenarios (default me,resourceProgress,rateLimitStatus); BENCH_REPEATS defaults to 5.
  * BENCH_AB_NODE_FLAGS (space-separated) are given to the "after" server only, e.g. to weigh a V8 flag on one
  * build: `BENCH_AB_NODE_FLAGS=--max-semi-space-size=8 npx tsx bench/ab.ts .data/bench-build`.
+ * BENCH_AB_AFTER_ENV ("NAME=value NAME=value") sets more of the "after" server's environment, to weigh a
+ * setting on one build: `BENCH_AB_AFTER_ENV=DATABASE_PREPARED_STATEMENTS=off npx tsx bench/ab.ts .data/bench-build`
+ * ({url} in a value stands for the bench database's URL, {pooler} for its URL through BENCH_POOLER_HOST).
  */
 const before = process.argv[2];
 if (!before) throw new Error('usage: tsx bench/ab.ts <dir of an earlier bench build>');
@@ -33,6 +36,7 @@ try {
     signingKey,
     entry: compiled('src/main.ts'),
     nodeFlags: process.env.BENCH_AB_NODE_FLAGS?.split(' ').filter(Boolean),
+    env: afterEnv(database.url),
   });
   const viewer = await registerAccount(a.url);
   const chosen = tollgateScenarios.filter((s) => names.includes(s.name));
@@ -64,4 +68,20 @@ try {
 } finally {
   await stopAll();
   await database.drop();
+}
+
+/** BENCH_AB_AFTER_ENV as variables, with {url} and {pooler} filled in. */
+function afterEnv(url: string): Record<string, string> {
+  const pooled = new URL(url);
+  pooled.host = process.env.BENCH_POOLER_HOST ?? pooled.host;
+  const fill = (value: string) => value.replaceAll('{url}', url).replaceAll('{pooler}', pooled.toString());
+  return Object.fromEntries(
+    (process.env.BENCH_AB_AFTER_ENV ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((pair) => {
+        const at = pair.indexOf('=');
+        return [pair.slice(0, at), fill(pair.slice(at + 1))];
+      }),
+  );
 }

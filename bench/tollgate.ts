@@ -36,6 +36,8 @@ export interface TollgateOptions {
   nodeFlags?: string[];
   /** Another compiled entry point, e.g. an earlier build kept for an A/B comparison (bench/ab.ts). */
   entry?: string;
+  /** More settings, over the defaults: e.g. DATABASE_PREPARED_STATEMENTS=off for one side of an A/B. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function startTollgate({
   logLevel = 'info',
   nodeFlags = [],
   entry = compiled('src/main.ts'),
+  env = {},
 }: TollgateOptions): Promise<Tollgate> {
   const port = await freePort();
   const child = spawnTs(
@@ -70,6 +73,7 @@ export async function startTollgate({
       ...(await mailEnv()),
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
       ...argon2Env(),
+      ...env,
     },
     [...productionNodeFlags, ...nodeFlags],
     { announces: false },
