@@ -28,7 +28,7 @@ const LOGOUT = 'mutation { logout }';
 const RESET = 'mutation($email: String!) { requestPasswordReset(email: $email) }';
 const REPORT = 'mutation($input: ReportProgressInput!) { reportResourceProgress(input: $input) { resourceId } }';
 const READ = 'query($id: ID!) { resourceProgress(resourceId: $id) { overallStatus } }';
-const STAGES = ['INGESTION', 'EMBEDDING', 'GRAPH', 'INDEXING', 'PUBLISHING'];
+const STAGES = ['INGESTION', 'EMBEDDING', 'GRAPH', 'QUALITY', 'TAXONOMY'];
 
 const TABLES = [
   'app_user',
@@ -48,7 +48,14 @@ const database = await createBenchDatabase(process.env.BENCH_DATABASE_URL ?? 'po
 const db = new pg.Client({ connectionString: database.url });
 try {
   const signingKey = await newSigningKeys();
-  const server = await startTollgate({ databaseUrl: database.url, signingKey, logLevel: 'warn' });
+  // Every simulated user signs in from 127.0.0.1: the per-address failure budget (100 a day) would stop the
+  // day's failed sign-ins, which real users make from their own addresses, long before it ends.
+  const server = await startTollgate({
+    databaseUrl: database.url,
+    signingKey,
+    logLevel: 'warn',
+    env: { LOGIN_FAILURE_LIMITS: JSON.stringify({ ip: { points: 1_000_000, windowSeconds: 86_400 } }) },
+  });
   await db.connect();
 
   // Yesterday: the accounts exist. Their sign-ups are not today's traffic.
