@@ -18,6 +18,9 @@ import { newSigningKeys, startTollgate } from './tollgate.js';
  * BENCH_AB_ENV_BEFORE and BENCH_AB_ENV_AFTER (JSON objects) add environment to each server, to weigh a setting
  * on one build: a copy of the current build as "before", e.g. metrics and tracing off against on
  * (docs/operations/metrics.md gives the commands).
+ * BENCH_AB_AFTER_ENV ("NAME=value NAME=value") sets more of the "after" server's environment, to weigh a
+ * setting on one build: `BENCH_AB_AFTER_ENV=DATABASE_PREPARED_STATEMENTS=off npx tsx bench/ab.ts .data/bench-build`
+ * ({url} in a value stands for the bench database's URL, {pooler} for its URL through BENCH_POOLER_HOST).
  */
 const before = process.argv[2];
 if (!before) throw new Error('usage: tsx bench/ab.ts <dir of an earlier bench build>');
@@ -41,8 +44,8 @@ try {
     databaseUrl: database.url,
     signingKey,
     entry: compiled('src/main.ts'),
-    env: envOf('BENCH_AB_ENV_AFTER'),
     nodeFlags: process.env.BENCH_AB_NODE_FLAGS?.split(' ').filter(Boolean),
+    env: { ...envOf('BENCH_AB_ENV_AFTER'), ...afterEnv(database.url) },
   });
   const viewer = await registerAccount(a.url);
   const chosen = tollgateScenarios.filter((s) => names.includes(s.name));
@@ -74,4 +77,20 @@ try {
 } finally {
   await stopAll();
   await database.drop();
+}
+
+/** BENCH_AB_AFTER_ENV as variables, with {url} and {pooler} filled in. */
+function afterEnv(url: string): Record<string, string> {
+  const pooled = new URL(url);
+  pooled.host = process.env.BENCH_POOLER_HOST ?? pooled.host;
+  const fill = (value: string) => value.replaceAll('{url}', url).replaceAll('{pooler}', pooled.toString());
+  return Object.fromEntries(
+    (process.env.BENCH_AB_AFTER_ENV ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((pair) => {
+        const at = pair.indexOf('=');
+        return [pair.slice(0, at), fill(pair.slice(at + 1))];
+      }),
+  );
 }

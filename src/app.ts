@@ -40,6 +40,7 @@ import { devMailPage, devMailPageCsp } from './modules/mail/dev-mail-page.js';
 import { createMail } from './modules/mail/mail.module.js';
 import { mailStore } from './modules/mail/mail.store.js';
 import { createLoginThrottle, developmentLoginFailureLimits } from './modules/auth/login-throttle.js';
+import { createRetention, type PurgeReport, schedulePurge } from './modules/retention/retention.js';
 import { createLimiterFactory } from './modules/rate-limit/limiter-factory.js';
 import { createRateLimitStore } from './modules/rate-limit/rate-limit.store.js';
 import { buildRateLimitTable, developmentRateLimits } from './modules/rate-limit/rate-limit.table.js';
@@ -69,12 +70,11 @@ export interface App {
   metricsUrl: string | null;
   orm: MikroORM<PostgreSqlDriver>;
   services: Services;
+  /** Applies every retention rule now, as the background purge does on its timer. */
+  purge(): Promise<PurgeReport>;
   /** Stops taking requests, lets in-flight ones finish (bounded), then closes the database. */
   close(): Promise<void>;
 }
-
-/** Sent and dead mail rows (bodies already cleared) are kept this long for support, then purged. */
-const MAIL_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 interface TarnPool {
   numUsed(): number;
@@ -244,22 +244,13 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       audit,
     };
 
-    // Expired progress records and abandoned OAuth states are deleted in the background.
-    const purge = setInterval(() => {
-      const em = orm.em.fork();
-      Promise.all([
-        progress.purgeExpired(em),
-        oauth.purgeExpiredStates(em),
-        emailTokenStore.purgeExpired(em, clock()),
-        mailStore.purgeFinished(em, new Date(clock().getTime() - MAIL_KEPT_MS)),
-        audit.purgeExpired(em),
-      ]).then(
-        ([records, states, , , auditEntries]) =>
-          (records || states || auditEntries) && logger.info({ records, states, auditEntries }, 'purged expired rows'),
-        (err: unknown) => logger.error({ err }, 'purge failed'),
-      );
-    }, config.progress.purgeIntervalSeconds * 1000).unref();
-    closers.push(async () => clearInterval(purge));
+    // Rows past their retention (src/modules/retention) are deleted in the background, in bounded batches.
+    const retention = createRetention(config.retention, { fork, clock }, [
+      // The audit log keeps its own (longer) retention and purges through its trigger's guard.
+      ['auditEntries', (em) => audit.purgeExpired(em)],
+    ]);
+    const stopPurge = schedulePurge(retention, config.progress.purgeIntervalSeconds * 1000, logger);
+    closers.push(async () => stopPurge());
 
     const schema = await buildGraphQLSchema(
       createRateLimitDirective(
@@ -417,7 +408,14 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
 
     let closing: Promise<void> | undefined;
-    return { url: `http://${host}:${port}`, metricsUrl, orm, services, close: () => (closing ??= closeAll()) };
+    return {
+      url: `http://${host}:${port}`,
+      metricsUrl,
+      orm,
+      services,
+      purge: () => retention.purge(),
+      close: () => (closing ??= closeAll()),
+    };
   } catch (error) {
     await closeAll();
     throw error;

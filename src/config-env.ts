@@ -17,6 +17,20 @@ const commaList = z.string().transform((raw) =>
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** "host:port, host:port" → [{ host, port }]; an IPv6 host in brackets ("[::1]:26379"). */
+const hostPorts = commaList.transform((items, ctx) => {
+  const parsed = items.map((item) => /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(item));
+  const bad = items.filter((_, i) => !parsed[i] || Number(parsed[i]?.[3]) > 65535 || Number(parsed[i]?.[3]) < 1);
+  if (bad.length || items.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a comma-separated list of host:port${bad.length ? ` (not ${bad.join(', ')})` : ''}`,
+    });
+    return z.NEVER;
+  }
+  return parsed.map((m) => ({ host: (m?.[1] ?? m?.[2]) as string, port: Number(m?.[3]) }));
+});
+
 const publicJwk = z.looseObject({
   kty: z.literal('OKP'),
   crv: z.literal('Ed25519'),
@@ -126,6 +140,11 @@ export const envSchema = z
     REFRESH_GRACE_SECONDS: int(0, 60).default(10),
     PROGRESS_TTL_HOURS: int(1, 24 * 30).default(24),
     PROGRESS_PURGE_INTERVAL_SECONDS: int(10, 86_400).default(600),
+    SECURITY_EVENT_RETENTION_DAYS: int(1, 3650).default(400),
+    SESSION_RETENTION_DAYS: int(0, 3650).default(30),
+    MAIL_RETENTION_DAYS: int(0, 3650).default(7),
+    PURGE_BATCH_SIZE: int(10, 100_000).default(1000),
+    PURGE_MAX_BATCHES: int(1, 100_000).default(200),
     COOKIE_SECURE: bool.optional(),
     CORS_ORIGINS: commaList.pipe(z.array(z.url({ protocol: /^https?$/ }).transform((o) => new URL(o).origin))).optional(),
 
@@ -156,6 +175,12 @@ export const envSchema = z
     GITHUB_API_URL: z.url().default('https://api.github.com'),
 
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_SENTINELS: hostPorts.optional(),
+    REDIS_SENTINEL_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .optional(),
+    REDIS_CLUSTER_NODES: hostPorts.optional(),
     REDIS_CONNECT_TIMEOUT_MS: int(50, 60_000).default(1000),
     REDIS_COMMAND_TIMEOUT_MS: int(10, 10_000).default(500),
     REDIS_KEY_PREFIX: z
@@ -221,6 +246,17 @@ export const envSchema = z
     // Node refuses a header deadline later than the whole request's.
     if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
       ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS' });
+    }
+    const redisTargets = (['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const).filter((name) => env[name]);
+    if (redisTargets.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [redisTargets[1] as string], message: `set only one of ${redisTargets.join(', ')}` });
+    }
+    if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_SENTINEL_NAME'],
+        message: 'is required with REDIS_SENTINELS: the master the Sentinels watch',
+      });
     }
     if (env.DATABASE_DIRECT_URL && !env.DATABASE_URL) {
       ctx.addIssue({

@@ -16,6 +16,14 @@ export interface DatabaseTimeouts {
   statementMs: number;
 }
 
+export type HostPort = { host: string; port: number };
+
+/** Where the shared counters live: one Redis, the master a set of Sentinels names, or a Cluster. */
+export type RedisTarget =
+  | { kind: 'url'; url: string }
+  | { kind: 'sentinel'; sentinels: readonly HostPort[]; name: string }
+  | { kind: 'cluster'; nodes: readonly HostPort[] };
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   http: {
@@ -75,8 +83,16 @@ export interface Config {
     maxPerSocket: number;
     maxPerUser: number;
   };
-  redis: { url: string; keyPrefix: string; connectTimeoutMs: number; commandTimeoutMs: number } | null;
+  redis: { target: RedisTarget; keyPrefix: string; connectTimeoutMs: number; commandTimeoutMs: number } | null;
   progress: { ttlSeconds: number; purgeIntervalSeconds: number };
+  /** How long rows that grow with traffic are kept, and how the purge (every progress.purgeIntervalSeconds) deletes them. */
+  retention: {
+    securityEventDays: number;
+    endedSessionDays: number;
+    finishedMailDays: number;
+    batchSize: number;
+    maxBatches: number;
+  };
   oauth: {
     redirectUris: readonly string[];
     stateTtlSeconds: number;
@@ -138,6 +154,19 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+function redisTarget(e: {
+  REDIS_URL?: string | undefined;
+  REDIS_SENTINELS?: HostPort[] | undefined;
+  REDIS_SENTINEL_NAME?: string | undefined;
+  REDIS_CLUSTER_NODES?: HostPort[] | undefined;
+}): RedisTarget | null {
+  if (e.REDIS_URL) return { kind: 'url', url: e.REDIS_URL };
+  if (e.REDIS_SENTINELS && e.REDIS_SENTINEL_NAME)
+    return { kind: 'sentinel', sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME };
+  if (e.REDIS_CLUSTER_NODES) return { kind: 'cluster', nodes: e.REDIS_CLUSTER_NODES };
+  return null;
+}
+
 /**
  * A DATABASE_DIRECT_URL other than DATABASE_URL says DATABASE_URL is a pooler. Prepared statements then
  * default to off: a transaction-mode pooler (PgBouncer before 1.21, and others with rules of their own)
@@ -187,6 +216,7 @@ export function parseConfig(env: Env): Readonly<Config> {
   const e = validate(envSchema, env);
   const day = 24 * 60 * 60;
   const production = e.NODE_ENV === 'production';
+  const redis = redisTarget(e);
   // Production with mail: a sign-up must not say which addresses have accounts. Elsewhere today's behaviour.
   const signupMode = e.SIGNUP_MODE ?? (production && e.MAIL_ENABLED ? 'verify-first' : 'open');
   const config: Config = {
@@ -241,15 +271,22 @@ export function parseConfig(env: Env): Readonly<Config> {
       maxPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
       maxPerUser: e.WS_MAX_SUBSCRIPTIONS_PER_USER,
     },
-    redis: e.REDIS_URL
+    redis: redis
       ? {
-          url: e.REDIS_URL,
+          target: redis,
           keyPrefix: e.REDIS_KEY_PREFIX,
           connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
           commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
         }
       : null,
     progress: { ttlSeconds: e.PROGRESS_TTL_HOURS * 3600, purgeIntervalSeconds: e.PROGRESS_PURGE_INTERVAL_SECONDS },
+    retention: {
+      securityEventDays: e.SECURITY_EVENT_RETENTION_DAYS,
+      endedSessionDays: e.SESSION_RETENTION_DAYS,
+      finishedMailDays: e.MAIL_RETENTION_DAYS,
+      batchSize: e.PURGE_BATCH_SIZE,
+      maxBatches: e.PURGE_MAX_BATCHES,
+    },
     oauth: {
       redirectUris: e.OAUTH_REDIRECT_URIS ?? [],
       stateTtlSeconds: e.OAUTH_STATE_TTL_SECONDS,

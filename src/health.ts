@@ -1,9 +1,13 @@
 import type { MikroORM } from '@mikro-orm/core';
 
-export type CheckResult = { status: 'up' | 'down' | 'degraded'; ms: number; error?: string };
+/** What a check may say beside its status, for an operator: how a dependency is reached, and which node(s) serve. */
+export type CheckDetails = { mode?: string; serving?: string[] };
+
+export type CheckResult = { status: 'up' | 'down' | 'degraded'; ms: number; error?: string } & CheckDetails;
 
 /** A dependency the service cannot serve without is critical; one it can limp along without is not. */
-export type Check = { run: () => Promise<void>; critical: boolean };
+// biome-ignore lint/suspicious/noConfusingVoidType: most checks are async functions that return nothing.
+export type Check = { run: () => Promise<void | CheckDetails>; critical: boolean };
 
 /**
  * Runs each readiness check with a deadline, so a hung dependency reads as down rather than hanging
@@ -16,11 +20,11 @@ export async function runChecks(checks: Record<string, Check>, timeoutMs = 2000)
       const started = performance.now();
       let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
+        const details = await Promise.race([
           check(),
-          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), timeoutMs))),
+          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), timeoutMs))),
         ]);
-        return [name, { status: 'up', ms: round(performance.now() - started) }];
+        return [name, { status: 'up', ms: round(performance.now() - started), ...details }];
       } catch (error) {
         const message = error instanceof Error ? error.message : 'failed';
         return [name, { status: critical ? 'down' : 'degraded', ms: round(performance.now() - started), error: message }];
@@ -46,8 +50,16 @@ export const databaseCheck = (orm: MikroORM): Check => ({
   },
 });
 
-/** Without Redis the rate limits fall back to per-process counters: degraded, not down, with the reason. */
-export const redisCheck = (redis: { client: { ping(): Promise<unknown> }; problem(): string | null }): Check => ({
+/**
+ * Without Redis the rate limits fall back to per-process counters: degraded, not down, with the reason.
+ * Up, it says how Redis is reached (standalone, sentinel, cluster) and which node(s) serve: after a
+ * Sentinel failover, the new master.
+ */
+export const redisCheck = (redis: {
+  client: { ping(): Promise<unknown> };
+  problem(): string | null;
+  serving(): { mode: string; nodes: string[] };
+}): Check => ({
   critical: false,
   run: async () => {
     const problem = redis.problem();
@@ -57,6 +69,8 @@ export const redisCheck = (redis: { client: { ping(): Promise<unknown> }; proble
     } catch (error) {
       throw new Error(`redis unreachable: ${error instanceof Error ? error.message : 'ping failed'}`);
     }
+    const { mode, nodes } = redis.serving();
+    return { mode, serving: nodes };
   },
 });
 

@@ -1,4 +1,4 @@
-import type { Command, Redis } from 'ioredis';
+import type { Cluster, Command, Redis } from 'ioredis';
 import type { PasswordHasher } from '../modules/auth/password.hasher.js';
 import type { MailTransport } from '../modules/mail/mail.transport.js';
 import type { Metrics } from './metrics.js';
@@ -51,11 +51,13 @@ export function tracedTransport(transport: MailTransport, tracing: Tracing): Mai
   };
 }
 
-/** A span per Redis command, named by the command only (keys hold callers' ids and addresses). */
-export function traceRedis(client: Redis, tracing: Tracing): void {
-  const send = client.sendCommand;
-  client.sendCommand = function (this: Redis, command: Command, stream?: Parameters<Redis['sendCommand']>[1]) {
-    if (!tracing.recording()) return send.call(this, command, stream);
+/** A span per Redis command, named by the command only (keys hold callers' ids and addresses). A Cluster too. */
+export function traceRedis(client: Redis | Cluster, tracing: Tracing): void {
+  type Send = (this: unknown, command: Command, ...rest: unknown[]) => unknown;
+  const target = client as unknown as { sendCommand: Send };
+  const send = target.sendCommand;
+  target.sendCommand = function (this: unknown, command: Command, ...rest: unknown[]) {
+    if (!tracing.recording()) return send.call(this, command, ...rest);
     const span = tracing.tracer.startSpan(`redis ${command.name}`, {
       kind: SpanKind.CLIENT,
       attributes: { 'db.system.name': 'redis', 'db.operation.name': command.name },
@@ -67,8 +69,8 @@ export function traceRedis(client: Redis, tracing: Tracing): void {
         span.end();
       },
     );
-    return send.call(this, command, stream);
-  } as Redis['sendCommand'];
+    return send.call(this, command, ...rest);
+  };
 }
 
 type QueryFn = (...args: unknown[]) => unknown;

@@ -349,8 +349,8 @@ describe('expiry', () => {
       expect((await read(resourceId, await tokenNow())).data!.resourceProgress).not.toBeNull();
       app.clock.advance(3600 * 1000);
       expect((await read(resourceId, await tokenNow())).data).toEqual({ resourceProgress: null });
-      const purged = await app.services.progress.purgeExpired(app.orm.em.fork());
-      expect(purged).toBeGreaterThanOrEqual(1);
+      const purged = await app.purge();
+      expect(purged.expiredProgress?.rows).toBeGreaterThanOrEqual(1);
       const rows = await app.orm.em
         .getConnection()
         .execute('select 1 from resource_progress where resource_id = ?', [resourceId]);

@@ -59,6 +59,31 @@ describe('parseConfig', () => {
     );
   });
 
+  it('reaches Redis by one URL, through Sentinels naming a master, or as a Cluster, never two at once', () => {
+    expect(parseConfig({ REDIS_URL: 'redis://r:6379' }).redis?.target).toEqual({ kind: 'url', url: 'redis://r:6379' });
+    expect(parseConfig({ REDIS_SENTINELS: 's1:26379, [::1]:26380', REDIS_SENTINEL_NAME: 'main' }).redis?.target).toEqual({
+      kind: 'sentinel',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
+      name: 'main',
+    });
+    expect(parseConfig({ REDIS_CLUSTER_NODES: 'a:7000,b:7001' }).redis?.target).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: 'a', port: 7000 },
+        { host: 'b', port: 7001 },
+      ],
+    });
+    expect(problemsOf({ REDIS_SENTINELS: 's1:26379' })).toMatch(/REDIS_SENTINEL_NAME: is required/);
+    expect(problemsOf({ REDIS_URL: 'redis://r', REDIS_CLUSTER_NODES: 'a:7000' })).toMatch(
+      /set only one of REDIS_URL, REDIS_CLUSTER_NODES/,
+    );
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'a:7000,b' })).toMatch(/REDIS_CLUSTER_NODES: .*not b/);
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'a:70000' })).toMatch(/REDIS_CLUSTER_NODES/);
+  });
+
   it('allows only the configured browser origins outside development, and replaces the dev list when set', async () => {
     const keys = JSON.stringify([await generateSigningJwk()]);
     expect(parseConfig({ NODE_ENV: 'test' }).browser.corsOrigins).toEqual([]);

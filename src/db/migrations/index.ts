@@ -7,6 +7,7 @@ import { Migration20261123180000_email_verified } from './Migration2026112318000
 import { Migration20261123183000_accounts_mail } from './Migration20261123183000_accounts_mail.js';
 import { Migration20261208003000_audit_log } from './Migration20261208003000_audit_log.js';
 import { Migration20261208003000_sealed_outbox } from './Migration20261208003000_sealed_outbox.js';
+import { Migration20261208010000_retention } from './Migration20261208010000_retention.js';
 
 /** Every migration, in order. A new one is created with `npm run migration:create` and added here. */
 export const migrationsList = [
@@ -19,4 +20,5 @@ export const migrationsList = [
   { name: 'Migration20261123183000_accounts_mail', class: Migration20261123183000_accounts_mail },
   { name: 'Migration20261208003000_audit_log', class: Migration20261208003000_audit_log },
   { name: 'Migration20261208003000_sealed_outbox', class: Migration20261208003000_sealed_outbox },
+  { name: 'Migration20261208010000_retention', class: Migration20261208010000_retention },
 ];

@@ -26,7 +26,10 @@ const INSERT = statement<{
 const TAKE = statement<{ tokenHash: string }, { user_id: string; email: string; new_email: string | null; expires_at: PgTime }>(
   'delete from email_token where token_hash = :tokenHash returning user_id, email, new_email, expires_at',
 );
-const PURGE = statement<{ now: Date }>('delete from email_token where expires_at <= :now');
+const PURGE = statement<{ now: Date; limit: number }, { n: number }>(`
+  with doomed as (select token_hash from email_token where expires_at <= :now limit :limit for update skip locked),
+  deleted as (delete from email_token where token_hash in (select token_hash from doomed) returning 1)
+  select count(*)::int as n from deleted`);
 
 /** Emailed tokens' one home in the database; every statement joins the caller's transaction. */
 export const emailTokenStore = {
@@ -55,5 +58,6 @@ export const emailTokenStore = {
     return row ? { userId: row.user_id, email: row.email, newEmail: row.new_email, expiresAt: pgDate(row.expires_at) } : null;
   },
 
-  purgeExpired: (em: EntityManager, now: Date) => rows(em, PURGE, { now }),
+  /** Deletes at most `limit` expired tokens; returns how many. */
+  purgeExpired: async (em: EntityManager, now: Date, limit: number) => (await rows(em, PURGE, { now, limit }))[0]?.n ?? 0,
 };

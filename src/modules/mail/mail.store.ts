@@ -45,9 +45,11 @@ const MARK_FAILED = statement<{ id: string; error: string; nextAttemptAt: Date |
 
 const RELEASE = statement<{ id: string }>('update mail_outbox set lease_until = null where id = :id');
 const FORGET_USER = statement<{ userId: string }>('delete from mail_outbox where user_id = :userId');
-const PURGE_FINISHED = statement<{ before: Date }, { id: string }>(
-  `delete from mail_outbox where status <> 'pending' and created_at < :before returning id`,
-);
+const PURGE_FINISHED = statement<{ before: Date; limit: number }, { n: number }>(`
+  with doomed as (
+    select id from mail_outbox where status <> 'pending' and created_at < :before limit :limit for update skip locked
+  ), deleted as (delete from mail_outbox where id in (select id from doomed) returning 1)
+  select count(*)::int as n from deleted`);
 /** The outbox's backlog for the metrics: one scan of the pending rows (the due index's leading column). */
 const BACKLOG = statement<Record<string, never>, { pending: string; oldest: PgTime | null }>(
   `select count(*) as pending, min(created_at) as oldest from mail_outbox where status = 'pending'`,
@@ -82,9 +84,9 @@ export const mailStore = {
     return { pending: Number(row?.pending ?? 0), oldest: row?.oldest ? pgDate(row.oldest) : null };
   },
 
-  /** Sent and dead mail is kept for a while for support, then removed. */
-  async purgeFinished(em: EntityManager, before: Date): Promise<number> {
-    return (await rows(em, PURGE_FINISHED, { before })).length;
+  /** Sent and dead mail is kept for a while for support, then removed. Deletes at most `limit` sent or dead mails created before `before`; returns how many. */
+  async purgeFinished(em: EntityManager, before: Date, limit: number): Promise<number> {
+    return (await rows(em, PURGE_FINISHED, { before, limit }))[0]?.n ?? 0;
   },
 };
 

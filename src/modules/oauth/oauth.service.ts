@@ -44,7 +44,6 @@ export interface OAuthService {
   complete(req: OAuthRequest, provider: OAuthProvider, completion: OAuthCompletion): Promise<AuthPayload>;
   unlink(req: OAuthRequest, userId: string, provider: OAuthProvider): Promise<void>;
   linkedProviders(em: EntityManager, userId: string): Promise<OAuthProvider[]>;
-  purgeExpiredStates(em: EntityManager): Promise<number>;
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -207,7 +206,5 @@ export function createOAuthService(deps: {
     },
 
     linkedProviders: (em, userId) => oauthStore.providersOf(em, userId),
-
-    purgeExpiredStates: (em) => oauthStore.purgeExpiredStates(em, clock()),
   };
 }

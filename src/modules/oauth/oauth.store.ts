@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { firstRow, type PgTime, rows, statement } from '../../db/sql.js';
-import { OAuthAccount, OAuthState } from './oauth.entity.js';
+import { OAuthAccount } from './oauth.entity.js';
+
+const PURGE_EXPIRED_STATES = statement<{ now: Date; limit: number }, { n: number }>(`
+  with doomed as (select state_hash from oauth_state where expires_at <= :now limit :limit for update skip locked),
+  deleted as (delete from oauth_state where state_hash in (select state_hash from doomed) returning 1)
+  select count(*)::int as n from deleted`);
 import type { OAuthProvider } from './oauth.provider.js';
 
 export interface StateRow {
@@ -69,5 +74,7 @@ export const oauthStore = {
     return (await em.nativeDelete(OAuthAccount, { user: userId, provider })) > 0;
   },
 
-  purgeExpiredStates: (em: EntityManager, now: Date) => em.nativeDelete(OAuthState, { expiresAt: { $lte: now } }),
+  /** Deletes at most `limit` expired states; returns how many. */
+  purgeExpiredStates: async (em: EntityManager, now: Date, limit: number) =>
+    (await firstRow(em, PURGE_EXPIRED_STATES, { now, limit }))?.n ?? 0,
 };

@@ -30,8 +30,6 @@ export interface ProgressService {
   read(em: EntityManager, resourceId: string, reader: { id: string; tier: Tier }): Promise<ResourceProgress | null>;
   /** `read` for the request's viewer, with the session check in the same statement (see progress.resolver's viewerWithProgress). */
   readAlong(resourceId: string): AlongRead<ResourceProgress | null>;
-  /** Deletes expired records; returns how many. */
-  purgeExpired(em: EntityManager): Promise<number>;
 }
 
 /** Admins read every resource; anyone else only their own. Null stands for "not yours" as for "unknown". */
@@ -158,10 +156,6 @@ export function createProgressService(options: {
         },
         alone: (em, { user }) => read(em, resourceId, user),
       };
-    },
-
-    purgeExpired(em) {
-      return progressStore.purgeExpired(em, clock());
     },
   };
 }

@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { inKeyOrder } from '../../db/batched-read.js';
 import { firstRow, type PgTime, rows, type Statement, statement } from '../../db/sql.js';
 import { ACTIVE_SESSION_SQL, type ActiveRow, activeSessionsSql, type SessionRead } from '../session/session.store.js';
-import { ResourceProgressRecord } from './progress.entity.js';
 import type { StageMap, StageStatus } from './progress.rules.js';
 
 /** A resource_progress row as the hot paths read it, without hydrating an entity. */
@@ -198,6 +197,11 @@ export const progressOfAlongRow = (row: ProgressAlongRow): ProgressRow | undefin
         expires_at: row.progress_expires_at!,
       };
 
+const PURGE_EXPIRED = statement<{ now: Date; limit: number }, { n: number }>(`
+  with doomed as (select resource_id from resource_progress where expires_at <= :now limit :limit for update skip locked),
+  deleted as (delete from resource_progress where resource_id in (select resource_id from doomed) returning 1)
+  select count(*)::int as n from deleted`);
+
 /** Where resource_progress is read and written. */
 export const progressStore = {
   /**
@@ -239,5 +243,7 @@ export const progressStore = {
 
   readLive: (em: EntityManager, resourceId: string, now: Date) => firstRow(em, READ_LIVE, { resourceId, now }),
 
-  purgeExpired: (em: EntityManager, now: Date) => em.nativeDelete(ResourceProgressRecord, { expiresAt: { $lte: now } }),
+  /** Deletes at most `limit` expired records; returns how many. */
+  purgeExpired: async (em: EntityManager, now: Date, limit: number) =>
+    (await firstRow(em, PURGE_EXPIRED, { now, limit }))?.n ?? 0,
 };

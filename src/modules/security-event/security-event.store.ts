@@ -19,11 +19,21 @@ const INSERT = statement<NewSecurityEvent & { id: string }>(
   { prepare: true },
 );
 
+const PURGE_BEFORE = statement<{ before: Date; limit: number }, { n: number }>(`
+  with doomed as (select id from security_event where at < :before limit :limit for update skip locked),
+  deleted as (delete from security_event where id in (select id from doomed) returning 1)
+  select count(*)::int as n from deleted`);
+
 /** Where security_event is read and written (sessions also write their own opening and refresh events in one statement). */
 export const securityEventStore = {
   /** Writes the event now, in `em`'s transaction when it has one: it commits or rolls back with the change it describes. */
   async insert(em: EntityManager, event: NewSecurityEvent): Promise<void> {
     await firstRow(em, INSERT, { id: randomUUID(), ...event });
+  },
+
+  /** Deletes at most `limit` events from before `before` (skipping rows another purge holds); returns how many. */
+  async purgeBefore(em: EntityManager, before: Date, limit: number): Promise<number> {
+    return (await firstRow(em, PURGE_BEFORE, { before, limit }))?.n ?? 0;
   },
 
   recent(em: EntityManager, userId: string, limit: number): Promise<SecurityEvent[]> {

@@ -285,8 +285,38 @@ const aliveWhere = (now: Date, idleCutoff: Date) => ({
   lastUsedAt: { $gt: idleCutoff },
 });
 
+/**
+ * A session ended before :before: revoked then, or past its absolute expiry then (an idle session is past
+ * it at most SESSION_TTL_DAYS later; last_used_at, which every refresh updates, stays unindexed).
+ */
+const ENDED_BEFORE = `(s.expires_at < :before or s.revoked_at < :before)`;
+
+/** The refresh tokens of ended sessions first, in bounded batches, so deleting a session never cascades to thousands. */
+const PURGE_ENDED_TOKENS = statement<{ before: Date; limit: number }, { n: number }>(`
+  with doomed as (
+    select rt.id from refresh_token rt
+    where rt.session_id in (select s.id from session s where ${ENDED_BEFORE}) limit :limit for update skip locked
+  ), deleted as (delete from refresh_token where id in (select id from doomed) returning 1)
+  select count(*)::int as n from deleted`);
+
+const PURGE_ENDED_SESSIONS = statement<{ before: Date; limit: number }, { n: number }>(`
+  with doomed as (
+    select s.id from session s
+    where ${ENDED_BEFORE} and not exists (select 1 from refresh_token rt where rt.session_id = s.id)
+    limit :limit for update skip locked
+  ), deleted as (delete from session where id in (select id from doomed) returning 1)
+  select count(*)::int as n from deleted`);
+
 /** Where session and refresh_token are read and written. */
 export const sessionStore = {
+  /** Deletes at most `limit` refresh tokens of sessions that ended before `before`; returns how many. */
+  purgeEndedTokens: async (em: EntityManager, before: Date, limit: number) =>
+    (await firstRow(em, PURGE_ENDED_TOKENS, { before, limit }))?.n ?? 0,
+
+  /** Deletes at most `limit` sessions that ended before `before` and have no tokens left; returns how many. */
+  purgeEndedSessions: async (em: EntityManager, before: Date, limit: number) =>
+    (await firstRow(em, PURGE_ENDED_SESSIONS, { before, limit }))?.n ?? 0,
+
   /**
    * `signIn`: also sets the user's last_login_at to `now`, and only while the password hash is still
    * `verifiedHash`. False when a sign-in found the hash changed: nothing was written.
