@@ -92,9 +92,10 @@ describe('the retention purge', () => {
     await token(valid, -1);
     const mail = async (status: string, createdDaysAgo: number) => {
       const id = randomUUID();
+      // The outbox keeps no address of its own (its rows name the account, their content is sealed).
       await sql(
-        `insert into mail_outbox (id, kind, recipient, subject, status, next_attempt_at, created_at) values (?, 'VERIFY_EMAIL', ?, 's', ?, ?, ?)`,
-        [id, user.email, status, ago(createdDaysAgo), ago(createdDaysAgo)],
+        `insert into mail_outbox (id, kind, user_id, status, next_attempt_at, created_at) values (?, 'VERIFY_EMAIL', ?, ?, ?, ?)`,
+        [id, user.id, status, ago(createdDaysAgo), ago(createdDaysAgo)],
       );
       return id;
     };
