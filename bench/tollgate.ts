@@ -36,6 +36,8 @@ export interface TollgateOptions {
   nodeFlags?: string[];
   /** Another compiled entry point, e.g. an earlier build kept for an A/B comparison (bench/ab.ts). */
   entry?: string;
+  /** Settings a run needs beyond the shipped ones (bench/enumeration-timing.ts: forwarded client addresses). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function startTollgate({
   logLevel = 'info',
   nodeFlags = [],
   entry = compiled('src/main.ts'),
+  env = {},
 }: TollgateOptions): Promise<Tollgate> {
   const port = await freePort();
   const child = spawnTs(
@@ -70,6 +73,7 @@ export async function startTollgate({
       ...(await mailEnv()),
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
       ...argon2Env(),
+      ...env,
     },
     [...productionNodeFlags, ...nodeFlags],
     { announces: false },
