@@ -16,6 +16,7 @@ import { buildGraphQLSchema } from './graphql/schema.js';
 import { createRateLimitDirective } from './graphql/rate-limit.directive.js';
 import { busCheck, databaseCheck, mailCheck, redisCheck, runChecks } from './health.js';
 import { clientIpResolver } from './http/client-ip.js';
+import { isLoopbackHost } from './http/loopback-host.js';
 import { noRefreshCookie, refreshCookieFor } from './http/refresh-cookie.js';
 import { attachSubscriptions } from './http/subscriptions.js';
 import { createAdminService } from './modules/admin/admin.service.js';
@@ -253,7 +254,13 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
           }),
         '/.well-known/jwks.json': async () => ({ status: 200, body: keys.publicJwks, cacheSeconds: 300 }),
         ...(config.env === 'development' && mail.recent
-          ? { '/dev/mail': async () => ({ status: 200, body: devMailPage(mail.recent?.() ?? []), html: true }) }
+          ? {
+              // Live links: only for the developer's own browser, never a rebound hostile name (see isLoopbackHost).
+              '/dev/mail': async (req: IncomingMessage) =>
+                isLoopbackHost(req.headers.host)
+                  ? { status: 200, body: devMailPage(mail.recent?.() ?? []), html: true }
+                  : { status: 403, body: { error: 'the dev mail page answers only at localhost, 127.0.0.1 or [::1]' } },
+            }
           : {}),
       },
     });

@@ -18,7 +18,10 @@ export interface HttpDeps {
   /** `log`: the request's child logger, made on first call. */
   buildContext(req: IncomingMessage, res: ServerResponse, requestId: string, log: () => Logger): RequestContext;
   /** Plain routes: path → handler returning a status and a JSON body (or an HTML page). */
-  routes: Record<string, () => Promise<{ status: number; body: unknown; cacheSeconds?: number; html?: boolean }>>;
+  routes: Record<
+    string,
+    (req: IncomingMessage) => Promise<{ status: number; body: unknown; cacheSeconds?: number; html?: boolean }>
+  >;
 }
 
 /**
@@ -74,7 +77,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
   const route = deps.routes[pathname];
   if (route) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
-    const { status, body, cacheSeconds, html } = await route();
+    const { status, body, cacheSeconds, html } = await route(req);
     res.setHeader('cache-control', cacheSeconds ? `public, max-age=${cacheSeconds}` : 'no-store');
     if (html && typeof body === 'string') {
       res.writeHead(status, {
