@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/core';
@@ -109,8 +109,22 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       redis = connectRedis(config.redis, logger);
       closers.push(redis.close);
     }
+    if (!config.authHmacKey) {
+      logger.warn('AUTH_HMAC_KEY is not set: using an ephemeral key; device tokens stop working when the process restarts');
+    }
+    const hmacKey = config.authHmacKey ? Buffer.from(config.authHmacKey, 'base64url') : randomBytes(32);
     const makeLimiter = createLimiterFactory(
-      redis && config.redis ? { client: redis.client, keyPrefix: config.redis.keyPrefix } : null,
+      redis && config.redis
+        ? {
+            client: redis.client,
+            keyPrefix: config.redis.keyPrefix,
+            // Instances must name one caller alike: without AUTH_HMAC_KEY (never in production) the names are
+            // hashed under the shared prefix, which hides them from a glance but not from a dictionary.
+            hashKey: config.authHmacKey
+              ? hmacKey
+              : createHash('sha256').update(`tollgate redis keys\0${config.redis.keyPrefix}`).digest(),
+          }
+        : null,
     );
     const rateLimits = createRateLimitStore(buildRateLimitTable(config.rateLimits.fields), makeLimiter);
 
@@ -133,10 +147,6 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     closers.push(() => background.drain());
     const sessions = createSessionService({ clock, events: securityEvents, bus, ...config.sessions });
     const progress = createProgressService({ clock, ttlSeconds: config.progress.ttlSeconds, bus, sessions });
-    if (!config.authHmacKey) {
-      logger.warn('AUTH_HMAC_KEY is not set: using an ephemeral key; device tokens stop working when the process restarts');
-    }
-    const hmacKey = config.authHmacKey ? Buffer.from(config.authHmacKey, 'base64url') : randomBytes(32);
     const fork = () => (orm.em as EntityManager).fork();
     const mail = createMail(config.mail, { env: config.env, fork, clock, logger, hmacKey: config.authHmacKey });
     if (mail.sender) closers.push(() => mail.sender?.close() ?? Promise.resolve());
