@@ -43,6 +43,11 @@ export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number;
         requestLine(requestId, req.method ?? 'GET', pathOf(req.url ?? '/'), res.statusCode, ms);
       });
     handle(deps, req, res, requestId, log).catch((err: unknown) => {
+      // A client that hangs up mid-request is the client's business, not a fault of ours: no error line.
+      if (req.destroyed && isClientAbort(err)) {
+        log().info({ event: 'client_abort', code: (err as { code?: string }).code }, 'client closed the connection mid-request');
+        return;
+      }
       log().error({ err }, 'request failed');
       if (!res.headersSent)
         sendJson(res, 500, {
@@ -163,6 +168,11 @@ function applyCors(req: IncomingMessage, res: ServerResponse, allowed: readonly 
   res.end();
   return false;
 }
+
+const isClientAbort = (err: unknown) => {
+  const code = (err as { code?: string } | null)?.code;
+  return code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'EPIPE' || (err as Error | null)?.message === 'aborted';
+};
 
 const tooLarge = Symbol('too large');
 
