@@ -196,7 +196,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       progress,
       bus,
       oauth,
-      serviceAccounts: createServiceAccounts(clock),
+      serviceAccounts: createServiceAccounts(clock, bus),
       admin: createAdminService(),
       accounts,
     };

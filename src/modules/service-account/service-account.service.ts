@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import { badInput, notFound } from '../../errors.js';
 import { boundedMap } from '../../bounded-map.js';
 import { isUuid } from '../../ids.js';
+import type { ChangeBus } from '../realtime/change-bus.js';
 import type { ServiceAccount } from './service-account.entity.js';
 import { hashServiceKey, looksLikeServiceKey, newServiceKey } from './service-account.key.js';
 import { serviceAccountStore } from './service-account.store.js';
@@ -14,10 +15,10 @@ export interface ServiceAccounts {
   revoke(em: EntityManager, id: string): Promise<void>;
   /**
    * The worker whose live key this bearer token is, or null (a JWT, an unknown or a revoked key). A key
-   * this process found live in the last RECENT_MS is answered from memory, without a
-   * round trip: a worker's only write, a progress report, checks the key again in its own statement, so a
-   * key revoked on another instance writes nothing; until the memory lapses it may still be counted as its
-   * worker by the rate limits, and it still cannot act as a user.
+   * this process found live in the last RECENT_MS is answered from memory, without a round trip. A
+   * revocation on any instance reaches every instance's memory through the change bus at once; should the
+   * bus miss it (an outage), a worker's only write, a progress report, still checks the key again in its
+   * own statement, and the memory is cleared when the bus reconnects.
    */
   authenticate(em: EntityManager, bearer: string): Promise<ServiceAccountCaller | null>;
 }
@@ -30,8 +31,17 @@ export interface ServiceAccountCaller {
 const RECENT_LIMIT = 1_000;
 const RECENT_MS = 30_000;
 
-export function createServiceAccounts(clock: Clock): ServiceAccounts {
+export function createServiceAccounts(
+  clock: Clock,
+  bus: Pick<ChangeBus, 'publishWorkerKeyRevoked' | 'onWorkerKeyRevoked' | 'onReconnect'>,
+): ServiceAccounts {
   const recent = boundedMap<string, { id: string; until: number }>(RECENT_LIMIT);
+  const forget = (id: string) => {
+    for (const [keyHash, seen] of recent) if (seen.id === id) recent.delete(keyHash);
+  };
+  bus.onWorkerKeyRevoked(forget);
+  // Revocations may have been missed while the bus was down: nothing remembered is trusted after it.
+  bus.onReconnect(() => recent.clear());
   return {
     async create(em, name, createdBy) {
       const trimmed = name.trim();
@@ -50,7 +60,9 @@ export function createServiceAccounts(clock: Clock): ServiceAccounts {
     async revoke(em, id) {
       const revoked = isUuid(id) && (await serviceAccountStore.revoke(em, id, clock()));
       if (!revoked) throw notFound('id', 'No such active service account.');
-      for (const [keyHash, seen] of recent) if (seen.id === id) recent.delete(keyHash);
+      forget(id);
+      // Every other instance forgets it too, now rather than when its memory lapses.
+      await bus.publishWorkerKeyRevoked(id);
     },
 
     async authenticate(em, bearer) {
