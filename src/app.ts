@@ -21,6 +21,7 @@ import { noRefreshCookie, refreshCookieFor } from './http/refresh-cookie.js';
 import { attachSubscriptions } from './http/subscriptions.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createLocalBus, createPostgresBus } from './modules/realtime/change-bus.js';
+import { createSharedCaps } from './modules/realtime/shared-caps.js';
 import { createSecurityEvents } from './modules/security-event/security-event.service.js';
 import { createServiceAccounts } from './modules/service-account/service-account.service.js';
 import { createProgressService } from './modules/progress/progress.service.js';
@@ -113,19 +114,20 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       logger.warn('AUTH_HMAC_KEY is not set: using an ephemeral key; device tokens stop working when the process restarts');
     }
     const hmacKey = config.authHmacKey ? Buffer.from(config.authHmacKey, 'base64url') : randomBytes(32);
+    // Keys Redis key names: instances must name one caller alike. Without AUTH_HMAC_KEY (never in production)
+    // the names are hashed under the shared prefix, which hides them from a glance but not from a dictionary.
+    const redisHashKey = config.authHmacKey
+      ? hmacKey
+      : createHash('sha256')
+          .update(`tollgate redis keys\0${config.redis?.keyPrefix ?? ''}`)
+          .digest();
     const makeLimiter = createLimiterFactory(
-      redis && config.redis
-        ? {
-            client: redis.client,
-            keyPrefix: config.redis.keyPrefix,
-            // Instances must name one caller alike: without AUTH_HMAC_KEY (never in production) the names are
-            // hashed under the shared prefix, which hides them from a glance but not from a dictionary.
-            hashKey: config.authHmacKey
-              ? hmacKey
-              : createHash('sha256').update(`tollgate redis keys\0${config.redis.keyPrefix}`).digest(),
-          }
-        : null,
+      redis && config.redis ? { client: redis.client, keyPrefix: config.redis.keyPrefix, hashKey: redisHashKey } : null,
     );
+    const sharedCaps =
+      redis && config.redis
+        ? createSharedCaps({ client: redis.client, keyPrefix: config.redis.keyPrefix, hashKey: redisHashKey, log: logger })
+        : null;
     const rateLimits = createRateLimitStore(buildRateLimitTable(config.rateLimits.fields), makeLimiter);
 
     const bus =
@@ -289,6 +291,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       now: clock,
       maxPayload: config.http.maxBodyBytes,
       limits: config.subscriptions,
+      sharedCaps,
       clientIp,
       buildContext: (req, bearer, requestId) =>
         contextFor(req, requestId, lazyChild(logger, { reqId: requestId }), bearer, noRefreshCookie),
