@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -41,5 +42,8 @@ export async function mailEnv(): Promise<Record<string, string>> {
     EMAIL_VERIFY_URL: 'https://app.bench.test/verify-email?token={token}',
     PASSWORD_RESET_URL: 'https://app.bench.test/reset-password?token={token}',
     EMAIL_CHANGE_URL: 'https://app.bench.test/confirm-email-change?token={token}',
+    OUTBOX_KEYS: `bench:${randomBytes(32).toString('base64url')}`,
+    // The bench signs its accounts in straight after sign-up; production's default (verify-first) would not.
+    SIGNUP_MODE: 'open',
   };
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/core';
@@ -16,11 +16,13 @@ import { buildGraphQLSchema } from './graphql/schema.js';
 import { createRateLimitDirective } from './graphql/rate-limit.directive.js';
 import { busCheck, databaseCheck, mailCheck, redisCheck, runChecks } from './health.js';
 import { clientIpResolver } from './http/client-ip.js';
+import { isLoopbackHost } from './http/loopback-host.js';
 import { noRefreshCookie, refreshCookieFor } from './http/refresh-cookie.js';
 import { attachSubscriptions } from './http/subscriptions.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { createAuditLog } from './modules/audit/audit.service.js';
 import { createLocalBus, createPostgresBus } from './modules/realtime/change-bus.js';
+import { createSharedCaps } from './modules/realtime/shared-caps.js';
 import { createSecurityEvents } from './modules/security-event/security-event.service.js';
 import { createServiceAccounts } from './modules/service-account/service-account.service.js';
 import { createProgressService } from './modules/progress/progress.service.js';
@@ -144,9 +146,24 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       closers.push(redis.close);
       if (tracing) traceRedis(redis.client, tracing);
     }
+    if (!config.authHmacKey) {
+      logger.warn('AUTH_HMAC_KEY is not set: using an ephemeral key; device tokens stop working when the process restarts');
+    }
+    const hmacKey = config.authHmacKey ? Buffer.from(config.authHmacKey, 'base64url') : randomBytes(32);
+    // Keys Redis key names: instances must name one caller alike. Without AUTH_HMAC_KEY (never in production)
+    // the names are hashed under the shared prefix, which hides them from a glance but not from a dictionary.
+    const redisHashKey = config.authHmacKey
+      ? hmacKey
+      : createHash('sha256')
+          .update(`tollgate redis keys\0${config.redis?.keyPrefix ?? ''}`)
+          .digest();
     const makeLimiter = createLimiterFactory(
-      redis && config.redis ? { client: redis.client, keyPrefix: config.redis.keyPrefix } : null,
+      redis && config.redis ? { client: redis.client, keyPrefix: config.redis.keyPrefix, hashKey: redisHashKey } : null,
     );
+    const sharedCaps =
+      redis && config.redis
+        ? createSharedCaps({ client: redis.client, keyPrefix: config.redis.keyPrefix, hashKey: redisHashKey, log: logger })
+        : null;
     // Generous sign-up and sign-in budgets in development (a developer is one address all day); RATE_LIMITS
     // and LOGIN_FAILURE_LIMITS still win, and no other environment sees these.
     const development = config.env === 'development';
@@ -175,10 +192,6 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     closers.push(() => background.drain());
     const sessions = createSessionService({ clock, events: securityEvents, bus, ...config.sessions });
     const progress = createProgressService({ clock, ttlSeconds: config.progress.ttlSeconds, bus, sessions });
-    if (!config.authHmacKey) {
-      logger.warn('AUTH_HMAC_KEY is not set: using an ephemeral key; device tokens stop working when the process restarts');
-    }
-    const hmacKey = config.authHmacKey ? Buffer.from(config.authHmacKey, 'base64url') : randomBytes(32);
     const fork = () => (orm.em as EntityManager).fork();
     const mail = createMail(config.mail, {
       env: config.env,
@@ -238,7 +251,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       progress,
       bus,
       oauth,
-      serviceAccounts: createServiceAccounts(clock, audit),
+      serviceAccounts: createServiceAccounts(clock, audit, bus),
       admin: createAdminService(audit),
       accounts,
       audit,
@@ -332,12 +345,11 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
         '/.well-known/jwks.json': async () => ({ status: 200, body: keys.publicJwks, cacheSeconds: 300 }),
         ...(config.env === 'development' && mail.recent
           ? {
-              '/dev/mail': async () => ({
-                status: 200,
-                body: devMailPage(mail.recent?.() ?? []),
-                html: true,
-                csp: devMailPageCsp,
-              }),
+              // Live links: only for the developer's own browser, never a rebound hostile name (see isLoopbackHost).
+              '/dev/mail': async (req: IncomingMessage) =>
+                isLoopbackHost(req.headers.host)
+                  ? { status: 200, body: devMailPage(mail.recent?.() ?? []), html: true, csp: devMailPageCsp }
+                  : { status: 403, body: { error: 'the dev mail page answers only at localhost, 127.0.0.1 or [::1]' } },
             }
           : {}),
       },
@@ -359,6 +371,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       now: clock,
       maxPayload: config.http.maxBodyBytes,
       limits: config.subscriptions,
+      sharedCaps,
       clientIp,
       buildContext: (req, bearer, requestId) =>
         contextFor(req, requestId, lazyChild(logger, { reqId: requestId }), bearer, noRefreshCookie),

@@ -41,7 +41,15 @@ const requestErrorCodes = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  'PERSISTED_QUERY_HASH_MISMATCH',
 ]);
+
+/**
+ * Apollo Server answers an automatic persisted query whose sha256Hash is not the query's with a GraphQLError
+ * that has no code (and HTTP 400); masked, it read as INTERNAL_SERVER_ERROR. This is that error, recognised.
+ */
+export const isPersistedQueryHashMismatch = (error: unknown) =>
+  error instanceof GraphQLError && error.extensions.code === undefined && error.message === 'provided sha does not match query';
 
 /** An error the service means to show the client, with a stable code. */
 export class AppError extends GraphQLError {
@@ -116,7 +124,7 @@ export const serviceUnavailable = () =>
  * resolver threw, unwrapped (Apollo's unwrapResolverError).
  */
 export function isExpectedError(original: unknown): boolean {
-  if (original instanceof AppError) return true;
+  if (original instanceof AppError || isPersistedQueryHashMismatch(original)) return true;
   if (!(original instanceof GraphQLError)) return false;
   const code = original.extensions.code;
   return (

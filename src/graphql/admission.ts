@@ -17,7 +17,7 @@ import {
 } from 'graphql';
 import type { Config } from '../config.js';
 import { isDatabaseUnavailable } from '../db/outage.js';
-import { ErrorCode, isExpectedError, serviceUnavailable } from '../errors.js';
+import { ErrorCode, isExpectedError, isPersistedQueryHashMismatch, serviceUnavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** Past this many validation errors graphql-js stops: a document of 10 000 unknown directives costs a few, not 10 000. */
@@ -112,6 +112,7 @@ export function createAdmission(options: AdmissionOptions) {
       }
       if (isExpectedError(original)) {
         const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+        if (isPersistedQueryHashMismatch(original)) extensions.code = 'PERSISTED_QUERY_HASH_MISMATCH';
         const message = options.hideSchemaDetails ? withoutSuggestions(formatted.message) : formatted.message;
         return { ...formatted, message, extensions };
       }

@@ -7,7 +7,7 @@ import {
 } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { RequestContext } from '../modules/request/request-context.js';
 import { ErrorCode } from '../errors.js';
 import { type Admission, reportUnexpected } from './admission.js';
@@ -113,6 +113,15 @@ const responseSteps: ((outcome: Outcome) => void)[] = [stampRequestId, rateLimit
  */
 function policyWith(steps: readonly ((outcome: Outcome) => void)[]): ApolloServerPlugin<RequestContext> {
   const listener: GraphQLRequestListener<RequestContext> = {
+    // graphql-js would run a subscription's resolver once, with no event, and fail inside it (a masked
+    // INTERNAL_SERVER_ERROR): over HTTP a subscription is the client's mistake, refused before it runs.
+    async didResolveOperation({ operation }) {
+      if (operation?.operation === 'subscription') {
+        throw new GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws on /graphql), not over HTTP.', {
+          extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+        });
+      }
+    },
     async didEncounterErrors({ errors, contextValue }) {
       reportUnexpected(contextValue.log, errors);
     },

@@ -22,8 +22,7 @@ export interface HttpDeps {
   /** Plain routes: path → handler returning a status and a JSON body (or an HTML page). */
   routes: Record<
     string,
-    /** An HTML page runs no script unless it names its own Content-Security-Policy. */
-    () => Promise<{ status: number; body: unknown; cacheSeconds?: number; html?: boolean; csp?: string }>
+    (req: IncomingMessage) => Promise<{ status: number; body: unknown; cacheSeconds?: number; html?: boolean; csp?: string }>
   >;
   /** Told how long each /graphql request took, in seconds (the metrics). */
   observeGraphQL?: ((seconds: number) => void) | undefined;
@@ -71,8 +70,13 @@ export function createHttpServer(deps: HttpDeps): Server & { inFlight(): number;
       });
     const handled = () => handle(deps, req, res, requestId, log);
     // A request the sampler left out keeps its trace id (logs, header) but runs outside any context: nothing
-    // below it makes a span, and on Node 20 no AsyncLocalStorage is entered for it.
+    // below it makes a span.
     (traced?.span.isRecording() && tracing ? tracing.within(traced.context, handled) : handled()).catch((err: unknown) => {
+      // A client that hangs up mid-request is the client's business, not a fault of ours: no error line.
+      if (req.destroyed && isClientAbort(err)) {
+        log().info({ event: 'client_abort', code: (err as { code?: string }).code }, 'client closed the connection mid-request');
+        return;
+      }
       log().error({ err }, 'request failed');
       if (!res.headersSent)
         sendJson(res, 500, {
@@ -107,7 +111,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse,
   const route = deps.routes[pathname];
   if (route) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
-    const { status, body, cacheSeconds, html, csp } = await route();
+    const { status, body, cacheSeconds, html, csp } = await route(req);
     res.setHeader('cache-control', cacheSeconds ? `public, max-age=${cacheSeconds}` : 'no-store');
     if (html && typeof body === 'string') {
       res.writeHead(status, {
@@ -199,6 +203,11 @@ function applyCors(req: IncomingMessage, res: ServerResponse, allowed: readonly 
   res.end();
   return false;
 }
+
+const isClientAbort = (err: unknown) => {
+  const code = (err as { code?: string } | null)?.code;
+  return code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'EPIPE' || (err as Error | null)?.message === 'aborted';
+};
 
 const tooLarge = Symbol('too large');
 

@@ -19,12 +19,15 @@ import { AppError, ErrorCode, rateLimited, unauthenticated } from '../errors.js'
 import { type Admission, reportUnexpected } from '../graphql/admission.js';
 import type { Logger } from '../logger.js';
 import type { ChangeBus } from '../modules/realtime/change-bus.js';
+import type { SharedCaps } from '../modules/realtime/shared-caps.js';
 import type { RateLimitStore } from '../modules/rate-limit/rate-limit.store.js';
 import { bearerToken } from '../modules/token/access-token.claims.js';
 import { rateLimitKeyForIp } from '../modules/request/client-info.js';
 import { serveGraphQLWs, WsCloseCode } from './ws-transport.js';
 
 interface SocketState {
+  /** This socket's name among the user's slots in the shared caps. */
+  socketId: string;
   request: IncomingMessage;
   address: string;
   user?: { id: string; sessionId: string; bearer: string };
@@ -54,6 +57,8 @@ export function attachSubscriptions(deps: {
   now: () => Date;
   maxPayload: number;
   limits: Config['subscriptions'];
+  /** With Redis: the per-user caps counted across every instance (see shared-caps.ts); else per instance. */
+  sharedCaps: SharedCaps | null;
   clientIp(req: IncomingMessage): string;
   buildContext(req: IncomingMessage, bearer: string | null, requestId: string): RequestContext;
 }) {
@@ -105,10 +110,16 @@ export function attachSubscriptions(deps: {
         log.warn({ event: 'ws_refused', address, reason: 'sockets per address' }, 'websocket refused');
         return { code: WsCloseCode.TooManyConnections, reason: 'Too many connections from this address' };
       }
-      sockets.set(socket, { request, address, operations: new Map(), active: new Set() });
+      const socketId = randomUUID();
+      sockets.set(socket, { socketId, request, address, operations: new Map(), active: new Set() });
       socket.once('close', () => {
-        clearTimeout(sockets.get(socket)?.expiry);
+        const state = sockets.get(socket);
+        clearTimeout(state?.expiry);
         sockets.delete(socket);
+        if (state?.user && deps.sharedCaps) {
+          for (const id of state.active) deps.sharedCaps.release('subscription', state.user.id, `${socketId}:${id}`);
+          deps.sharedCaps.release('socket', state.user.id, socketId);
+        }
       });
       return null;
     },
@@ -128,6 +139,16 @@ export function attachSubscriptions(deps: {
           return false;
         }
         state.user = { id: viewer.user.id, sessionId: viewer.session.id, bearer };
+        // Counted here first (no await since the check above), then across instances.
+        if (
+          deps.sharedCaps &&
+          !(await deps.sharedCaps.take('socket', viewer.user.id, state.socketId, limits.maxSocketsPerUser))
+        ) {
+          state.user = undefined;
+          log.warn({ event: 'ws_refused', userId: viewer.user.id, reason: 'sockets per user' }, 'websocket refused');
+          socket.close(WsCloseCode.TooManyConnections, 'Too many connections for this user');
+          return false;
+        }
         const expiresInMs = viewer.claims.exp * 1000 - now().getTime();
         state.expiry = setTimeout(() => socket.close(WsCloseCode.Forbidden, 'Access token expired'), Math.max(0, expiresInMs));
         state.expiry.unref();
@@ -139,9 +160,26 @@ export function attachSubscriptions(deps: {
         const requestId = randomUUID();
         const context = deps.buildContext(request, state.user.bearer, requestId);
         state.operations.set(id, context);
-        const admitted = await admit(state, context, payload);
-        if ('errors' in admitted) return admitted.errors;
-        state.active.add(id);
+        // The slot is taken before the first await and given back on refusal: checked after the session check
+        // instead, a burst of frames all saw the same free slots (30 live on a socket capped at 20).
+        const userId = state.user.id;
+        const full = reserveSlot(state, userId, id);
+        if (full) return [full];
+        if (
+          deps.sharedCaps &&
+          !(await deps.sharedCaps.take('subscription', userId, `${state.socketId}:${id}`, limits.maxPerUser))
+        ) {
+          state.active.delete(id);
+          return [tooMany(`at most ${limits.maxPerUser} subscriptions per user`)];
+        }
+        const admitted = await admit(context, payload).catch((error: unknown) => {
+          freeSlot(state, id);
+          throw error;
+        });
+        if ('errors' in admitted) {
+          freeSlot(state, id);
+          return admitted.errors;
+        }
         context.log.info({ event: 'subscribe', operationName: payload.operationName ?? null }, 'subscription started');
         return {
           schema,
@@ -159,30 +197,44 @@ export function attachSubscriptions(deps: {
         const state = sockets.get(socket);
         const context = state?.operations.get(id);
         state?.operations.delete(id);
-        state?.active.delete(id);
+        if (state) freeSlot(state, id);
         return formatted(context, errors);
       },
       onComplete: ({ extra: { socket } }, id) => {
         const state = sockets.get(socket);
         state?.operations.delete(id);
-        state?.active.delete(id);
+        if (state) freeSlot(state, id);
       },
     },
   });
 
+  /** Synchronous: counts and takes a slot in one step, so no other frame's check runs in between. */
+  function reserveSlot(state: SocketState, userId: string, id: string): AppError | null {
+    if (state.active.size >= limits.maxPerSocket) return tooMany(`at most ${limits.maxPerSocket} subscriptions per connection`);
+    let ofUser = 0;
+    for (const s of sockets.values()) if (s.user?.id === userId) ofUser += s.active.size;
+    if (ofUser >= limits.maxPerUser) return tooMany(`at most ${limits.maxPerUser} subscriptions per user`);
+    state.active.add(id);
+    return null;
+  }
+
+  function freeSlot(state: SocketState, id: string) {
+    if (!state.active.delete(id)) return;
+    if (state.user && deps.sharedCaps) deps.sharedCaps.release('subscription', state.user.id, `${state.socketId}:${id}`);
+  }
+
   /** The HTTP gate, then what only this door has: subscriptions only, caps, and a rate limit on subscribing. */
   async function admit(
-    state: SocketState,
     context: RequestContext,
     payload: SubscribePayload,
   ): Promise<{ document: DocumentNode } | { errors: GraphQLError[] }> {
     const admitted = admission.admit(schema, payload);
     if (!admitted.ok) return { errors: admitted.errors };
-    const refusal = await refuse(state, context, admitted.operation, admitted.document);
+    const refusal = await refuse(context, admitted.operation, admitted.document);
     return refusal ? { errors: [refusal] } : { document: admitted.document };
   }
 
-  async function refuse(state: SocketState, context: RequestContext, operation: OperationDefinitionNode, document: DocumentNode) {
+  async function refuse(context: RequestContext, operation: OperationDefinitionNode, document: DocumentNode) {
     if (operation.operation !== 'subscription') {
       return new GraphQLError('Only subscriptions are served over WebSocket; send queries and mutations over HTTP.', {
         extensions: { code: 'BAD_REQUEST' },
@@ -191,10 +243,6 @@ export function attachSubscriptions(deps: {
     // A fresh context checks the token, the session and the tier again, as any HTTP request does.
     const viewer = await context.viewerOrNull();
     if (!viewer) return unauthenticated('The access token is invalid, out of date or has expired; reconnect with a fresh one.');
-    if (state.active.size >= limits.maxPerSocket) return tooMany(`at most ${limits.maxPerSocket} subscriptions per connection`);
-    let ofUser = 0;
-    for (const s of sockets.values()) if (s.user?.id === viewer.user.id) ofUser += s.active.size;
-    if (ofUser >= limits.maxPerUser) return tooMany(`at most ${limits.maxPerUser} subscriptions per user`);
     const caller = await context.caller();
     for (const name of rootFieldNames(operation.selectionSet, document)) {
       const field = `Subscription.${name}`;
@@ -220,6 +268,7 @@ export function attachSubscriptions(deps: {
       stopListening();
       stopRechecking();
       await transport.close();
+      deps.sharedCaps?.close();
     },
   };
 }

@@ -78,13 +78,33 @@ describe('new sign-in notices', () => {
         { headers: { 'user-agent': userAgent } },
       );
     const notices = () => smtp.to(me.account.email).filter((m) => m.subject === 'New sign-in to your account');
-    expect((await as('Firefox/140')).errors).toBeUndefined();
+    const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
+    const safari =
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.0 Safari/605.1.15';
+    expect((await as(firefox)).errors).toBeUndefined();
     const first = await smtp.waitFor((m) => m.to === me.account.email && m.subject === 'New sign-in to your account');
-    expect(first.text).toContain('Firefox/140');
-    await as('Firefox/140');
-    await as('Safari/26');
-    await smtp.waitFor((m) => m.to === me.account.email && m.text.includes('Safari/26'));
+    expect(first.text).toContain('From Firefox 140 on Linux');
+    await as(firefox);
+    await as(safari);
+    await smtp.waitFor((m) => m.to === me.account.email && m.text.includes('Safari 26 on macOS'));
     expect(notices().map((m) => /Firefox|Safari/.exec(m.text)?.[0])).toEqual(['Firefox', 'Safari']);
+  });
+
+  it('summarise the client in a few known words: an attacker’s User-Agent cannot write the mail', async () => {
+    const me = await signUp(app);
+    const forged = `Mozilla/5.0 Firefox/141.0 - Your account is locked. Call +1 555 0100 or visit https://evil.example/unlock ${'x'.repeat(400)}`;
+    await app.execute(
+      LoginDocument,
+      { input: { identifier: me.account.email, password: me.account.password } },
+      { headers: { 'user-agent': forged } },
+    );
+    const notice = await smtp.waitFor((m) => m.to === me.account.email && m.subject === 'New sign-in to your account');
+    for (const text of [notice.text, notice.html]) {
+      expect(text).not.toContain('evil.example');
+      expect(text).not.toContain('locked');
+      expect(text).not.toContain('xxxxxxxx');
+    }
+    expect(notice.text).toMatch(/From Firefox 141( on an unknown system)? at /);
   });
 });
 

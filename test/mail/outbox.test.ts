@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   RequestEmailVerificationDocument,
@@ -117,6 +118,29 @@ describe('without SMTP_URL', () => {
     expect(page.res.headers.get('content-type')).toContain('text/html');
     expect(page.html).toMatch(/<a href="http:\/\/localhost:5173\/verify-email\?token=[A-Za-z0-9_-]+">/);
     expect(app.logs.some((l) => l.includes('verify-email?token='))).toBe(true);
+  });
+
+  it('in development, answers the dev mail page only under a loopback Host (DNS rebinding)', async () => {
+    const app = await createTestApp({ NODE_ENV: 'development' });
+    const me = await signUp(app);
+    await eventually(async () => (await fetch(`${app.url}/dev/mail`).then((r) => r.text())).includes(me.account.email));
+    // A hostile page whose name resolves to 127.0.0.1 reaches the same socket, with its own name as Host.
+    const asHost = (host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(`${app.url}/dev/mail`, { headers: { host } }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const rebound = await asHost('attacker.example:4000');
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).not.toContain('token=');
+    expect(rebound.body).not.toContain(me.account.email);
+    expect((await asHost('localhost:4000')).body).toContain(me.account.email);
+    expect((await asHost('[::1]:4000')).status).toBe(200);
   });
 
   it('outside development, has no dev mail page and keeps tokens out of the log', async () => {

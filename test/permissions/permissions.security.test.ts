@@ -123,6 +123,8 @@ describe('the rule tree', () => {
       'PageInfo.hasNextPage',
       'RateLimitStatus.limits',
       'RateLimitStatus.tier',
+      // The caller's own sign-up address, back to them (verify-first sign-up).
+      'RegistrationPending.email',
       'ResourceProgress.expiresAt',
       'ResourceProgress.overallStatus',
       'ResourceProgress.ownerId',

@@ -65,4 +65,21 @@ describe('a worker key revoked on another instance', () => {
     const stages = (await readAsAdmin(seen)).data!.resourceProgress!.stages;
     expect(stages.filter((s) => s.status !== 'PENDING').map((s) => `${s.stage}:${s.status}`)).toEqual(['INGESTION:PROCESSING']);
   });
+
+  it('is no longer counted as its worker on the other instance either: it is refused at the gate, as an unknown key is', async () => {
+    const worker = await newWorkerKey();
+    const owner = await signUp(a);
+    const input = { resourceId: newResource(), ownerId: owner.user.id, stage: 'INGESTION', status: 'PROCESSING' } as const;
+    expect((await report(b, input, worker.apiKey)).errors).toBeUndefined();
+    await a.execute(RevokeServiceAccountDocument, { id: worker.serviceAccount.id }, { token: admin.accessToken });
+    const unknown = await report(b, input, `${worker.apiKey.slice(0, -4)}AAAA`);
+    // Remembered for 30 s, the revoked key passed the gate and spent its worker's budget before its write
+    // was refused; the revocation now reaches b's memory over the bus, within a moment of the commit.
+    await expect
+      .poll(async () => (await report(b, input, worker.apiKey)).headers.get('x-ratelimit-limit'), { timeout: 2000 })
+      .toBe(unknown.headers.get('x-ratelimit-limit'));
+    const refused = await report(b, input, worker.apiKey);
+    expect(codeOf(refused)).toBe(codeOf(unknown));
+    expect(refused.headers.get('x-ratelimit-limit')).toBeNull();
+  });
 });

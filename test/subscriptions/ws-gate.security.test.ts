@@ -167,6 +167,36 @@ describe('the WebSocket door, in production', () => {
     await expect.poll(() => c.of(again).some((m) => m.type === 'next')).toBe(true);
   });
 
+  it('holds the caps against a burst of subscribe frames sent before any is answered', async () => {
+    // Every slot check used to wait on the session check first, so a burst saw the same free slots.
+    const outcome = async (s: ReturnType<typeof rawSocket>, id: string) => {
+      const answered = () => s.of(id).find((m) => m.type === 'next' || m.type === 'error');
+      await expect.poll(() => answered() !== undefined, { timeout: 10_000 }).toBe(true);
+      const m = answered()!;
+      return m.type === 'next' ? 'live' : (m.payload as { extensions: { code: string } }[])[0]?.extensions.code;
+    };
+    const burst = async (count: number) => {
+      const user = await signUp(app);
+      const resourceId = await resource(user.user.id);
+      const pair = [open({ token: user.accessToken }), open({ token: user.accessToken })];
+      for (const s of pair) await expect.poll(s.acknowledged).toBe(true);
+      const sent = pair
+        .slice(0, count > 5 ? 1 : 2)
+        .flatMap((s) =>
+          Array.from({ length: count > 5 ? count : 5 }, () => ({ s, id: s.subscribe(subscription, { resourceId }) })),
+        );
+      return Promise.all(sent.map(({ s, id }) => outcome(s, id)));
+    };
+    // Ten frames on one socket: two slots per socket.
+    const one = await burst(10);
+    expect(one.filter((o) => o === 'live')).toHaveLength(2);
+    expect(one.filter((o) => o === 'RATE_LIMITED')).toHaveLength(8);
+    // Five on each of two sockets at once: three slots per user.
+    const two = await burst(5);
+    expect(two.filter((o) => o === 'live')).toHaveLength(3);
+    expect(two.filter((o) => o === 'RATE_LIMITED')).toHaveLength(7);
+  });
+
   it('caps sockets per address (4429)', async () => {
     const extra = Array.from({ length: 13 }, () => open({ init: false }));
     const codes = await Promise.race([

@@ -66,7 +66,8 @@ export function createAccountMail(deps: {
     },
 
     later(label, targetEmail, work) {
-      background.run(label, async () => {
+      // After the response: whether the address has an account decides what `work` writes.
+      background.afterResponse(label, async () => {
         try {
           await perTarget.consume(targetEmail);
         } catch {

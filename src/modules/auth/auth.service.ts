@@ -63,9 +63,12 @@ export function createAuthService(deps: {
   const { hasher, isCommonPassword, sessions, accessTokens, events, background, throttle, accountMail, clock } = deps;
   const { deviceTokens, hashIdentifier, requireVerifiedEmail, signupMode } = deps;
 
-  /** Recorded off the request path, so a refused or wrong attempt answers as fast as one at an unknown account. */
+  /**
+   * Recorded after the response, so a refused or wrong attempt answers as fast as one at an unknown account
+   * (started at once, its statement's CPU was spent before the answer: ~1 ms, 3-4 % of a failed login).
+   */
   function recordLater(em: EntityManager, userId: string, type: SecurityEventType, client: ClientInfo) {
-    background.run(`record ${type}`, () => events.record(em.fork(), { userId, type, client }));
+    background.afterResponse(`record ${type}`, () => events.record(em.fork(), { userId, type, client }));
   }
 
   async function payload(issued: IssuedRefresh, deviceToken: string | null): Promise<AuthPayload> {

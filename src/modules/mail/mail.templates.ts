@@ -1,3 +1,5 @@
+import { clientSummary } from '../request/client-summary.js';
+
 /** What each kind of mail says, as plain text and HTML. The link is the only secret a mail carries. */
 
 export enum MailKind {
@@ -36,7 +38,7 @@ interface Parts {
 function parts(kind: MailKind, data: MailData): Parts {
   const link = (label: string, expires: string) => (data.link ? { label, url: data.link, expires } : undefined);
   const where = data.client
-    ? `From ${data.client.userAgent ?? 'an unknown client'} at ${data.client.ip ?? 'an unknown address'}, ${data.at?.toISOString() ?? ''}.`
+    ? `From ${clientSummary(data.client.userAgent)} at ${data.client.ip ?? 'an unknown address'}, ${data.at?.toISOString() ?? ''}.`
     : '';
   const notYou = 'If this was not you, reset your password now and review your sessions.';
   switch (kind) {

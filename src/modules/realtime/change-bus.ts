@@ -7,6 +7,7 @@ import type { Logger } from '../../logger.js';
 
 const PROGRESS = 'tollgate_progress';
 const SESSIONS = 'tollgate_sessions_ended';
+const WORKER_KEYS = 'tollgate_worker_keys_revoked';
 const RECONNECTED = 'reconnected';
 
 export interface SessionsEnded {
@@ -29,8 +30,11 @@ export interface ChangeBus {
   readonly progressChannel: string | null;
   publishProgress(resourceId: string): Promise<void>;
   publishSessionsEnded(event: SessionsEnded): Promise<void>;
+  /** A service account's key was revoked: every instance forgets it had found that key live. */
+  publishWorkerKeyRevoked(serviceAccountId: string): Promise<void>;
   onProgress(resourceId: string, listener: () => void): () => void;
   onSessionsEnded(listener: (event: SessionsEnded) => void): () => void;
+  onWorkerKeyRevoked(listener: (serviceAccountId: string) => void): () => void;
   /** After an outage, when changes may have been missed: listeners re-check what they hold. */
   onReconnect(listener: () => void): () => void;
   /** null while changes arrive; otherwise why they do not (readiness reports it). */
@@ -49,6 +53,9 @@ export function createLocalBus(): ChangeBus & { replay(): void } {
     async publishSessionsEnded(event) {
       emitter.emit(SESSIONS, event);
     },
+    async publishWorkerKeyRevoked(serviceAccountId) {
+      emitter.emit(WORKER_KEYS, serviceAccountId);
+    },
     onProgress(resourceId, listener) {
       emitter.on(`${PROGRESS}:${resourceId}`, listener);
       return () => emitter.off(`${PROGRESS}:${resourceId}`, listener);
@@ -56,6 +63,10 @@ export function createLocalBus(): ChangeBus & { replay(): void } {
     onSessionsEnded(listener) {
       emitter.on(SESSIONS, listener);
       return () => emitter.off(SESSIONS, listener);
+    },
+    onWorkerKeyRevoked(listener) {
+      emitter.on(WORKER_KEYS, listener);
+      return () => emitter.off(WORKER_KEYS, listener);
     },
     onReconnect(listener) {
       emitter.on(RECONNECTED, listener);
@@ -125,6 +136,7 @@ export async function createPostgresBus(
       if (!msg.payload) return;
       if (msg.channel === PROGRESS) void local.publishProgress(msg.payload);
       if (msg.channel === SESSIONS) void local.publishSessionsEnded(JSON.parse(msg.payload) as SessionsEnded);
+      if (msg.channel === WORKER_KEYS) void local.publishWorkerKeyRevoked(msg.payload);
     });
     c.on('error', (err) => drop(err.message));
     c.on('end', () => drop('connection closed'));
@@ -132,6 +144,7 @@ export async function createPostgresBus(
       await c.connect();
       await c.query(`LISTEN ${PROGRESS}`);
       await c.query(`LISTEN ${SESSIONS}`);
+      await c.query(`LISTEN ${WORKER_KEYS}`);
     } catch (error) {
       drop(error instanceof Error ? error.message : 'connect failed');
       throw error;
@@ -180,8 +193,10 @@ export async function createPostgresBus(
     progressChannel: PROGRESS,
     publishProgress: (resourceId) => notify(PROGRESS, resourceId).then(() => undefined),
     publishSessionsEnded: (event) => notify(SESSIONS, JSON.stringify(event)).then(() => undefined),
+    publishWorkerKeyRevoked: (serviceAccountId) => notify(WORKER_KEYS, serviceAccountId).then(() => undefined),
     onProgress: local.onProgress,
     onSessionsEnded: local.onSessionsEnded,
+    onWorkerKeyRevoked: local.onWorkerKeyRevoked,
     onReconnect: local.onReconnect,
     problem: () => problem,
     async close() {

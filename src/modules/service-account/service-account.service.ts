@@ -6,6 +6,7 @@ import { AuditAction } from '../audit/audit.entity.js';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
 import { boundedMap } from '../../bounded-map.js';
 import { isUuid } from '../../ids.js';
+import type { ChangeBus } from '../realtime/change-bus.js';
 import type { ServiceAccount } from './service-account.entity.js';
 import { hashServiceKey, looksLikeServiceKey, newServiceKey } from './service-account.key.js';
 import { serviceAccountStore } from './service-account.store.js';
@@ -21,10 +22,10 @@ export interface ServiceAccounts {
   revoke(em: EntityManager, id: string, by: Actor): Promise<void>;
   /**
    * The worker whose live key this bearer token is, or null (a JWT, an unknown or a revoked key). A key
-   * this process found live in the last RECENT_MS is answered from memory, without a
-   * round trip: a worker's only write, a progress report, checks the key again in its own statement, so a
-   * key revoked on another instance writes nothing; until the memory lapses it may still be counted as its
-   * worker by the rate limits, and it still cannot act as a user.
+   * this process found live in the last RECENT_MS is answered from memory, without a round trip. A
+   * revocation on any instance reaches every instance's memory through the change bus at once; should the
+   * bus miss it (an outage), a worker's only write, a progress report, still checks the key again in its
+   * own statement, and the memory is cleared when the bus reconnects.
    */
   authenticate(em: EntityManager, bearer: string): Promise<ServiceAccountCaller | null>;
 }
@@ -37,8 +38,18 @@ export interface ServiceAccountCaller {
 const RECENT_LIMIT = 1_000;
 const RECENT_MS = 30_000;
 
-export function createServiceAccounts(clock: Clock, audit: AuditLog): ServiceAccounts {
+export function createServiceAccounts(
+  clock: Clock,
+  audit: AuditLog,
+  bus: Pick<ChangeBus, 'publishWorkerKeyRevoked' | 'onWorkerKeyRevoked' | 'onReconnect'>,
+): ServiceAccounts {
   const recent = boundedMap<string, { id: string; until: number }>(RECENT_LIMIT);
+  const forget = (id: string) => {
+    for (const [keyHash, seen] of recent) if (seen.id === id) recent.delete(keyHash);
+  };
+  bus.onWorkerKeyRevoked(forget);
+  // Revocations may have been missed while the bus was down: nothing remembered is trusted after it.
+  bus.onReconnect(() => recent.clear());
   return {
     async create(em, name, createdBy) {
       const trimmed = name.trim();
@@ -64,7 +75,9 @@ export function createServiceAccounts(clock: Clock, audit: AuditLog): ServiceAcc
         if (!(await serviceAccountStore.revoke(tx, id, clock()))) throw notFound('id', 'No such active service account.');
         await audit.record(tx, AuditAction.SERVICE_ACCOUNT_REVOKED, id, by);
       });
-      for (const [keyHash, seen] of recent) if (seen.id === id) recent.delete(keyHash);
+      forget(id);
+      // Every other instance forgets it too, now rather than when its memory lapses.
+      await bus.publishWorkerKeyRevoked(id);
     },
 
     async authenticate(em, bearer) {
