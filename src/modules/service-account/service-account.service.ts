@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../clock.js';
 import { transaction } from '../../db/sql.js';
 import { badInput, notFound } from '../../errors.js';
 import { AuditAction } from '../audit/audit.entity.js';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
-import { boundedMap } from '../../bounded-map.js';
 import { isUuid } from '../../ids.js';
 import type { ServiceAccount } from './service-account.entity.js';
 import { hashServiceKey, looksLikeServiceKey, newServiceKey } from './service-account.key.js';
@@ -38,7 +38,13 @@ const RECENT_LIMIT = 1_000;
 const RECENT_MS = 30_000;
 
 export function createServiceAccounts(clock: Clock, audit: AuditLog): ServiceAccounts {
-  const recent = boundedMap<string, { id: string; until: number }>(RECENT_LIMIT);
+  // On the injected clock, read on every lookup (ttlResolution 0), so a test's manual clock ages entries.
+  const recent = new LRUCache<string, { id: string }>({
+    max: RECENT_LIMIT,
+    ttl: RECENT_MS,
+    ttlResolution: 0,
+    perf: { now: () => clock().getTime() },
+  });
   return {
     async create(em, name, createdBy) {
       const trimmed = name.trim();
@@ -64,21 +70,22 @@ export function createServiceAccounts(clock: Clock, audit: AuditLog): ServiceAcc
         if (!(await serviceAccountStore.revoke(tx, id, clock()))) throw notFound('id', 'No such active service account.');
         await audit.record(tx, AuditAction.SERVICE_ACCOUNT_REVOKED, id, by);
       });
-      for (const [keyHash, seen] of recent) if (seen.id === id) recent.delete(keyHash);
+      // Collected first: lru-cache does not promise that deleting while iterating visits every entry.
+      const revoked = [...recent.entries()].filter(([, seen]) => seen.id === id);
+      for (const [keyHash] of revoked) recent.delete(keyHash);
     },
 
     async authenticate(em, bearer) {
       if (!looksLikeServiceKey(bearer)) return null;
       const keyHash = hashServiceKey(bearer);
-      const now = clock().getTime();
       const seen = recent.get(keyHash);
-      if (seen && seen.until > now) return { id: seen.id, keyHash };
+      if (seen) return { id: seen.id, keyHash };
       const live = await serviceAccountStore.findLiveByKeyHash(em, keyHash);
       if (!live) {
         recent.delete(keyHash);
         return null;
       }
-      recent.remember(keyHash, { id: live.id, until: now + RECENT_MS });
+      recent.set(keyHash, { id: live.id });
       return { id: live.id, keyHash };
     },
   };
