@@ -51,7 +51,8 @@ try {
   const chosen = tollgateScenarios.filter((s) => names.includes(s.name));
   // Both servers take sign-ups before they are measured, as a server in service has; a sign-in scenario
   // gets as many accounts as the full bench gives it, so no account's row is contended.
-  const accounts = await registerAccounts(b.url, chosen.some((s) => s.hashes) ? 100 : 4);
+  // refresh follows 2 × 50 session chains of its own.
+  const accounts = await registerAccounts(b.url, chosen.some((s) => s.hashes || s.name === 'refresh') ? 100 : 4);
   const workerKey = await createWorkerKey(a.url, database.promote);
   while ((await database.pendingMail()) > 0) await new Promise((r) => setTimeout(r, 500));
   for (const scenario of chosen) {

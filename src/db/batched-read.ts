@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
 import { isRowFailure } from './sql.js';
 
 /** What `many` gives for a key whose own statement failed: that caller alone is rejected with `error`. */
@@ -12,7 +13,7 @@ export interface BatchableRead<K, R> {
   many(em: EntityManager, keys: readonly K[]): Promise<(R | undefined | KeyFailed)[]>;
 }
 
-/** `work`'s promise, or a rejected one if it threw instead: batches are sent from setImmediate, where a throw would end the process. */
+/** `work`'s promise, or a rejected one if it threw instead: a throw must fail its callers, not the process. */
 function attempt<T>(work: () => Promise<T>): Promise<T> {
   try {
     return work();
@@ -24,60 +25,46 @@ function attempt<T>(work: () => Promise<T>): Promise<T> {
 /** Keys per statement at most; a larger batch is split. */
 const MAX_KEYS = 100;
 
+/** The batch is sent once the loop has taken what its poll phase had: the calls of one turn, no longer. */
+const sameTurn = (send: () => void) => {
+  setImmediate(send);
+};
+
 /**
  * Calls of one read made by concurrent requests in the same turn of the event loop run as one statement.
  * Under load, each turn of the loop reads several requests off their sockets and each one reaches its
  * statement before the loop turns again; a round trip to Postgres costs the process more CPU than the
  * rest of a cheap request (the write and read system calls, and the other processes they wake on a
  * shared host), so k requests sharing one cost each about 1/k of it. Every call still reads the database:
- * nothing is kept between batches, and a batch is sent once the loop has taken what its poll phase had
- * (setImmediate), so a call waits no longer than the current turn. A lone call runs `one`, as unbatched.
+ * the DataLoader keeps nothing between batches (`cache: false`), and sends a batch from setImmediate, so a
+ * call waits no longer than the current turn. A lone call runs `one`, as unbatched.
  * A call in a transaction runs `one` on it at once and never joins a batch: a batch runs outside any
  * transaction, on whichever EntityManager its first call gave, and would neither see the transaction's
  * writes nor roll back with it.
  */
 export function batchedRead<K, R>(read: BatchableRead<K, R>): (em: EntityManager, key: K) => Promise<R | undefined> {
-  type Waiting = { key: K; resolve: (row: R | undefined) => void; reject: (error: unknown) => void };
-  let open: { em: EntityManager; waiting: Waiting[] } | null = null;
-
-  const send = (em: EntityManager, waiting: Waiting[]) => {
-    if (waiting.length === 1) {
-      const [only] = waiting as [Waiting];
-      attempt(() => read.one(em, only.key)).then(only.resolve, only.reject);
-      return;
-    }
-    attempt(() =>
-      read.many(
-        em,
-        waiting.map((w) => w.key),
-      ),
-    ).then(
-      (rows) => {
-        for (const [i, w] of waiting.entries()) {
-          const row = rows[i];
-          if (row instanceof KeyFailed) w.reject(row.error);
-          else w.resolve(row);
-        }
-      },
-      (error: unknown) => {
-        for (const w of waiting) w.reject(error);
-      },
-    );
-  };
+  type Call = { em: EntityManager; key: K };
+  // A key's own failure travels as a value: DataLoader rejects only `Error` instances, and KeyFailed
+  // carries whatever the statement threw.
+  const loader = new DataLoader<Call, R | undefined | KeyFailed>(
+    (calls) => {
+      const [first] = calls as [Call];
+      if (calls.length === 1) return attempt(() => read.one(first.em, first.key)).then((row) => [row]);
+      // Dense, since DataLoader refuses an array whose last slot is a hole (inKeyOrder leaves holes for keys without a row).
+      return attempt(() =>
+        read.many(
+          first.em,
+          calls.map((c) => c.key),
+        ),
+      ).then((rows) => Array.from(rows));
+    },
+    { cache: false, maxBatchSize: MAX_KEYS, batchScheduleFn: sameTurn },
+  );
+  const settle = (row: R | undefined | KeyFailed) => (row instanceof KeyFailed ? Promise.reject(row.error) : row);
 
   return (em, key) => {
     if (em.isInTransaction()) return attempt(() => read.one(em, key));
-    return new Promise<R | undefined>((resolve, reject) => {
-      if (!open) {
-        const batch = { em, waiting: [] as Waiting[] };
-        open = batch;
-        setImmediate(() => {
-          open = null;
-          for (let i = 0; i < batch.waiting.length; i += MAX_KEYS) send(batch.em, batch.waiting.slice(i, i + MAX_KEYS));
-        });
-      }
-      open.waiting.push({ key, resolve, reject });
-    });
+    return loader.load({ em, key }).then(settle);
   };
 }
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { batchedRead, KeyFailed, writeInRounds } from '../../src/db/batched-read.js';
+import { batchedRead, inKeyOrder, KeyFailed, writeInRounds } from '../../src/db/batched-read.js';
 
 const em = { isInTransaction: () => false } as unknown as EntityManager;
 
@@ -83,6 +83,20 @@ describe('batchedRead', () => {
       'value too long',
       'row:4',
     ]);
+  });
+
+  it('answers undefined for keys a statement found no row for, the last key included (inKeyOrder leaves holes)', async () => {
+    // Rows come back as a statement over unnest(...) gives them: only for the keys it found, by position.
+    const read = batchedRead<number, string>({
+      one: async (_em, key) => `row:${key}`,
+      many: async (_em, keys) =>
+        inKeyOrder(
+          keys.flatMap((key, i) => (key === 1 ? [{ ord: i + 1, key }] : [])),
+          keys.length,
+          (row) => `row:${row.key}`,
+        ),
+    });
+    expect(await Promise.all([1, 2, 3].map((key) => read(em, key)))).toEqual(['row:1', undefined, undefined]);
   });
 
   it('fails the callers of a read that throws instead of rejecting, and nothing else', async () => {

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../clock.js';
 import { badInput, conflict, unauthenticated } from '../../errors.js';
 import { Tier } from '../user/tier.js';
 import { type BatchableRead, batchedRead, writeInRounds } from '../../db/batched-read.js';
 import { FOREIGN_KEY_VIOLATION, pgDate, sqlState } from '../../db/sql.js';
-import { boundedMap } from '../../bounded-map.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
 import type { AlongRead, SessionService } from '../session/session.service.js';
 import {
@@ -86,7 +86,9 @@ export function createProgressService(options: {
    * db/batched-read.ts), in rounds of distinct resources; by reporter because the statement checks one
    * worker's key.
    */
-  const batches = boundedMap<string, (em: EntityManager, report: ProgressReport) => Promise<ReportOutcome | undefined>>(1_000);
+  const batches = new LRUCache<string, (em: EntityManager, report: ProgressReport) => Promise<ReportOutcome | undefined>>({
+    max: 1_000,
+  });
   function batchFor(reporter: Reporter) {
     const key = reporter ? `${reporter.serviceAccountId}/${reporter.keyHash}` : 'admin';
     let batch = batches.get(key);
@@ -96,7 +98,7 @@ export function createProgressService(options: {
         one: writes.one,
         many: (em, reports) => writeInRounds(em, reports, (report) => report.resourceId, writes),
       });
-      batches.remember(key, batch);
+      batches.set(key, batch);
     }
     return batch;
   }

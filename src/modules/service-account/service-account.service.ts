@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../clock.js';
 import { transaction } from '../../db/sql.js';
 import { badInput, notFound } from '../../errors.js';
 import { AuditAction } from '../audit/audit.entity.js';
 import type { Actor, AuditLog } from '../audit/audit.service.js';
-import { boundedMap } from '../../bounded-map.js';
 import { isUuid } from '../../ids.js';
 import type { ChangeBus } from '../realtime/change-bus.js';
 import type { ServiceAccount } from './service-account.entity.js';
@@ -43,9 +43,17 @@ export function createServiceAccounts(
   audit: AuditLog,
   bus: Pick<ChangeBus, 'publishWorkerKeyRevoked' | 'onWorkerKeyRevoked' | 'onReconnect'>,
 ): ServiceAccounts {
-  const recent = boundedMap<string, { id: string; until: number }>(RECENT_LIMIT);
+  // On the injected clock, read on every lookup (ttlResolution 0), so a test's manual clock ages entries.
+  const recent = new LRUCache<string, { id: string }>({
+    max: RECENT_LIMIT,
+    ttl: RECENT_MS,
+    ttlResolution: 0,
+    perf: { now: () => clock().getTime() },
+  });
   const forget = (id: string) => {
-    for (const [keyHash, seen] of recent) if (seen.id === id) recent.delete(keyHash);
+    // Collected first: lru-cache does not promise that deleting while iterating visits every entry.
+    const revoked = [...recent.entries()].filter(([, seen]) => seen.id === id);
+    for (const [keyHash] of revoked) recent.delete(keyHash);
   };
   bus.onWorkerKeyRevoked(forget);
   // Revocations may have been missed while the bus was down: nothing remembered is trusted after it.
@@ -83,15 +91,14 @@ export function createServiceAccounts(
     async authenticate(em, bearer) {
       if (!looksLikeServiceKey(bearer)) return null;
       const keyHash = hashServiceKey(bearer);
-      const now = clock().getTime();
       const seen = recent.get(keyHash);
-      if (seen && seen.until > now) return { id: seen.id, keyHash };
+      if (seen) return { id: seen.id, keyHash };
       const live = await serviceAccountStore.findLiveByKeyHash(em, keyHash);
       if (!live) {
         recent.delete(keyHash);
         return null;
       }
-      recent.remember(keyHash, { id: live.id, until: now + RECENT_MS });
+      recent.set(keyHash, { id: live.id });
       return { id: live.id, keyHash };
     },
   };

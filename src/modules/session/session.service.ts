@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../clock.js';
-import { boundedMap } from '../../bounded-map.js';
 import { type BatchableRead, batchedRead, writeInRounds } from '../../db/batched-read.js';
 import { pgDate, transaction } from '../../db/sql.js';
 import { isUuid } from '../../ids.js';
@@ -143,7 +143,7 @@ export function createSessionService(options: {
   const tokenExpiry = (sessionExpiresAt: Date, now: Date) =>
     new Date(Math.min(sessionExpiresAt.getTime(), now.getTime() + idleTimeoutSeconds * 1000));
 
-  const chains = boundedMap<string, KnownChain>(KNOWN_CHAINS_LIMIT);
+  const chains = new LRUCache<string, KnownChain>({ max: KNOWN_CHAINS_LIMIT });
 
   /**
    * A session read for one key or, outside a transaction, batched with the same read of concurrent
@@ -223,7 +223,7 @@ export function createSessionService(options: {
     const key = { ...next.write, tokenHash, sessionId: chain.sessionId, idleCutoff: idleCutoff(now) };
     const user = await rotateBatched(em, key);
     if (!user) return null;
-    chains.remember(next.write.successorHash, chain);
+    chains.set(next.write.successorHash, chain);
     const session = { id: chain.sessionId, user: userViewOfRow(user) };
     return { kind: 'rotated' as const, session, refreshToken: next.refreshToken, refreshTokenExpiresAt: next.expiresAt };
   }
@@ -258,7 +258,7 @@ export function createSessionService(options: {
       // The password changed (or was reset) while it was being checked: the old one opens nothing.
       if (!opened) throw invalidCredentials();
       // Should the caller's transaction roll back, the entry matches no token and is never used.
-      chains.remember(tokenHash, { sessionId, secret: rotationSecret, sessionExpiresAt });
+      chains.set(tokenHash, { sessionId, secret: rotationSecret, sessionExpiresAt });
       return { session: { id: sessionId, user }, refreshToken, refreshTokenExpiresAt: expiresAt, prior: opened.prior };
     },
 
@@ -298,7 +298,7 @@ export function createSessionService(options: {
         const next = successorFor(chain, presented, now, client);
         const claimed = await sessionStore.rotate(em, { ...next.write, tokenId: found.token_id, userId: found.id });
         if (claimed) {
-          chains.remember(next.write.successorHash, chain);
+          chains.set(next.write.successorHash, chain);
           return { kind: 'rotated', session, refreshToken: next.refreshToken, refreshTokenExpiresAt: next.expiresAt };
         }
         // Lost the race: the winner has committed, so this is a duplicate within moments of the rotation.

@@ -1,6 +1,6 @@
 import { randomUUID, sign } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { boundedMap } from '../../bounded-map.js';
+import { LRUCache } from 'lru-cache';
 import { seconds, type Clock } from '../../clock.js';
 import type { Tier } from '../user/tier.js';
 import { parseAccessClaims, type AccessClaims } from './access-token.claims.js';
@@ -26,7 +26,7 @@ export function createAccessTokenService(options: {
   const jwks = createLocalJWKSet(keys.publicJwks);
   // A signature check costs more than the rest of a request; a token already verified is trusted until it
   // expires. Revocation is decided per request against the session, so caching the signature is safe.
-  const verified = boundedMap<string, AccessClaims>(CACHE_LIMIT);
+  const verified = new LRUCache<string, AccessClaims>({ max: CACHE_LIMIT });
   const header = base64url({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: keys.signing.kid });
 
   return {
@@ -62,7 +62,7 @@ export function createAccessTokenService(options: {
         });
         const claims = parseAccessClaims(payload);
         if (claims && claims.iat <= seconds(now) + 60) {
-          verified.remember(token, claims);
+          verified.set(token, claims);
           return claims;
         }
         return null;
