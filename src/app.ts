@@ -380,6 +380,11 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
           '1 while Redis is configured but unavailable and rate limits use in-process counters, else 0.',
           () => (redis?.problem() ? 1 : 0),
         ],
+        [
+          'tollgate_password_hashes_waiting',
+          'argon2 calls waiting for a thread: those in flight beyond UV_THREADPOOL_SIZE (the pool is shared, so a floor).',
+          async () => Math.max(0, ((await metrics.hashesInFlight.get()).values[0]?.value ?? 0) - config.threadPoolSize),
+        ],
         ['tollgate_db_pool_in_use', 'Database connections checked out of the pool.', () => pool()?.numUsed() ?? 0],
         ['tollgate_db_pool_waiting', 'Requests waiting for a database connection.', () => pool()?.numPendingAcquires() ?? 0],
         ['tollgate_websocket_connections', 'Open WebSocket connections on this instance.', () => subscriptions.stats().sockets],
