@@ -52,7 +52,8 @@ import { bearerToken } from './modules/token/access-token.claims.js';
 import { createSessionService } from './modules/session/session.service.js';
 import { createAccessTokenService } from './modules/token/access-token.service.js';
 import { loadKeyRing } from './modules/token/key-ring.js';
-import { rootFieldOutcomes, loginOutcome } from './graphql/field-outcomes.js';
+import { observeOperations } from './graphql/observe.js';
+import { registerGauges } from './observability/gauges.js';
 import { observeHasher, traceDatabase, tracedTransport, traceRedis } from './observability/instrument.js';
 import { createMetrics } from './observability/metrics.js';
 import { startMetricsServer } from './observability/metrics-server.js';
@@ -76,21 +77,6 @@ export interface App {
   purge(): Promise<PurgeReport>;
   /** Stops taking requests, lets in-flight ones finish (bounded), then closes the database. */
   close(): Promise<void>;
-}
-
-interface TarnPool {
-  numUsed(): number;
-  numPendingAcquires(): number;
-}
-
-/** One answer for the gauges of one scrape that read the same rows: the promise is kept for a second. */
-function oncePerScrape<T>(read: () => Promise<T>): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | null = null;
-  return () => {
-    const now = performance.now();
-    if (!last || now - last.at > 1000) last = { at: now, value: read() };
-    return last.value;
-  };
 }
 
 /** The composition root: main.ts and the tests both build Tollgate here and nowhere else. */
@@ -276,26 +262,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const apollo = createApollo(schema, {
       admission,
       landingPage: config.graphql.landingPage,
-      observe:
-        metrics || tracing
-          ? ({ document, operation, response }) => {
-              const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-              const outcomes = rootFieldOutcomes(schema, document, operation, errors);
-              if (metrics)
-                for (const { field, outcome } of outcomes) {
-                  metrics.countField(field, outcome);
-                  if (field === 'Mutation.login') metrics.loginAttempts.inc({ outcome: loginOutcome(outcome) });
-                }
-              // The request's span is named by its root fields: "mutation login", "query me users".
-              const span = tracing?.activeSpan();
-              if (span && operation) {
-                span.updateName(`${operation.operation} ${[...new Set(outcomes.map((o) => o.field.split('.')[1]))].join(' ')}`);
-                span.setAttribute('graphql.operation.type', operation.operation);
-                const failed = outcomes.find((o) => o.outcome !== 'ok');
-                if (failed) span.setAttribute('tollgate.error.code', failed.outcome);
-              }
-            }
-          : undefined,
+      observe: observeOperations(schema, metrics, tracing),
     });
     await apollo.start();
     closers.push(() => apollo.stop());
@@ -380,39 +347,16 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
 
     let metricsUrl: string | null = null;
     if (metrics && config.metrics) {
-      const pool = () => (orm.em as EntityManager).getConnection().getKnex().client.pool as TarnPool | undefined;
-      const backlog = oncePerScrape(() => mailStore.backlog(orm.em.fork()));
-      const gauges: [string, string, () => number | Promise<number>][] = [
-        ['tollgate_mail_outbox_pending', 'Mail waiting in the outbox to be sent.', async () => (await backlog()).pending],
-        [
-          'tollgate_mail_outbox_oldest_seconds',
-          'Age of the oldest mail waiting to be sent, in seconds; 0 when none waits.',
-          async () => {
-            const { oldest } = await backlog();
-            return oldest ? Math.max(0, (clock().getTime() - oldest.getTime()) / 1000) : 0;
-          },
-        ],
-        [
-          'tollgate_mail_breaker_open',
-          '1 while the SMTP circuit breaker is open (mail waits), else 0.',
-          () => (mail.sender?.circuit() === 'open' ? 1 : 0),
-        ],
-        [
-          'tollgate_change_bus_connected',
-          '1 while the cross-instance change bus receives changes, else 0.',
-          () => (bus.problem() === null ? 1 : 0),
-        ],
-        [
-          'tollgate_redis_fallback_active',
-          '1 while Redis is configured but unavailable and rate limits use in-process counters, else 0.',
-          () => (redis?.problem() ? 1 : 0),
-        ],
-        ['tollgate_db_pool_in_use', 'Database connections checked out of the pool.', () => pool()?.numUsed() ?? 0],
-        ['tollgate_db_pool_waiting', 'Requests waiting for a database connection.', () => pool()?.numPendingAcquires() ?? 0],
-        ['tollgate_websocket_connections', 'Open WebSocket connections on this instance.', () => subscriptions.stats().sockets],
-        ['tollgate_subscriptions_active', 'Subscriptions running on this instance.', () => subscriptions.stats().subscriptions],
-      ];
-      for (const [name, help, collect] of gauges) metrics.gauge(name, help, collect);
+      registerGauges(metrics, {
+        clock,
+        outbox: () => mailStore.backlog(orm.em.fork()),
+        breakerOpen: () => mail.sender?.circuit() === 'open',
+        busConnected: () => bus.problem() === null,
+        redisFallback: () => redis?.problem() != null,
+        pool: () => (orm.em as EntityManager).getConnection().getKnex().client.pool,
+        subscriptions: () => subscriptions.stats(),
+        threadPoolSize: config.threadPoolSize,
+      });
       const server = await startMetricsServer(metrics.registry, config.metrics, logger);
       closers.push(() => server.close());
       metricsUrl = server.url;

@@ -151,6 +151,8 @@ export const envSchema = z
     ARGON2_MEMORY_KIB: int(8192, 1048576).default(19456),
     ARGON2_ITERATIONS: int(1, 20).default(2),
     ARGON2_PARALLELISM: int(1, 16).default(1),
+    // Read by libuv itself (argon2 runs on its thread pool); read here only to tell running hashes from waiting ones.
+    UV_THREADPOOL_SIZE: int(1, 1024).default(4),
 
     GRAPHQL_INTROSPECTION: bool.optional(),
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),

@@ -69,6 +69,8 @@ export interface Config {
   /** Cookie mode for browser apps: where the refresh token may travel and who may send it. */
   browser: { cookieSecure: boolean; corsOrigins: readonly string[] };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /** libuv's thread pool, where argon2 runs (UV_THREADPOOL_SIZE, which libuv reads itself). */
+  threadPoolSize: number;
   graphql: {
     introspection: boolean;
     landingPage: boolean;
@@ -251,6 +253,7 @@ export function parseConfig(env: Env): Readonly<Config> {
       corsOrigins: e.CORS_ORIGINS ?? (e.NODE_ENV === 'development' ? developmentOrigins : []),
     },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM },
+    threadPoolSize: e.UV_THREADPOOL_SIZE,
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? !production,
       landingPage: e.NODE_ENV === 'development',

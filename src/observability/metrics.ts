@@ -25,7 +25,10 @@ export function createMetrics() {
     countField(field: string, outcome: string) {
       const key = `${field} ${outcome}`;
       let child = fieldChildren.get(key);
-      if (!child) fieldChildren.set(key, (child = fields.labels(field, outcome)));
+      if (!child) {
+        child = fields.labels(field, outcome);
+        fieldChildren.set(key, child);
+      }
       child.inc();
     },
     requestDuration: new Histogram({

@@ -73,7 +73,9 @@ export async function createTracing(config: Config['tracing'], log: Logger): Pro
   return {
     tracer,
     startRequest(name, attributes) {
-      const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, ROOT_CONTEXT);
+      const span = tracer.startSpan(name, { kind: SpanKind.SERVER }, ROOT_CONTEXT);
+      // Attributes only on a span that records: the SDK sanitises what it is given, sampled or not.
+      if (span.isRecording()) span.setAttributes(attributes);
       return { span, context: trace.setSpan(ROOT_CONTEXT, span), traceId: span.spanContext().traceId };
     },
     within: (ctx, work) => context.with(ctx, work),

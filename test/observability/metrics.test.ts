@@ -44,6 +44,7 @@ describe('Prometheus metrics', () => {
       'tollgate_rate_limit_refusals_total',
       'tollgate_password_hash_duration_seconds',
       'tollgate_password_hashes_in_flight',
+      'tollgate_password_hashes_waiting',
       'tollgate_mail_outbox_pending',
       'tollgate_mail_outbox_oldest_seconds',
       'tollgate_mail_dead_total',
@@ -88,6 +89,7 @@ describe('Prometheus metrics', () => {
     expect(moved('tollgate_password_hash_duration_seconds_count{operation="verify"}')).toBe(2);
     expect(moved('tollgate_graphql_request_duration_seconds_count')).toBe(6);
     expect(sampleOf(after, 'tollgate_password_hashes_in_flight')).toBe(0);
+    expect(sampleOf(after, 'tollgate_password_hashes_waiting')).toBe(0);
     expect(sampleOf(after, 'tollgate_change_bus_connected')).toBe(1);
   });
 
