@@ -110,7 +110,14 @@ describe('parseConfig', () => {
       AUTH_HMAC_KEY: randomBytes(32).toString('base64url'),
     };
     const problems = problemsOf(base);
-    for (const name of ['SMTP_URL', 'MAIL_FROM', 'EMAIL_VERIFY_URL', 'PASSWORD_RESET_URL', 'EMAIL_CHANGE_URL']) {
+    for (const name of [
+      'SMTP_URL',
+      'MAIL_FROM',
+      'EMAIL_VERIFY_URL',
+      'PASSWORD_RESET_URL',
+      'EMAIL_CHANGE_URL',
+      'EMAIL_CHANGE_REVERT_URL',
+    ]) {
       expect(problems).toContain(`${name}: is required in production unless MAIL_ENABLED=false`);
     }
     const mail = parseConfig({
@@ -120,6 +127,7 @@ describe('parseConfig', () => {
       EMAIL_VERIFY_URL: 'https://app.example.com/verify-email?token={token}',
       PASSWORD_RESET_URL: 'https://app.example.com/reset?token={token}',
       EMAIL_CHANGE_URL: 'https://app.example.com/email?token={token}',
+      EMAIL_CHANGE_REVERT_URL: 'https://app.example.com/email-undo?token={token}',
     }).mail;
     expect(mail).toMatchObject({ enabled: true, smtpUrl: 'smtps://user:pw@smtp.example.com' });
     expect(parseConfig({ ...base, MAIL_ENABLED: 'false' }).mail.enabled).toBe(false);

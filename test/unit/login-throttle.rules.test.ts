@@ -82,28 +82,30 @@ describe('the login throttle', () => {
 describe('device tokens', () => {
   const tokens = createDeviceTokens(randomBytes(32));
 
-  it('prove a device for the account they were issued for, and nothing for another', () => {
+  it('prove a device for the account and generation they were issued for, and nothing for another', () => {
     fc.assert(
-      fc.property(fc.uuid(), fc.uuid(), (a, b) => {
-        const token = tokens.issue(a);
-        expect(tokens.verify(token, a)).toMatch(/^[A-Za-z0-9_-]{22}$/);
-        if (a !== b) expect(tokens.verify(token, b)).toBeNull();
+      fc.property(fc.uuid(), fc.uuid(), fc.nat({ max: 1000 }), fc.nat({ max: 1000 }), (a, b, g, h) => {
+        const token = tokens.issue(a, g);
+        expect(tokens.verify(token, a, g)).toMatch(/^[A-Za-z0-9_-]{22}$/);
+        if (a !== b) expect(tokens.verify(token, b, g)).toBeNull();
+        // A token from before a reset (or any bump) proves nothing after it.
+        if (g !== h) expect(tokens.verify(token, a, h)).toBeNull();
       }),
       { numRuns: 50 },
     );
   });
 
   it('refuse any altered, truncated or foreign-key token', () => {
-    const token = tokens.issue('u');
-    const other = createDeviceTokens(randomBytes(32)).issue('u');
+    const token = tokens.issue('u', 0);
+    const other = createDeviceTokens(randomBytes(32)).issue('u', 0);
     fc.assert(
       fc.property(fc.nat({ max: token.length - 1 }), fc.string({ minLength: 1, maxLength: 1 }), (i, c) => {
         const altered = token.slice(0, i) + c + token.slice(i + 1);
-        if (altered !== token) expect(tokens.verify(altered, 'u')).toBeNull();
+        if (altered !== token) expect(tokens.verify(altered, 'u', 0)).toBeNull();
       }),
     );
     for (const bad of [other, token.slice(0, -1), `${token}.x`, '', null, undefined, 'x'.repeat(10_000)])
-      expect(tokens.verify(bad, 'u')).toBeNull();
+      expect(tokens.verify(bad, 'u', 0)).toBeNull();
   });
 
   it('hash identifiers stably under one key and differently under another', () => {

@@ -50,9 +50,11 @@ export function createAccountMail(deps: {
   return {
     async sendVerification(em, user) {
       if (!mailer.enabled) return;
+      const account = await accountStore.credentials(em, { id: user.id });
+      if (!account) return;
       const token = await emailTokenStore.issue(
         em,
-        { userId: user.id, purpose: EmailTokenPurpose.VERIFY_EMAIL, email: user.email },
+        { userId: user.id, purpose: EmailTokenPurpose.VERIFY_EMAIL, email: user.email, generation: account.generation },
         clock(),
       );
       await mailer.enqueue(em, MailKind.VERIFY_EMAIL, user.email, { link: mailer.link('verifyEmail', token) });

@@ -110,6 +110,20 @@ export class AccountResolver {
     return ctx.services.accounts.confirmEmailChange(ctx, token);
   }
 
+  @Directive(rateLimitDirectiveFor('Mutation.revertEmailChange'))
+  @Mutation(() => Boolean, {
+    description:
+      'Undoes an email change with the token from the notice mailed to the old address (single use, 7 days): puts the old address back, ends every session and voids every link and device token issued before. Works even after the change ended every session. Always true; INVALID_TOKEN otherwise, CONFLICT when the old address now belongs to another account.',
+  })
+  async revertEmailChange(
+    @Arg('token', () => String, mailedToken)
+    token: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
+    await ctx.services.accounts.revertEmailChange(ctx, token);
+    return true;
+  }
+
   @Directive(rateLimitDirectiveFor('Mutation.deleteAccount'))
   @Mutation(() => Boolean, {
     description:

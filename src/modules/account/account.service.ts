@@ -14,7 +14,7 @@ import { MailKind, type Mailer } from '../mail/mailer.js';
 import type { ClientInfo } from '../request/client-info.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import type { SecurityEvents } from '../security-event/security-event.service.js';
-import type { SessionEnding, SessionService } from '../session/session.service.js';
+import type { CredentialEvent, SessionService } from '../session/session.service.js';
 import { userStore } from '../user/user.store.js';
 import type { UserView } from '../user/user.view.js';
 import type { AccountMail } from './account-mail.js';
@@ -41,6 +41,7 @@ export interface AccountService {
   changePassword(req: AccountRequest, caller: AccountCaller, current: string | null, next: string): Promise<AuthPayload>;
   requestEmailChange(req: AccountRequest, caller: AccountCaller, newEmail: string, current: string | null): Promise<void>;
   confirmEmailChange(req: AccountRequest, token: string): Promise<UserView>;
+  revertEmailChange(req: AccountRequest, token: string): Promise<void>;
   deleteAccount(req: AccountRequest, caller: AccountCaller, current: string | null): Promise<void>;
   hasPassword(em: EntityManager, userId: string): Promise<boolean>;
 }
@@ -83,9 +84,9 @@ export function createAccountService(deps: {
     return account;
   }
 
-  /** Ends every session of the account and records why (see SessionService.end). */
-  const endAllSessions = (tx: EntityManager, userId: string, reason: SessionEnding, client: ClientInfo, sessionId = null) =>
-    sessions.end(tx, { userId, sessionId, all: true, reason, client });
+  /** Bumps the credential generation and ends every session, recording why (see SessionService.revokeCredentials). */
+  const revokeCredentials = (tx: EntityManager, userId: string, reason: CredentialEvent, client: ClientInfo) =>
+    sessions.revokeCredentials(tx, { userId, sessionId: null, reason, client });
 
   const view = async (em: EntityManager, userId: string): Promise<UserView> => {
     const user = await userStore.findById(em.fork(), userId);
@@ -105,7 +106,7 @@ export function createAccountService(deps: {
       const userId = await transaction(em, async (tx) => {
         const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.VERIFY_EMAIL, token);
         const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
-        if (!stored || !emailTokenUsable(stored, clock(), account?.email ?? null)) return null;
+        if (!stored || !emailTokenUsable(stored, clock(), account)) return null;
         await accountStore.markVerified(tx, stored.userId, stored.email);
         await events.record(tx, { userId: stored.userId, type: SecurityEventType.EMAIL_VERIFIED, client });
         return stored.userId;
@@ -124,14 +125,24 @@ export function createAccountService(deps: {
       const address = canonicalEmail(email);
       if (emailProblem(address)) return;
       accountMail.later('password reset', address, async (tx) => {
-        const account = await accountStore.credentials(tx, { email: address });
+        // An address the account had until an email change of the last 7 days reaches it too: the owner
+        // whose address an intruder moved away asks where they still read mail.
+        const formerOwner = await emailTokenStore.formerOwnerOf(tx, address, clock());
+        const account =
+          (await accountStore.credentials(tx, { email: address })) ??
+          (formerOwner ? await accountStore.credentials(tx, { id: formerOwner }) : null);
         if (!account) return;
         const token = await emailTokenStore.issue(
           tx,
-          { userId: account.id, purpose: EmailTokenPurpose.RESET_PASSWORD, email: account.email },
+          {
+            userId: account.id,
+            purpose: EmailTokenPurpose.RESET_PASSWORD,
+            email: account.email,
+            generation: account.generation,
+          },
           clock(),
         );
-        await mailer.enqueue(tx, MailKind.RESET_PASSWORD, account.email, { link: mailer.link('resetPassword', token) });
+        await mailer.enqueue(tx, MailKind.RESET_PASSWORD, address, { link: mailer.link('resetPassword', token) });
       });
     },
 
@@ -141,10 +152,10 @@ export function createAccountService(deps: {
       const userId = await transaction(em, async (tx) => {
         const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.RESET_PASSWORD, token);
         const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
-        if (!stored || !account || !emailTokenUsable(stored, clock(), account.email)) return null;
-        // The link reached the mailbox: that proves the address, and whoever else held a session goes.
+        if (!stored || !account || !emailTokenUsable(stored, clock(), account)) return null;
+        // The link reached the mailbox: that proves the address, and whoever else held anything goes.
         await accountStore.setPassword(tx, account.id, passwordHash, true);
-        await endAllSessions(tx, account.id, 'password_reset', client);
+        await revokeCredentials(tx, account.id, 'password_reset', client);
         if (mailer.notifies('passwordChanged')) {
           await mailer.enqueue(tx, MailKind.PASSWORD_CHANGED, account.email, { client, at: clock() });
         }
@@ -164,7 +175,7 @@ export function createAccountService(deps: {
       const passwordHash = await hasher.hash(next);
       await transaction(em, async (tx) => {
         await accountStore.setPassword(tx, account.id, passwordHash, false);
-        await endAllSessions(tx, account.id, 'password_changed', client);
+        await revokeCredentials(tx, account.id, 'password_changed', client);
         if (mailer.notifies('passwordChanged')) {
           await mailer.enqueue(tx, MailKind.PASSWORD_CHANGED, account.email, { client, at: clock() });
         }
@@ -191,7 +202,13 @@ export function createAccountService(deps: {
         if (await accountStore.emailTaken(tx, address)) return;
         const token = await emailTokenStore.issue(
           tx,
-          { userId: account.id, purpose: EmailTokenPurpose.CHANGE_EMAIL, email: account.email, newEmail: address },
+          {
+            userId: account.id,
+            purpose: EmailTokenPurpose.CHANGE_EMAIL,
+            email: account.email,
+            newEmail: address,
+            generation: account.generation,
+          },
           clock(),
         );
         await mailer.enqueue(tx, MailKind.CONFIRM_EMAIL_CHANGE, address, { link: mailer.link('changeEmail', token) });
@@ -204,12 +221,26 @@ export function createAccountService(deps: {
         result = await transaction(em, async (tx) => {
           const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.CHANGE_EMAIL, token);
           const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
-          if (!stored?.newEmail || !account || !emailTokenUsable(stored, clock(), account.email)) return null;
+          if (!stored?.newEmail || !account || !emailTokenUsable(stored, clock(), account)) return null;
           if (!(await accountStore.changeEmail(tx, account.id, stored.email, stored.newEmail))) return null;
-          await endAllSessions(tx, account.id, 'email_changed', client);
-          if (mailer.notifies('emailChanged')) {
-            await mailer.enqueue(tx, MailKind.EMAIL_CHANGED, stored.email, { newEmail: stored.newEmail });
-          }
+          await revokeCredentials(tx, account.id, 'email_changed', client);
+          // The old address gets a way back, whatever the notification settings: if the change was not
+          // the owner's, this link is how they recover. It carries no generation (it must outlive this bump).
+          const undo = await emailTokenStore.issue(
+            tx,
+            {
+              userId: account.id,
+              purpose: EmailTokenPurpose.REVERT_EMAIL_CHANGE,
+              email: stored.email,
+              newEmail: stored.newEmail,
+              generation: 0,
+            },
+            clock(),
+          );
+          await mailer.enqueue(tx, MailKind.EMAIL_CHANGED, stored.email, {
+            newEmail: stored.newEmail,
+            link: mailer.link('revertEmailChange', undo),
+          });
           return { userId: account.id };
         });
       } catch (error) {
@@ -223,6 +254,30 @@ export function createAccountService(deps: {
       mailer.kick();
       log.info({ event: 'email_change', outcome: 'confirmed', userId: result.userId }, 'email changed; every session ended');
       return view(em, result.userId);
+    },
+
+    async revertEmailChange({ em, log, client }, token) {
+      let userId: string | null;
+      try {
+        userId = await transaction(em, async (tx) => {
+          const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.REVERT_EMAIL_CHANGE, token);
+          const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
+          if (!stored || !account || !emailTokenUsable(stored, clock(), account)) return null;
+          if (account.email !== stored.email) await accountStore.changeEmail(tx, account.id, account.email, stored.email);
+          // Whoever made the change holds nothing from now on, and cannot undo the undo with another link.
+          await revokeCredentials(tx, account.id, 'email_change_reverted', client);
+          await emailTokenStore.forgetAll(tx, account.id, EmailTokenPurpose.REVERT_EMAIL_CHANGE);
+          return account.id;
+        });
+      } catch (error) {
+        if (sqlState(error) === UNIQUE_VIOLATION) throw conflict('email', 'That address now belongs to another account.');
+        throw error;
+      }
+      if (!userId) {
+        log.info({ event: 'email_change', outcome: 'revert_invalid_token' }, 'email change undo refused');
+        throw invalidToken();
+      }
+      log.info({ event: 'email_change', outcome: 'reverted', userId }, 'email change undone; every session ended');
     },
 
     async deleteAccount({ em, log, client }, caller, current) {

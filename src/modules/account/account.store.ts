@@ -6,15 +6,23 @@ export interface AccountCredentials {
   email: string;
   passwordHash: string | null;
   emailVerified: boolean;
+  /** The credential generation: a mailed link issued now carries it. */
+  generation: number;
 }
 
-type CredentialsRow = { id: string; email: string; password_hash: string | null; email_verified: boolean };
+type CredentialsRow = {
+  id: string;
+  email: string;
+  password_hash: string | null;
+  email_verified: boolean;
+  credential_generation: number;
+};
 
 const CREDENTIALS_BY_ID = statement<{ id: string }, CredentialsRow>(
-  'select id, email, password_hash, email_verified from app_user where id = :id',
+  'select id, email, password_hash, email_verified, credential_generation from app_user where id = :id',
 );
 const CREDENTIALS_BY_EMAIL = statement<{ email: string }, CredentialsRow>(
-  'select id, email, password_hash, email_verified from app_user where email = :email',
+  'select id, email, password_hash, email_verified, credential_generation from app_user where email = :email',
 );
 const SESSION_OPENED_AT = statement<{ sessionId: string }, { created_at: PgTime }>(
   'select created_at from session where id = :sessionId',
@@ -40,7 +48,15 @@ const SIGN_IN_HISTORY = statement<
   from app_user u where u.id = :userId`);
 
 const credentials = (row: CredentialsRow | undefined): AccountCredentials | null =>
-  row ? { id: row.id, email: row.email, passwordHash: row.password_hash, emailVerified: row.email_verified } : null;
+  row
+    ? {
+        id: row.id,
+        email: row.email,
+        passwordHash: row.password_hash,
+        emailVerified: row.email_verified,
+        generation: row.credential_generation,
+      }
+    : null;
 
 /** The account rows the email, password and deletion flows read and write; inside the caller's transaction. */
 export const accountStore = {

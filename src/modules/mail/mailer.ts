@@ -15,7 +15,7 @@ export interface Mailer {
   /** MAIL_DISABLED when mail is turned off: for the operations that cannot work without it. */
   requireEnabled(): void;
   /** The link for a token, from the configured template for its purpose. */
-  link(purpose: 'verifyEmail' | 'resetPassword' | 'changeEmail', token: string): string;
+  link(purpose: keyof Config['mail']['links'], token: string): string;
   /** Writes one mail into the outbox in `em`'s transaction; nothing when mail is off. */
   enqueue(em: EntityManager, kind: MailKind, to: string, data?: MailData): Promise<void>;
   /** Whether a security notification of this kind is switched on (and mail with it). */
