@@ -139,9 +139,18 @@ export function attachSubscriptions(deps: {
         const requestId = randomUUID();
         const context = deps.buildContext(request, state.user.bearer, requestId);
         state.operations.set(id, context);
-        const admitted = await admit(state, context, payload);
-        if ('errors' in admitted) return admitted.errors;
-        state.active.add(id);
+        // The slot is taken before the first await and given back on refusal: checked after the session check
+        // instead, a burst of frames all saw the same free slots (30 live on a socket capped at 20).
+        const full = reserveSlot(state, state.user.id, id);
+        if (full) return [full];
+        const admitted = await admit(state, context, payload).catch((error: unknown) => {
+          state.active.delete(id);
+          throw error;
+        });
+        if ('errors' in admitted) {
+          state.active.delete(id);
+          return admitted.errors;
+        }
         context.log.info({ event: 'subscribe', operationName: payload.operationName ?? null }, 'subscription started');
         return {
           schema,
@@ -170,6 +179,16 @@ export function attachSubscriptions(deps: {
     },
   });
 
+  /** Synchronous: counts and takes a slot in one step, so no other frame's check runs in between. */
+  function reserveSlot(state: SocketState, userId: string, id: string): AppError | null {
+    if (state.active.size >= limits.maxPerSocket) return tooMany(`at most ${limits.maxPerSocket} subscriptions per connection`);
+    let ofUser = 0;
+    for (const s of sockets.values()) if (s.user?.id === userId) ofUser += s.active.size;
+    if (ofUser >= limits.maxPerUser) return tooMany(`at most ${limits.maxPerUser} subscriptions per user`);
+    state.active.add(id);
+    return null;
+  }
+
   /** The HTTP gate, then what only this door has: subscriptions only, caps, and a rate limit on subscribing. */
   async function admit(
     state: SocketState,
@@ -191,10 +210,6 @@ export function attachSubscriptions(deps: {
     // A fresh context checks the token, the session and the tier again, as any HTTP request does.
     const viewer = await context.viewerOrNull();
     if (!viewer) return unauthenticated('The access token is invalid, out of date or has expired; reconnect with a fresh one.');
-    if (state.active.size >= limits.maxPerSocket) return tooMany(`at most ${limits.maxPerSocket} subscriptions per connection`);
-    let ofUser = 0;
-    for (const s of sockets.values()) if (s.user?.id === viewer.user.id) ofUser += s.active.size;
-    if (ofUser >= limits.maxPerUser) return tooMany(`at most ${limits.maxPerUser} subscriptions per user`);
     const caller = await context.caller();
     for (const name of rootFieldNames(operation.selectionSet, document)) {
       const field = `Subscription.${name}`;
