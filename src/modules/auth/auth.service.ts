@@ -142,6 +142,7 @@ export function createAuthService(deps: {
       // whatever the spelling, and an unknown identifier counted under its canonical form.
       const admission = await throttle.admit({
         account: userId ? `user:${userId}` : `name:${canonical}`,
+        spelling: `name:${canonical}`,
         addresses: addressKeys(client.ip ?? ''),
         device: presentedDevice,
       });
