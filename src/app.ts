@@ -142,6 +142,8 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const accountMail = createAccountMail({ mailer: mail.mailer, fork, background, makeLimiter, clock, log: logger });
     const realHasher = await createPasswordHasher(config.argon2);
     const hasher = hooks.hasher?.(realHasher) ?? realHasher;
+    // One throttle for sign-in and for re-authentication: a guess at the password costs the same budget either way.
+    const loginThrottle = createLoginThrottle(makeLimiter, clock, config.rateLimits.loginFailures);
     const auth = createAuthService({
       hasher,
       isCommonPassword: loadCommonPasswords(),
@@ -149,7 +151,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       accessTokens,
       events: securityEvents,
       background,
-      throttle: createLoginThrottle(makeLimiter, clock, config.rateLimits.loginFailures),
+      throttle: loginThrottle,
       deviceTokens: createDeviceTokens(hmacKey),
       hashIdentifier: createIdentifierHasher(hmacKey),
       accountMail,
@@ -166,6 +168,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     });
     const accounts = createAccountService({
       hasher,
+      throttle: loginThrottle,
       isCommonPassword: loadCommonPasswords(),
       sessions,
       auth,

@@ -17,9 +17,10 @@ export interface AccountMail {
   sendVerification(em: EntityManager, user: { id: string; email: string }): Promise<void>;
   /**
    * Mail work for a request that must answer the same whether or not an account exists: run after the
-   * response, and silently skipped when the target address has had its share of mail this hour.
+   * response, and silently skipped when the target address has had its share of mail this hour. An outcome
+   * the work returns (a string) is logged once its transaction has committed.
    */
-  later(label: string, targetEmail: string, work: (em: EntityManager) => Promise<void>): void;
+  later(label: string, targetEmail: string, work: (em: EntityManager) => Promise<unknown>): void;
   /** After a sign-in: tells the owner when it came from a client the account has not used before. */
   /**
    * Mails the owner about a sign-in from a client the account has not used. `prior`: the account's sessions
@@ -68,8 +69,9 @@ export function createAccountMail(deps: {
           log.info({ event: 'mail_target_limited', label }, 'mail to this address skipped: hourly share spent');
           return;
         }
-        await transaction(fork(), work);
+        const outcome = await transaction(fork(), work);
         mailer.kick();
+        if (typeof outcome === 'string') log.info({ event: 'mail_work', label, outcome }, 'mail work done');
       });
     },
 

@@ -1,17 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { sqlState, transaction, UNIQUE_VIOLATION } from '../../db/sql.js';
-import { AppError, badInput, conflict, ErrorCode, invalidCredentials, invalidToken } from '../../errors.js';
+import { AppError, badInput, conflict, ErrorCode, invalidCredentials, invalidToken, rateLimited } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { AuthPayload } from '../auth/auth.types.js';
 import { canonicalEmail, emailProblem, passwordProblem } from '../auth/credentials.rules.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { PasswordHasher } from '../auth/password.hasher.js';
 import { EmailTokenPurpose, emailTokenUsable } from '../email-token/email-token.rules.js';
 import { emailTokenStore } from '../email-token/email-token.store.js';
 import { mailStore } from '../mail/mail.store.js';
 import { MailKind, type Mailer } from '../mail/mailer.js';
-import type { ClientInfo } from '../request/client-info.js';
+import { addressKeys, type ClientInfo } from '../request/client-info.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import type { SecurityEvents } from '../security-event/security-event.service.js';
 import type { CredentialEvent, SessionService } from '../session/session.service.js';
@@ -20,6 +21,9 @@ import type { UserView } from '../user/user.view.js';
 import type { AccountMail } from './account-mail.js';
 import { ownerProof } from './account.rules.js';
 import { accountStore } from './account.store.js';
+
+/** Wrong current passwords after which the session that sent them ends. */
+const REAUTH_TRIES = 5;
 
 export interface AccountRequest {
   em: EntityManager;
@@ -48,6 +52,8 @@ export interface AccountService {
 
 export function createAccountService(deps: {
   hasher: PasswordHasher;
+  /** The login failure budgets, which every check of a current password spends too. */
+  throttle: LoginThrottle;
   isCommonPassword: (password: string) => boolean;
   sessions: SessionService;
   auth: AuthService;
@@ -56,19 +62,53 @@ export function createAccountService(deps: {
   accountMail: AccountMail;
   clock: Clock;
 }): AccountService {
-  const { hasher, isCommonPassword, sessions, auth, events, mailer, accountMail, clock } = deps;
+  const { hasher, throttle, isCommonPassword, sessions, auth, events, mailer, accountMail, clock } = deps;
 
   const checkNewPassword = (field: string, password: string) => {
     const problem = passwordProblem(password, isCommonPassword);
     if (problem) throw badInput(field, problem);
   };
 
+  /**
+   * A check of the current password spends the account's login failure budgets like a sign-in (a stolen
+   * session is no cheaper oracle than the login form), under its own per-address spelling; a wrong one is
+   * recorded, and the session that sent REAUTH_TRIES of them ends.
+   */
+  async function checkCurrentPassword(req: AccountRequest, caller: AccountCaller, hash: string, current: string) {
+    const admission = await throttle.admit({
+      account: `user:${caller.userId}`,
+      spelling: `reauth:${caller.userId}`,
+      addresses: addressKeys(req.client.ip ?? ''),
+      device: null,
+    });
+    if (!admission.admitted) throw rateLimited('Too many wrong passwords', admission.refusal);
+    const verdict = await hasher.verify(hash, current);
+    if (verdict !== 'mismatch') {
+      await admission.succeeded();
+      return verdict;
+    }
+    const ended = await transaction(req.em, async (tx) => {
+      const event = { userId: caller.userId, sessionId: caller.sessionId, client: req.client };
+      await events.record(tx, { ...event, type: SecurityEventType.REAUTH_FAILED });
+      if ((await events.countForSession(tx, caller.sessionId, SecurityEventType.REAUTH_FAILED)) < REAUTH_TRIES) return false;
+      await sessions.end(tx, { ...event, reason: 'reauth_failed' });
+      return true;
+    });
+    req.log.warn(
+      { event: 'reauth', outcome: 'wrong_password', userId: caller.userId, sessionEnded: ended },
+      'wrong current password',
+    );
+    return verdict;
+  }
+
   /** The caller's account, once they have shown they own it (see ownerProof). */
-  async function provenOwner(em: EntityManager, caller: AccountCaller, current: string | null) {
+  async function provenOwner(req: AccountRequest, caller: AccountCaller, current: string | null) {
+    const { em } = req;
     const account = await accountStore.credentials(em, { id: caller.userId });
     const openedAt = await accountStore.sessionOpenedAt(em, caller.sessionId);
     if (!account || !openedAt) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Authentication required.');
-    const verdict = account.passwordHash && current ? await hasher.verify(account.passwordHash, current) : null;
+    const verdict =
+      account.passwordHash && current ? await checkCurrentPassword(req, caller, account.passwordHash, current) : null;
     const proof = ownerProof({
       hasPassword: account.passwordHash !== null,
       currentPassword: current,
@@ -131,7 +171,7 @@ export function createAccountService(deps: {
         const account =
           (await accountStore.credentials(tx, { email: address })) ??
           (formerOwner ? await accountStore.credentials(tx, { id: formerOwner }) : null);
-        if (!account) return;
+        if (!account) return 'no_account';
         const token = await emailTokenStore.issue(
           tx,
           {
@@ -143,6 +183,7 @@ export function createAccountService(deps: {
           clock(),
         );
         await mailer.enqueue(tx, MailKind.RESET_PASSWORD, address, { link: mailer.link('resetPassword', token) });
+        return account.email === address ? 'mailed' : 'mailed_former_address';
       });
     },
 
@@ -169,9 +210,10 @@ export function createAccountService(deps: {
       log.info({ event: 'reset_password', outcome: 'success', userId }, 'password reset; every session ended');
     },
 
-    async changePassword({ em, log, client }, caller, current, next) {
+    async changePassword(req, caller, current, next) {
+      const { em, log, client } = req;
       checkNewPassword('newPassword', next);
-      const account = await provenOwner(em, caller, current);
+      const account = await provenOwner(req, caller, current);
       const passwordHash = await hasher.hash(next);
       await transaction(em, async (tx) => {
         await accountStore.setPassword(tx, account.id, passwordHash, false);
@@ -189,12 +231,13 @@ export function createAccountService(deps: {
       return auth.signIn(em, await view(em, account.id), client, SecurityEventType.LOGIN_SUCCEEDED);
     },
 
-    async requestEmailChange({ em, log }, caller, newEmail, current) {
+    async requestEmailChange(req, caller, newEmail, current) {
+      const { log } = req;
       mailer.requireEnabled();
       const address = canonicalEmail(newEmail);
       const problem = emailProblem(address);
       if (problem) throw badInput('newEmail', problem);
-      const account = await provenOwner(em, caller, current);
+      const account = await provenOwner(req, caller, current);
       if (address === account.email) throw badInput('newEmail', 'That is already your address.');
       log.info({ event: 'email_change', outcome: 'requested', userId: account.id }, 'email change requested');
       // Whether the address is taken is decided after the response: the answer is the same either way.
@@ -280,8 +323,9 @@ export function createAccountService(deps: {
       log.info({ event: 'email_change', outcome: 'reverted', userId }, 'email change undone; every session ended');
     },
 
-    async deleteAccount({ em, log, client }, caller, current) {
-      const account = await provenOwner(em, caller, current);
+    async deleteAccount(req, caller, current) {
+      const { em, log, client } = req;
+      const account = await provenOwner(req, caller, current);
       await transaction(em, async (tx) => {
         // Ended first, so every instance closes the account's live connections.
         await sessions.end(tx, { userId: account.id, sessionId: caller.sessionId, all: true, reason: 'account_deleted', client });

@@ -20,12 +20,13 @@ export const emailTokenLifetimeSeconds: Readonly<Record<EmailTokenPurpose, numbe
 /**
  * How many links of a purpose stay valid at once; a new one voids only the oldest beyond that. Reset links:
  * three, so that a stranger asking for resets cannot void the link the owner is about to use (all die once
- * one is used, by the generation bump). Undo links: one per email change of the last 7 days.
+ * one is used, by the generation bump); email-change links alike (all die once one is confirmed). Undo
+ * links: one per email change of the last 7 days.
  */
 export const emailTokensKept: Readonly<Record<EmailTokenPurpose, number>> = {
   [EmailTokenPurpose.VERIFY_EMAIL]: 1,
   [EmailTokenPurpose.RESET_PASSWORD]: 3,
-  [EmailTokenPurpose.CHANGE_EMAIL]: 1,
+  [EmailTokenPurpose.CHANGE_EMAIL]: 3,
   [EmailTokenPurpose.REVERT_EMAIL_CHANGE]: 10,
 };
 

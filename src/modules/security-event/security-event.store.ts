@@ -19,11 +19,20 @@ const INSERT = statement<NewSecurityEvent & { id: string }>(
   { prepare: true },
 );
 
+const COUNT_FOR_SESSION = statement<{ sessionId: string; type: SecurityEventType }, { n: number }>(
+  'select count(*)::int as n from security_event where session_id = :sessionId and type = :type',
+);
+
 /** Where security_event is read and written (sessions also write their own opening and refresh events in one statement). */
 export const securityEventStore = {
   /** Writes the event now, in `em`'s transaction when it has one: it commits or rolls back with the change it describes. */
   async insert(em: EntityManager, event: NewSecurityEvent): Promise<void> {
     await firstRow(em, INSERT, { id: randomUUID(), ...event });
+  },
+
+  /** How many events of this type name the session (shared by every instance: the count lives with the events). */
+  async countForSession(em: EntityManager, sessionId: string, type: SecurityEventType): Promise<number> {
+    return (await firstRow(em, COUNT_FOR_SESSION, { sessionId, type }))?.n ?? 0;
   },
 
   recent(em: EntityManager, userId: string, limit: number): Promise<SecurityEvent[]> {
