@@ -143,6 +143,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const realHasher = await createPasswordHasher(config.argon2);
     const hasher = hooks.hasher?.(realHasher) ?? realHasher;
     // One throttle for sign-in and for re-authentication: a guess at the password costs the same budget either way.
+    const deviceTokens = createDeviceTokens(hmacKey);
     const loginThrottle = createLoginThrottle(makeLimiter, clock, config.rateLimits.loginFailures);
     const auth = createAuthService({
       hasher,
@@ -152,7 +153,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       events: securityEvents,
       background,
       throttle: loginThrottle,
-      deviceTokens: createDeviceTokens(hmacKey),
+      deviceTokens,
       hashIdentifier: createIdentifierHasher(hmacKey),
       accountMail,
       requireVerifiedEmail: config.accounts.requireVerifiedEmail,
@@ -169,6 +170,7 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const accounts = createAccountService({
       hasher,
       throttle: loginThrottle,
+      deviceTokens,
       isCommonPassword: loadCommonPasswords(),
       sessions,
       auth,

@@ -46,9 +46,15 @@ export class AccountResolver {
   requestPasswordReset(
     @Arg('email', () => String, { description: 'The address of the account; the answer is the same whether or not one exists.' })
     email: string,
+    @Arg('deviceToken', () => String, {
+      nullable: true,
+      description:
+        'The device token from an earlier sign-in on this device, if any: the owner asking from a known device is mailed even when strangers have spent the address’s hourly share.',
+    })
+    deviceToken: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): boolean {
-    ctx.services.accounts.requestPasswordReset(ctx, email);
+    ctx.services.accounts.requestPasswordReset(ctx, email, deviceToken ?? null);
     return true;
   }
 

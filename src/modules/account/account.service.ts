@@ -6,6 +6,7 @@ import type { Logger } from '../../logger.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { AuthPayload } from '../auth/auth.types.js';
 import { canonicalEmail, emailProblem, passwordProblem } from '../auth/credentials.rules.js';
+import type { DeviceTokens } from '../auth/device-token.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { PasswordHasher } from '../auth/password.hasher.js';
 import { EmailTokenPurpose, emailTokenUsable } from '../email-token/email-token.rules.js';
@@ -40,7 +41,7 @@ export interface AccountCaller {
 export interface AccountService {
   requestEmailVerification(req: AccountRequest, user: UserView): Promise<void>;
   verifyEmail(req: AccountRequest, token: string): Promise<UserView>;
-  requestPasswordReset(req: AccountRequest, email: string): void;
+  requestPasswordReset(req: AccountRequest, email: string, deviceToken: string | null): void;
   resetPassword(req: AccountRequest, token: string, newPassword: string): Promise<void>;
   changePassword(req: AccountRequest, caller: AccountCaller, current: string | null, next: string): Promise<AuthPayload>;
   requestEmailChange(req: AccountRequest, caller: AccountCaller, newEmail: string, current: string | null): Promise<void>;
@@ -54,6 +55,8 @@ export function createAccountService(deps: {
   hasher: PasswordHasher;
   /** The login failure budgets, which every check of a current password spends too. */
   throttle: LoginThrottle;
+  /** A device token presented with a reset request shows the owner asking. */
+  deviceTokens: DeviceTokens;
   isCommonPassword: (password: string) => boolean;
   sessions: SessionService;
   auth: AuthService;
@@ -62,6 +65,7 @@ export function createAccountService(deps: {
   accountMail: AccountMail;
   clock: Clock;
 }): AccountService {
+  const { deviceTokens } = deps;
   const { hasher, throttle, isCommonPassword, sessions, auth, events, mailer, accountMail, clock } = deps;
 
   const checkNewPassword = (field: string, password: string) => {
@@ -159,18 +163,27 @@ export function createAccountService(deps: {
       return view(em, userId);
     },
 
-    requestPasswordReset(_req, email) {
+    requestPasswordReset({ client }, email, deviceToken) {
       // Answered at once for every address; the lookup and the mail happen after the response.
       mailer.requireEnabled();
       const address = canonicalEmail(email);
       if (emailProblem(address)) return;
-      accountMail.later('password reset', address, async (tx) => {
-        // An address the account had until an email change of the last 7 days reaches it too: the owner
-        // whose address an intruder moved away asks where they still read mail.
-        const formerOwner = await emailTokenStore.formerOwnerOf(tx, address, clock());
-        const account =
-          (await accountStore.credentials(tx, { email: address })) ??
-          (formerOwner ? await accountStore.credentials(tx, { id: formerOwner }) : null);
+      // An address the account had until an email change of the last 7 days reaches it too: the owner
+      // whose address an intruder moved away asks where they still read mail.
+      const accountAt = async (em: EntityManager) => {
+        const current = await accountStore.credentials(em, { email: address });
+        const formerOwner = current ? null : await emailTokenStore.formerOwnerOf(em, address, clock());
+        return current ?? (formerOwner ? await accountStore.credentials(em, { id: formerOwner }) : null);
+      };
+      // The owner asking from a device or an address that signed in before is served whatever strangers spent.
+      const ownerKnown = async (em: EntityManager) => {
+        const account = await accountAt(em);
+        if (!account) return false;
+        if (deviceTokens.verify(deviceToken, account.id, account.generation)) return true;
+        return client.ip !== null && (await accountStore.signedInFrom(em, account.id, client.ip));
+      };
+      const work = async (tx: EntityManager) => {
+        const account = await accountAt(tx);
         if (!account) return 'no_account';
         const token = await emailTokenStore.issue(
           tx,
@@ -184,7 +197,8 @@ export function createAccountService(deps: {
         );
         await mailer.enqueue(tx, MailKind.RESET_PASSWORD, address, { link: mailer.link('resetPassword', token) });
         return account.email === address ? 'mailed' : 'mailed_former_address';
-      });
+      };
+      accountMail.later('password reset', address, work, { ip: client.ip, ownerKnown });
     },
 
     async resetPassword({ em, log, client }, token, newPassword) {
@@ -232,7 +246,7 @@ export function createAccountService(deps: {
     },
 
     async requestEmailChange(req, caller, newEmail, current) {
-      const { log } = req;
+      const { log, client } = req;
       mailer.requireEnabled();
       const address = canonicalEmail(newEmail);
       const problem = emailProblem(address);
@@ -241,21 +255,26 @@ export function createAccountService(deps: {
       if (address === account.email) throw badInput('newEmail', 'That is already your address.');
       log.info({ event: 'email_change', outcome: 'requested', userId: account.id }, 'email change requested');
       // Whether the address is taken is decided after the response: the answer is the same either way.
-      accountMail.later('email change', address, async (tx) => {
-        if (await accountStore.emailTaken(tx, address)) return;
-        const token = await emailTokenStore.issue(
-          tx,
-          {
-            userId: account.id,
-            purpose: EmailTokenPurpose.CHANGE_EMAIL,
-            email: account.email,
-            newEmail: address,
-            generation: account.generation,
-          },
-          clock(),
-        );
-        await mailer.enqueue(tx, MailKind.CONFIRM_EMAIL_CHANGE, address, { link: mailer.link('changeEmail', token) });
-      });
+      accountMail.later(
+        'email change',
+        address,
+        async (tx) => {
+          if (await accountStore.emailTaken(tx, address)) return;
+          const token = await emailTokenStore.issue(
+            tx,
+            {
+              userId: account.id,
+              purpose: EmailTokenPurpose.CHANGE_EMAIL,
+              email: account.email,
+              newEmail: address,
+              generation: account.generation,
+            },
+            clock(),
+          );
+          await mailer.enqueue(tx, MailKind.CONFIRM_EMAIL_CHANGE, address, { link: mailer.link('changeEmail', token) });
+        },
+        { ip: client.ip },
+      );
     },
 
     async confirmEmailChange({ em, log, client }, token) {

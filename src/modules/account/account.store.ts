@@ -36,6 +36,9 @@ const SET_PASSWORD = statement<{ userId: string; passwordHash: string; verifyEma
 const CHANGE_EMAIL = statement<{ userId: string; from: string; to: string }, { id: string }>(
   'update app_user set email = :to, email_verified = true where id = :userId and email = :from returning id',
 );
+const SIGNED_IN_FROM = statement<{ userId: string; ip: string }, { one: number }>(
+  'select 1 as one from session where user_id = :userId and ip = :ip limit 1',
+);
 const DELETE_USER = statement<{ userId: string }>('delete from app_user where id = :userId');
 const SIGN_IN_HISTORY = statement<
   { userId: string; sessionId: string; userAgent: string | null },
@@ -84,6 +87,11 @@ export const accountStore = {
 
   async emailTaken(em: EntityManager, email: string): Promise<boolean> {
     return (await firstRow(em, CREDENTIALS_BY_EMAIL, { email })) !== undefined;
+  },
+
+  /** Whether the account ever opened a session from this address (still on record). */
+  async signedInFrom(em: EntityManager, userId: string, ip: string): Promise<boolean> {
+    return (await firstRow(em, SIGNED_IN_FROM, { userId, ip })) !== undefined;
   },
 
   /** Deletes the account; sessions, tokens, events, links and progress go with it (foreign keys cascade). */

@@ -176,7 +176,9 @@ export function createAuthService(deps: {
       if (requireVerifiedEmail && !user.emailVerified) {
         log.info({ event: 'login', outcome: 'email_not_verified', userId: user.id }, 'login refused');
         // They cannot ask for a new link without a session, so proving the password sends one (limited per address).
-        accountMail.later('verification on login', user.email, (tx) => accountMail.sendVerification(tx, user));
+        accountMail.later('verification on login', user.email, (tx) => accountMail.sendVerification(tx, user), {
+          ip: client.ip,
+        });
         throw emailNotVerified();
       }
       const rehashedPassword = verdict === 'stale' ? await hasher.hash(input.password) : null;
