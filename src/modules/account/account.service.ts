@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock.js';
 import { sqlState, transaction, UNIQUE_VIOLATION } from '../../db/sql.js';
-import { AppError, badInput, conflict, ErrorCode, invalidCredentials, invalidToken, rateLimited } from '../../errors.js';
+import { AppError, badInput, conflict, ErrorCode, invalidCredentials, invalidToken } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { AuthPayload } from '../auth/auth.types.js';
@@ -13,18 +13,16 @@ import { EmailTokenPurpose, emailTokenUsable } from '../email-token/email-token.
 import { emailTokenStore } from '../email-token/email-token.store.js';
 import { mailStore } from '../mail/mail.store.js';
 import { MailKind, type Mailer } from '../mail/mailer.js';
-import { addressKeys, type ClientInfo } from '../request/client-info.js';
+import type { ClientInfo } from '../request/client-info.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import type { SecurityEvents } from '../security-event/security-event.service.js';
 import type { CredentialEvent, SessionService } from '../session/session.service.js';
 import { userStore } from '../user/user.store.js';
 import type { UserView } from '../user/user.view.js';
 import type { AccountMail } from './account-mail.js';
+import { createPasswordRecheck } from './account-reauth.js';
 import { ownerProof } from './account.rules.js';
 import { accountStore } from './account.store.js';
-
-/** Wrong current passwords after which the session that sent them ends. */
-const REAUTH_TRIES = 5;
 
 export interface AccountRequest {
   em: EntityManager;
@@ -73,37 +71,7 @@ export function createAccountService(deps: {
     if (problem) throw badInput(field, problem);
   };
 
-  /**
-   * A check of the current password spends the account's login failure budgets like a sign-in (a stolen
-   * session is no cheaper oracle than the login form), under its own per-address spelling; a wrong one is
-   * recorded, and the session that sent REAUTH_TRIES of them ends.
-   */
-  async function checkCurrentPassword(req: AccountRequest, caller: AccountCaller, hash: string, current: string) {
-    const admission = await throttle.admit({
-      account: `user:${caller.userId}`,
-      spelling: `reauth:${caller.userId}`,
-      addresses: addressKeys(req.client.ip ?? ''),
-      device: null,
-    });
-    if (!admission.admitted) throw rateLimited('Too many wrong passwords', admission.refusal);
-    const verdict = await hasher.verify(hash, current);
-    if (verdict !== 'mismatch') {
-      await admission.succeeded();
-      return verdict;
-    }
-    const ended = await transaction(req.em, async (tx) => {
-      const event = { userId: caller.userId, sessionId: caller.sessionId, client: req.client };
-      await events.record(tx, { ...event, type: SecurityEventType.REAUTH_FAILED });
-      if ((await events.countForSession(tx, caller.sessionId, SecurityEventType.REAUTH_FAILED)) < REAUTH_TRIES) return false;
-      await sessions.end(tx, { ...event, reason: 'reauth_failed' });
-      return true;
-    });
-    req.log.warn(
-      { event: 'reauth', outcome: 'wrong_password', userId: caller.userId, sessionEnded: ended },
-      'wrong current password',
-    );
-    return verdict;
-  }
+  const checkCurrentPassword = createPasswordRecheck({ throttle, hasher, events, sessions });
 
   /** The caller's account, once they have shown they own it (see ownerProof). */
   async function provenOwner(req: AccountRequest, caller: AccountCaller, current: string | null) {
