@@ -193,6 +193,9 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     const realHasher = await createPasswordHasher(config.argon2);
     const givenHasher = hooks.hasher?.(realHasher) ?? realHasher;
     const hasher = metrics || tracing ? observeHasher(givenHasher, metrics, tracing) : givenHasher;
+    // One throttle for sign-in and for re-authentication: a guess at the password costs the same budget either way.
+    const deviceTokens = createDeviceTokens(hmacKey);
+    const loginThrottle = createLoginThrottle(makeLimiter, clock, loginFailureLimits);
     const auth = createAuthService({
       hasher,
       isCommonPassword: loadCommonPasswords(),
@@ -200,8 +203,8 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
       accessTokens,
       events: securityEvents,
       background,
-      throttle: createLoginThrottle(makeLimiter, clock, loginFailureLimits),
-      deviceTokens: createDeviceTokens(hmacKey),
+      throttle: loginThrottle,
+      deviceTokens,
       hashIdentifier: createIdentifierHasher(hmacKey),
       accountMail,
       requireVerifiedEmail: config.accounts.requireVerifiedEmail,
@@ -218,6 +221,8 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
     });
     const accounts = createAccountService({
       hasher,
+      throttle: loginThrottle,
+      deviceTokens,
       isCommonPassword: loadCommonPasswords(),
       sessions,
       auth,

@@ -212,6 +212,7 @@ export const envSchema = z
     EMAIL_VERIFY_URL: linkTemplate.optional(),
     PASSWORD_RESET_URL: linkTemplate.optional(),
     EMAIL_CHANGE_URL: linkTemplate.optional(),
+    EMAIL_CHANGE_REVERT_URL: linkTemplate.optional(),
     MAIL_MAX_ATTEMPTS: int(1, 50).default(8),
     MAIL_RETRY_BASE_SECONDS: int(1, 3600).default(30),
     MAIL_POLL_INTERVAL_MS: int(10, 600_000).default(5000),
@@ -294,14 +295,16 @@ export const envSchema = z
     // Mail is how people prove their address and get back in: production either sends it or says it is off.
     if (env.MAIL_ENABLED) {
       // OUTBOX_KEYS: pending mail holds live links; a key derived or made up per process would not do.
-      for (const name of [
+      const required = [
         'SMTP_URL',
         'MAIL_FROM',
         'EMAIL_VERIFY_URL',
         'PASSWORD_RESET_URL',
         'EMAIL_CHANGE_URL',
         'OUTBOX_KEYS',
-      ] as const) {
+        'EMAIL_CHANGE_REVERT_URL',
+      ] as const;
+      for (const name of required) {
         if (!env[name]) {
           ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production unless MAIL_ENABLED=false' });
         }

@@ -121,7 +121,7 @@ export interface Config {
     /** null: outside production, mail goes to the log and the dev mail page instead of a server. */
     smtpUrl: string | null;
     from: string;
-    links: { verifyEmail: string; resetPassword: string; changeEmail: string };
+    links: { verifyEmail: string; resetPassword: string; changeEmail: string; revertEmailChange: string };
     maxAttempts: number;
     retryBaseSeconds: number;
     pollIntervalMs: number;
@@ -339,6 +339,7 @@ export function parseConfig(env: Env): Readonly<Config> {
         verifyEmail: e.EMAIL_VERIFY_URL ?? 'http://localhost:5173/verify-email?token={token}',
         resetPassword: e.PASSWORD_RESET_URL ?? 'http://localhost:5173/reset-password?token={token}',
         changeEmail: e.EMAIL_CHANGE_URL ?? 'http://localhost:5173/confirm-email-change?token={token}',
+        revertEmailChange: e.EMAIL_CHANGE_REVERT_URL ?? 'http://localhost:5173/revert-email-change?token={token}',
       },
       maxAttempts: e.MAIL_MAX_ATTEMPTS,
       retryBaseSeconds: e.MAIL_RETRY_BASE_SECONDS,

@@ -16,7 +16,10 @@ export const ErrorCode = {
   OAUTH_PROVIDER_UNAVAILABLE: 'OAUTH_PROVIDER_UNAVAILABLE',
   /** The sign-in could not be completed: unknown, used or expired state, or the provider refused. */
   OAUTH_FAILED: 'OAUTH_FAILED',
-  /** An account with that email exists and the provider does not vouch for the address: sign in with the password and link. */
+  /**
+   * An account with that email exists and has a password (or the provider does not vouch for the address):
+   * sign in to it and link the provider from there.
+   */
   OAUTH_ACCOUNT_EXISTS: 'OAUTH_ACCOUNT_EXISTS',
   /** A dependency (the database) is unreachable or too slow: nothing was done; retry later with backoff. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',

@@ -141,6 +141,7 @@ export const ruleTree: RuleTree = {
     changePassword: isAuthenticated,
     requestEmailChange: isAuthenticated,
     confirmEmailChange: allow,
+    revertEmailChange: allow, // the emailed token is the credential; the change it undoes ended every session
     deleteAccount: isAuthenticated,
   },
   Subscription: { resourceProgressChanged: isAuthenticated },

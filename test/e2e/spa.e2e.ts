@@ -62,7 +62,7 @@ describe('the example SPA in a real browser', () => {
       'JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie])',
     )) as string;
     expect(scriptVisible).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
-    expect(JSON.parse(scriptVisible)).toEqual([{ 'tollgate.deviceTokens': expect.stringContaining('"dt1.') }, {}, '']);
+    expect(JSON.parse(scriptVisible)).toEqual([{ 'tollgate.deviceTokens': expect.stringContaining('"dt2.') }, {}, '']);
     const cookies = await context.cookies(`${stack.api.url}/graphql`);
     // Tollgate runs with its production cookie here (Secure, __Secure- prefix); browsers accept it on http://127.0.0.1.
     expect(cookies.map(({ name, httpOnly, secure, sameSite, path }) => ({ name, httpOnly, secure, sameSite, path }))).toEqual([
@@ -96,7 +96,7 @@ describe('the example SPA in a real browser', () => {
     // The next sign-in, by email this time, presents the device token the first one returned.
     const login = first.waitForRequest((r) => r.postData()?.includes('"identifier"') ?? false);
     await signInInBrowser(first, account.email, account.password);
-    expect(JSON.parse((await login).postData() ?? '{}').variables.input.deviceToken).toMatch(/^dt1\./);
+    expect(JSON.parse((await login).postData() ?? '{}').variables.input.deviceToken).toMatch(/^dt2\./);
     await profileOf(first, account.email);
     await context.close();
   });

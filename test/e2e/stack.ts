@@ -61,6 +61,7 @@ export async function startStack(): Promise<Stack> {
     EMAIL_VERIFY_URL: `${appUrl}/verify-email?token={token}`,
     PASSWORD_RESET_URL: `${appUrl}/reset-password?token={token}`,
     EMAIL_CHANGE_URL: `${appUrl}/confirm-email-change?token={token}`,
+    EMAIL_CHANGE_REVERT_URL: `${appUrl}/revert-email-change?token={token}`,
     CORS_ORIGINS: appUrl,
     // No grace window: two tabs sending one refresh token would end the session, so only true single-flight passes.
     REFRESH_GRACE_SECONDS: '0',

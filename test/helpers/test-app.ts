@@ -141,6 +141,7 @@ const anonymousHeadroom = Object.fromEntries(
     'Mutation.verifyEmail',
     'Mutation.resetPassword',
     'Mutation.confirmEmailChange',
+    'Mutation.revertEmailChange',
   ].map((f) => [f, { FREE: 100_000, PREMIUM: 100_000, ADMIN: 100_000 }]),
 );
 

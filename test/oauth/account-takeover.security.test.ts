@@ -5,20 +5,27 @@ import {
   MyLinkedProvidersDocument,
   RegisterDocument,
   StartOAuthDocument,
+  VerifyEmailDocument,
 } from '../../src/client/generated/graphql.js';
 import { codeOf } from '../helpers/graphql.js';
 import { authorize, startGitHubStub } from '../helpers/oauth-providers.js';
+import { startSmtpServer, tokenIn } from '../helpers/smtp.js';
 import { createTestApp, newAccount, signUp, type TestApp } from '../helpers/test-app.js';
 
 const REDIRECT = 'http://localhost:5173/auth/callback';
 let app: TestApp;
 let github: Awaited<ReturnType<typeof startGitHubStub>>;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 
 beforeAll(async () => {
   github = await startGitHubStub();
-  app = await createTestApp({ ...github.env, OAUTH_REDIRECT_URIS: REDIRECT });
+  smtp = await startSmtpServer();
+  app = await createTestApp({ ...github.env, OAUTH_REDIRECT_URIS: REDIRECT, SMTP_URL: smtp.url, NOTIFY_NEW_SIGN_IN: 'false' });
 });
-afterAll(() => github.stop());
+afterAll(async () => {
+  await github.stop();
+  await smtp.stop();
+});
 
 let n = 0;
 const githubPerson = (email: string) =>
@@ -50,6 +57,30 @@ describe('pre-registration takeover', () => {
     expect(codeOf(victim)).toBe('OAUTH_ACCOUNT_EXISTS');
 
     // The attacker's password still works, and their account gained no link to the victim's GitHub.
+    const login = await app.execute(LoginDocument, { input: { identifier: planted.email, password: planted.password } });
+    expect(await linked(login.data!.login.accessToken)).toEqual([]);
+  });
+});
+
+describe('pre-account takeover with one click (issue 25, point 3)', () => {
+  it('the victim confirming the squatter’s sign-up mail does not let GitHub link into the squatter’s account', async () => {
+    const planted = newAccount({ email: `clicker.${process.pid}.${Date.now()}@corp.example` });
+    expect((await app.execute(RegisterDocument, { input: planted })).errors).toBeUndefined();
+    // The squatter's sign-up mailed the victim; the victim (or a link scanner) clicks it.
+    const mail = await smtp.waitFor((m) => m.to === planted.email && m.subject === 'Confirm your email address');
+    expect(mail.text).toContain('If you did not sign up, ignore this mail: nothing happens.');
+    expect((await app.execute(VerifyEmailDocument, { token: tokenIn(mail) })).errors).toBeUndefined();
+
+    githubPerson(planted.email);
+    const flow = await startFlow();
+    const back = await authorize(flow.authorizationUrl);
+    const victim = await app.execute(CompleteOAuthDocument, {
+      provider: 'GITHUB',
+      code: back.code,
+      state: back.state,
+      binding: flow.binding,
+    });
+    expect(codeOf(victim)).toBe('OAUTH_ACCOUNT_EXISTS');
     const login = await app.execute(LoginDocument, { input: { identifier: planted.email, password: planted.password } });
     expect(await linked(login.data!.login.accessToken)).toEqual([]);
   });

@@ -77,14 +77,29 @@ describe('signing in with a provider', () => {
     expect(count).toBe('1');
   });
 
-  it('links to an existing account whose email is verified when the provider vouches for it (GitHub, verified primary)', async () => {
+  it('links to an existing account a provider created when another vouches for the address (GitHub, verified primary)', async () => {
+    const email = `made.by.google.${unique()}@gmail.test`;
+    googleIdentity(email);
+    const created = (await signInWith('GOOGLE')).data!.completeOAuth;
+    githubIdentity(email.toUpperCase());
+    const res = await signInWith('GITHUB');
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.completeOAuth.user.id).toBe(created.user.id);
+    expect(await linked(res.data!.completeOAuth.accessToken)).toEqual(['GITHUB', 'GOOGLE']);
+  });
+
+  it('never links automatically into an account that has a password, even a verified one', async () => {
     const existing = await signUp(app);
     await app.orm.em.getConnection().execute('update app_user set email_verified = true where id = ?', [existing.user.id]);
     githubIdentity(existing.account.email.toUpperCase());
     const res = await signInWith('GITHUB');
-    expect(res.errors).toBeUndefined();
-    expect(res.data!.completeOAuth.user.id).toBe(existing.user.id);
-    expect(await linked(res.data!.completeOAuth.accessToken)).toEqual(['GITHUB']);
+    expect(codeOf(res)).toBe('OAUTH_ACCOUNT_EXISTS');
+    expect(await linked(existing.accessToken)).toEqual([]);
+    // The owner signs in and links explicitly.
+    githubIdentity(existing.account.email);
+    const explicit = await signInWith('GITHUB', { token: existing.accessToken });
+    expect(explicit.data!.completeOAuth.user.id).toBe(existing.user.id);
+    expect(await linked(existing.accessToken)).toEqual(['GITHUB']);
   });
 
   it('refuses to link on an unverified email, and says to sign in with the password first', async () => {

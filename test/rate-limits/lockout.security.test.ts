@@ -13,7 +13,7 @@ describe('an attack on one account from many addresses', () => {
     const login = from(app);
     const owner = await signUp(app);
     const known = owner.deviceToken!;
-    expect(known).toMatch(/^dt1\./);
+    expect(known).toMatch(/^dt2\./);
 
     // 11 addresses × 5 wrong passwords: more than the 50 the account allows unknown devices per hour.
     const codes: unknown[] = [];
@@ -30,7 +30,7 @@ describe('an attack on one account from many addresses', () => {
     expect(Number(unknown.headers.get('retry-after'))).toBeLessThanOrEqual(3600);
     // A forged token, or one issued for another account, proves nothing.
     const other = await signUp(app);
-    for (const fake of [`${known.slice(0, -2)}xx`, other.deviceToken!, 'dt1.abc.def', 'x'.repeat(5000)])
+    for (const fake of [`${known.slice(0, -2)}xx`, other.deviceToken!, 'dt2.abc.def', 'x'.repeat(5000)])
       expect(codeOf(await login('203.0.113.9', owner.account.email, owner.account.password, fake))).toBe('RATE_LIMITED');
 
     // The owner's device gets in, from a new address and from one the attack used, with email or username.
@@ -58,25 +58,34 @@ describe('an attack on one account from many addresses', () => {
 });
 
 describe('IPv6 address rotation', () => {
-  it('buys nothing inside one /48: failures count per /64, /56 and /48', async () => {
-    const app = await createTestApp({ TRUST_PROXY: 'loopback' });
+  it('buys little inside one /48: failures count per /64, and per /56 and /48 at 10 and 100 times that', async () => {
+    // One failure per /64, so the /56 allows 10 and the /48 100; the account-wide budget is out of the way.
+    const app = await createTestApp({
+      TRUST_PROXY: 'loopback',
+      LOGIN_FAILURE_LIMITS: JSON.stringify({
+        identifierIp: { points: 1, windowSeconds: 900 },
+        identifier: { points: 10_000, windowSeconds: 3600 },
+      }),
+    });
     const login = from(app);
     const { account } = await signUp(app);
-    // Six /64s of one /48 (and of different /56s): the sixth guess is refused, as from one address.
-    const inOne48 = ['2001:db8:7:1::1', '2001:db8:7:2::1', '2001:db8:7:100::1', '2001:db8:7:200::1', '2001:db8:7:ff00::1'];
-    for (const ip of inOne48) expect(codeOf(await login(ip, account.email, 'wrong guess 1'))).toBe('INVALID_CREDENTIALS');
-    expect(codeOf(await login('2001:db8:7:abcd::9', account.email, 'wrong guess 1'))).toBe('RATE_LIMITED');
-    // Another /48 is another client.
+    // Ten /64s of one /56: the eleventh /64 of that /56 is refused, as the /56's budget is spent.
+    for (let i = 0; i < 10; i++) {
+      expect(codeOf(await login(`2001:db8:7:${i + 1}::1`, account.email, 'wrong guess 1'))).toBe('INVALID_CREDENTIALS');
+    }
+    expect(codeOf(await login('2001:db8:7:ab::9', account.email, 'wrong guess 1'))).toBe('RATE_LIMITED');
+    // Another /56 of the /48 still has its own share, as has another /48.
+    expect(codeOf(await login('2001:db8:7:100::1', account.email, 'wrong guess 1'))).toBe('INVALID_CREDENTIALS');
     expect(codeOf(await login('2001:db8:8::1', account.email, 'wrong guess 1'))).toBe('INVALID_CREDENTIALS');
   });
 
-  it('trips the per-address budget across accounts for a whole /48', async () => {
+  it('trips the per-address budget across accounts for a /56 at ten times a /64’s', async () => {
     const app = await createTestApp({
       TRUST_PROXY: 'loopback',
-      LOGIN_FAILURE_LIMITS: JSON.stringify({ ip: { points: 4, windowSeconds: 86400 } }),
+      LOGIN_FAILURE_LIMITS: JSON.stringify({ ip: { points: 1, windowSeconds: 86400 } }),
     });
     const login = from(app);
-    for (let i = 0; i < 4; i++)
+    for (let i = 0; i < 10; i++)
       expect(codeOf(await login(`2001:db8:9:${i + 1}::1`, `victim${i}@example.com`, 'Password-guess-1'))).toBe(
         'INVALID_CREDENTIALS',
       );

@@ -45,23 +45,59 @@ describe('email tokens', () => {
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
     expect(newEmailToken()).not.toBe(token);
     const hashes = Object.values(EmailTokenPurpose).map((p) => hashEmailToken(p, token));
-    expect(new Set(hashes).size).toBe(3);
+    expect(new Set(hashes).size).toBe(hashes.length);
     expect(hashes.every((h) => /^[0-9a-f]{64}$/.test(h) && !h.includes(token))).toBe(true);
   });
 
-  it('last 24 hours for verification and email change, 30 minutes for a reset', () => {
-    expect(emailTokenLifetimeSeconds).toEqual({ VERIFY_EMAIL: 86_400, CHANGE_EMAIL: 86_400, RESET_PASSWORD: 1800 });
+  it('last 24 hours for verification and email change, 30 minutes for a reset, 7 days for an undo', () => {
+    expect(emailTokenLifetimeSeconds).toEqual({
+      VERIFY_EMAIL: 86_400,
+      CHANGE_EMAIL: 86_400,
+      RESET_PASSWORD: 1800,
+      REVERT_EMAIL_CHANGE: 7 * 86_400,
+    });
   });
 
-  it('are usable only before expiry and while the account keeps the address they were sent for', () => {
+  it('are usable only before expiry, while the account keeps the address and generation they were issued under', () => {
+    const purposes = [EmailTokenPurpose.VERIFY_EMAIL, EmailTokenPurpose.RESET_PASSWORD, EmailTokenPurpose.CHANGE_EMAIL];
     fc.assert(
-      fc.property(fc.integer({ min: -1000, max: 1000 }), fc.boolean(), (offset, sameEmail) => {
-        const stored = { userId: 'u', email: 'a@example.com', newEmail: null, expiresAt: new Date(now.getTime() + offset) };
-        const usable = emailTokenUsable(stored, now, sameEmail ? 'a@example.com' : 'b@example.com');
-        expect(usable).toBe(offset > 0 && sameEmail);
+      fc.property(
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.boolean(),
+        fc.nat({ max: 5 }),
+        fc.nat({ max: 5 }),
+        fc.constantFrom(...purposes),
+        (offset, sameEmail, issuedUnder, current, purpose) => {
+          const stored = {
+            userId: 'u',
+            purpose,
+            email: 'a@example.com',
+            newEmail: null,
+            generation: issuedUnder,
+            expiresAt: new Date(now.getTime() + offset),
+          };
+          const account = { email: sameEmail ? 'a@example.com' : 'b@example.com', generation: current };
+          expect(emailTokenUsable(stored, now, account)).toBe(offset > 0 && sameEmail && issuedUnder === current);
+        },
+      ),
+    );
+    expect(emailTokenUsable(null, now, { email: 'a@example.com', generation: 0 })).toBe(false);
+  });
+
+  it('an undo link survives any bump and names an address the account no longer has, but not its expiry', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1000, max: 1000 }), fc.nat({ max: 5 }), (offset, current) => {
+        const undo = {
+          userId: 'u',
+          purpose: EmailTokenPurpose.REVERT_EMAIL_CHANGE,
+          email: 'old@example.com',
+          newEmail: 'new@example.com',
+          generation: 0,
+          expiresAt: new Date(now.getTime() + offset),
+        };
+        expect(emailTokenUsable(undo, now, { email: 'new@example.com', generation: current })).toBe(offset > 0);
       }),
     );
-    expect(emailTokenUsable(null, now, 'a@example.com')).toBe(false);
   });
 });
 

@@ -156,7 +156,15 @@ describe('parseConfig', () => {
       AUTH_HMAC_KEY: randomBytes(32).toString('base64url'),
     };
     const problems = problemsOf(base);
-    for (const name of ['SMTP_URL', 'MAIL_FROM', 'EMAIL_VERIFY_URL', 'PASSWORD_RESET_URL', 'EMAIL_CHANGE_URL', 'OUTBOX_KEYS']) {
+    for (const name of [
+      'SMTP_URL',
+      'MAIL_FROM',
+      'EMAIL_VERIFY_URL',
+      'PASSWORD_RESET_URL',
+      'EMAIL_CHANGE_URL',
+      'EMAIL_CHANGE_REVERT_URL',
+      'OUTBOX_KEYS',
+    ]) {
       expect(problems).toContain(`${name}: is required in production unless MAIL_ENABLED=false`);
     }
     const mail = parseConfig({
@@ -167,6 +175,7 @@ describe('parseConfig', () => {
       PASSWORD_RESET_URL: 'https://app.example.com/reset?token={token}',
       EMAIL_CHANGE_URL: 'https://app.example.com/email?token={token}',
       OUTBOX_KEYS: `k1:${randomBytes(32).toString('base64url')}`,
+      EMAIL_CHANGE_REVERT_URL: 'https://app.example.com/email-undo?token={token}',
     }).mail;
     expect(mail).toMatchObject({ enabled: true, smtpUrl: 'smtps://user:pw@smtp.example.com' });
     // With mail, production's sign-up reveals nothing by default (verify-first); without it, it cannot.

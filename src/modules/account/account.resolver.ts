@@ -46,9 +46,15 @@ export class AccountResolver {
   requestPasswordReset(
     @Arg('email', () => String, { description: 'The address of the account; the answer is the same whether or not one exists.' })
     email: string,
+    @Arg('deviceToken', () => String, {
+      nullable: true,
+      description:
+        'The device token from an earlier sign-in on this device, if any: the owner asking from a known device is mailed even when strangers have spent the address’s hourly share.',
+    })
+    deviceToken: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): boolean {
-    ctx.services.accounts.requestPasswordReset(ctx, email);
+    ctx.services.accounts.requestPasswordReset(ctx, email, deviceToken ?? null);
     return true;
   }
 
@@ -108,6 +114,20 @@ export class AccountResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<UserView> {
     return ctx.services.accounts.confirmEmailChange(ctx, token);
+  }
+
+  @Directive(rateLimitDirectiveFor('Mutation.revertEmailChange'))
+  @Mutation(() => Boolean, {
+    description:
+      'Undoes an email change with the token from the notice mailed to the old address (single use, 7 days): puts the old address back, ends every session and voids every link and device token issued before. Works even after the change ended every session. Always true; INVALID_TOKEN otherwise, CONFLICT when the old address now belongs to another account.',
+  })
+  async revertEmailChange(
+    @Arg('token', () => String, mailedToken)
+    token: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<boolean> {
+    await ctx.services.accounts.revertEmailChange(ctx, token);
+    return true;
   }
 
   @Directive(rateLimitDirectiveFor('Mutation.deleteAccount'))

@@ -6,6 +6,8 @@ import type { Logger } from '../../logger.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { AuthPayload } from '../auth/auth.types.js';
 import { canonicalEmail, emailProblem, passwordProblem } from '../auth/credentials.rules.js';
+import type { DeviceTokens } from '../auth/device-token.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { PasswordHasher } from '../auth/password.hasher.js';
 import { EmailTokenPurpose, emailTokenUsable } from '../email-token/email-token.rules.js';
 import { emailTokenStore } from '../email-token/email-token.store.js';
@@ -14,10 +16,11 @@ import { MailKind, type Mailer } from '../mail/mailer.js';
 import type { ClientInfo } from '../request/client-info.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import type { SecurityEvents } from '../security-event/security-event.service.js';
-import type { SessionEnding, SessionService } from '../session/session.service.js';
+import type { CredentialEvent, SessionService } from '../session/session.service.js';
 import { userStore } from '../user/user.store.js';
 import type { UserView } from '../user/user.view.js';
 import type { AccountMail } from './account-mail.js';
+import { createPasswordRecheck } from './account-reauth.js';
 import { ownerProof } from './account.rules.js';
 import { accountStore } from './account.store.js';
 
@@ -36,17 +39,22 @@ export interface AccountCaller {
 export interface AccountService {
   requestEmailVerification(req: AccountRequest, user: UserView): Promise<void>;
   verifyEmail(req: AccountRequest, token: string): Promise<UserView>;
-  requestPasswordReset(req: AccountRequest, email: string): void;
+  requestPasswordReset(req: AccountRequest, email: string, deviceToken: string | null): void;
   resetPassword(req: AccountRequest, token: string, newPassword: string): Promise<void>;
   changePassword(req: AccountRequest, caller: AccountCaller, current: string | null, next: string): Promise<AuthPayload>;
   requestEmailChange(req: AccountRequest, caller: AccountCaller, newEmail: string, current: string | null): Promise<void>;
   confirmEmailChange(req: AccountRequest, token: string): Promise<UserView>;
+  revertEmailChange(req: AccountRequest, token: string): Promise<void>;
   deleteAccount(req: AccountRequest, caller: AccountCaller, current: string | null): Promise<void>;
   hasPassword(em: EntityManager, userId: string): Promise<boolean>;
 }
 
 export function createAccountService(deps: {
   hasher: PasswordHasher;
+  /** The login failure budgets, which every check of a current password spends too. */
+  throttle: LoginThrottle;
+  /** A device token presented with a reset request shows the owner asking. */
+  deviceTokens: DeviceTokens;
   isCommonPassword: (password: string) => boolean;
   sessions: SessionService;
   auth: AuthService;
@@ -55,19 +63,24 @@ export function createAccountService(deps: {
   accountMail: AccountMail;
   clock: Clock;
 }): AccountService {
-  const { hasher, isCommonPassword, sessions, auth, events, mailer, accountMail, clock } = deps;
+  const { deviceTokens } = deps;
+  const { hasher, throttle, isCommonPassword, sessions, auth, events, mailer, accountMail, clock } = deps;
 
   const checkNewPassword = (field: string, password: string) => {
     const problem = passwordProblem(password, isCommonPassword);
     if (problem) throw badInput(field, problem);
   };
 
+  const checkCurrentPassword = createPasswordRecheck({ throttle, hasher, events, sessions });
+
   /** The caller's account, once they have shown they own it (see ownerProof). */
-  async function provenOwner(em: EntityManager, caller: AccountCaller, current: string | null) {
+  async function provenOwner(req: AccountRequest, caller: AccountCaller, current: string | null) {
+    const { em } = req;
     const account = await accountStore.credentials(em, { id: caller.userId });
     const openedAt = await accountStore.sessionOpenedAt(em, caller.sessionId);
     if (!account || !openedAt) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Authentication required.');
-    const verdict = account.passwordHash && current ? await hasher.verify(account.passwordHash, current) : null;
+    const verdict =
+      account.passwordHash && current ? await checkCurrentPassword(req, caller, account.passwordHash, current) : null;
     const proof = ownerProof({
       hasPassword: account.passwordHash !== null,
       currentPassword: current,
@@ -83,9 +96,9 @@ export function createAccountService(deps: {
     return account;
   }
 
-  /** Ends every session of the account and records why (see SessionService.end). */
-  const endAllSessions = (tx: EntityManager, userId: string, reason: SessionEnding, client: ClientInfo, sessionId = null) =>
-    sessions.end(tx, { userId, sessionId, all: true, reason, client });
+  /** Bumps the credential generation and ends every session, recording why (see SessionService.revokeCredentials). */
+  const revokeCredentials = (tx: EntityManager, userId: string, reason: CredentialEvent, client: ClientInfo) =>
+    sessions.revokeCredentials(tx, { userId, sessionId: null, reason, client });
 
   const view = async (em: EntityManager, userId: string): Promise<UserView> => {
     const user = await userStore.findById(em.fork(), userId);
@@ -105,7 +118,7 @@ export function createAccountService(deps: {
       const userId = await transaction(em, async (tx) => {
         const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.VERIFY_EMAIL, token);
         const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
-        if (!stored || !emailTokenUsable(stored, clock(), account?.email ?? null)) return null;
+        if (!stored || !emailTokenUsable(stored, clock(), account)) return null;
         await accountStore.markVerified(tx, stored.userId, stored.email);
         await events.record(tx, { userId: stored.userId, type: SecurityEventType.EMAIL_VERIFIED, client });
         return stored.userId;
@@ -118,26 +131,47 @@ export function createAccountService(deps: {
       return view(em, userId);
     },
 
-    requestPasswordReset(_req, email) {
+    requestPasswordReset({ client }, email, deviceToken) {
       // Answered at once for every address; the lookup and the mail happen after the response.
       mailer.requireEnabled();
       const address = canonicalEmail(email);
       if (emailProblem(address)) return;
-      accountMail.later('password reset', address, async (tx) => {
-        const account = await accountStore.credentials(tx, { email: address });
-        if (!account) return;
+      // An address the account had until an email change of the last 7 days reaches it too: the owner
+      // whose address an intruder moved away asks where they still read mail.
+      const accountAt = async (em: EntityManager) => {
+        const current = await accountStore.credentials(em, { email: address });
+        const formerOwner = current ? null : await emailTokenStore.formerOwnerOf(em, address, clock());
+        return current ?? (formerOwner ? await accountStore.credentials(em, { id: formerOwner }) : null);
+      };
+      // The owner asking from a device or an address that signed in before is served whatever strangers spent.
+      const ownerKnown = async (em: EntityManager) => {
+        const account = await accountAt(em);
+        if (!account) return false;
+        if (deviceTokens.verify(deviceToken, account.id, account.generation)) return true;
+        return client.ip !== null && (await accountStore.signedInFrom(em, account.id, client.ip));
+      };
+      const work = async (tx: EntityManager) => {
+        const account = await accountAt(tx);
+        if (!account) return 'no_account';
         const token = await emailTokenStore.issue(
           tx,
-          { userId: account.id, purpose: EmailTokenPurpose.RESET_PASSWORD, email: account.email },
+          {
+            userId: account.id,
+            purpose: EmailTokenPurpose.RESET_PASSWORD,
+            email: account.email,
+            generation: account.generation,
+          },
           clock(),
         );
         await mailer.enqueue(
           tx,
           MailKind.RESET_PASSWORD,
-          { userId: account.id, email: account.email },
+          { userId: account.id, email: address },
           { link: mailer.link('resetPassword', token) },
         );
-      });
+        return account.email === address ? 'mailed' : 'mailed_former_address';
+      };
+      accountMail.later('password reset', address, work, { ip: client.ip, ownerKnown });
     },
 
     async resetPassword({ em, log, client }, token, newPassword) {
@@ -146,10 +180,10 @@ export function createAccountService(deps: {
       const userId = await transaction(em, async (tx) => {
         const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.RESET_PASSWORD, token);
         const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
-        if (!stored || !account || !emailTokenUsable(stored, clock(), account.email)) return null;
-        // The link reached the mailbox: that proves the address, and whoever else held a session goes.
+        if (!stored || !account || !emailTokenUsable(stored, clock(), account)) return null;
+        // The link reached the mailbox: that proves the address, and whoever else held anything goes.
         await accountStore.setPassword(tx, account.id, passwordHash, true);
-        await endAllSessions(tx, account.id, 'password_reset', client);
+        await revokeCredentials(tx, account.id, 'password_reset', client);
         if (mailer.notifies('passwordChanged')) {
           await mailer.enqueue(
             tx,
@@ -168,13 +202,14 @@ export function createAccountService(deps: {
       log.info({ event: 'reset_password', outcome: 'success', userId }, 'password reset; every session ended');
     },
 
-    async changePassword({ em, log, client }, caller, current, next) {
+    async changePassword(req, caller, current, next) {
+      const { em, log, client } = req;
       checkNewPassword('newPassword', next);
-      const account = await provenOwner(em, caller, current);
+      const account = await provenOwner(req, caller, current);
       const passwordHash = await hasher.hash(next);
       await transaction(em, async (tx) => {
         await accountStore.setPassword(tx, account.id, passwordHash, false);
-        await endAllSessions(tx, account.id, 'password_changed', client);
+        await revokeCredentials(tx, account.id, 'password_changed', client);
         if (mailer.notifies('passwordChanged')) {
           await mailer.enqueue(
             tx,
@@ -193,29 +228,41 @@ export function createAccountService(deps: {
       return auth.signIn(em, await view(em, account.id), client, SecurityEventType.LOGIN_SUCCEEDED);
     },
 
-    async requestEmailChange({ em, log }, caller, newEmail, current) {
+    async requestEmailChange(req, caller, newEmail, current) {
+      const { log, client } = req;
       mailer.requireEnabled();
       const address = canonicalEmail(newEmail);
       const problem = emailProblem(address);
       if (problem) throw badInput('newEmail', problem);
-      const account = await provenOwner(em, caller, current);
+      const account = await provenOwner(req, caller, current);
       if (address === account.email) throw badInput('newEmail', 'That is already your address.');
       log.info({ event: 'email_change', outcome: 'requested', userId: account.id }, 'email change requested');
       // Whether the address is taken is decided after the response: the answer is the same either way.
-      accountMail.later('email change', address, async (tx) => {
-        if (await accountStore.emailTaken(tx, address)) return;
-        const token = await emailTokenStore.issue(
-          tx,
-          { userId: account.id, purpose: EmailTokenPurpose.CHANGE_EMAIL, email: account.email, newEmail: address },
-          clock(),
-        );
-        await mailer.enqueue(
-          tx,
-          MailKind.CONFIRM_EMAIL_CHANGE,
-          { userId: account.id, email: address },
-          { link: mailer.link('changeEmail', token) },
-        );
-      });
+      accountMail.later(
+        'email change',
+        address,
+        async (tx) => {
+          if (await accountStore.emailTaken(tx, address)) return;
+          const token = await emailTokenStore.issue(
+            tx,
+            {
+              userId: account.id,
+              purpose: EmailTokenPurpose.CHANGE_EMAIL,
+              email: account.email,
+              newEmail: address,
+              generation: account.generation,
+            },
+            clock(),
+          );
+          await mailer.enqueue(
+            tx,
+            MailKind.CONFIRM_EMAIL_CHANGE,
+            { userId: account.id, email: address },
+            { link: mailer.link('changeEmail', token) },
+          );
+        },
+        { ip: client.ip },
+      );
     },
 
     async confirmEmailChange({ em, log, client }, token) {
@@ -224,17 +271,31 @@ export function createAccountService(deps: {
         result = await transaction(em, async (tx) => {
           const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.CHANGE_EMAIL, token);
           const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
-          if (!stored?.newEmail || !account || !emailTokenUsable(stored, clock(), account.email)) return null;
+          if (!stored?.newEmail || !account || !emailTokenUsable(stored, clock(), account)) return null;
           if (!(await accountStore.changeEmail(tx, account.id, stored.email, stored.newEmail))) return null;
-          await endAllSessions(tx, account.id, 'email_changed', client);
-          if (mailer.notifies('emailChanged')) {
-            await mailer.enqueue(
-              tx,
-              MailKind.EMAIL_CHANGED,
-              { userId: account.id, email: stored.email },
-              { newEmail: stored.newEmail },
-            );
-          }
+          await revokeCredentials(tx, account.id, 'email_changed', client);
+          // The old address gets a way back, whatever the notification settings: if the change was not
+          // the owner's, this link is how they recover. It carries no generation (it must outlive this bump).
+          const undo = await emailTokenStore.issue(
+            tx,
+            {
+              userId: account.id,
+              purpose: EmailTokenPurpose.REVERT_EMAIL_CHANGE,
+              email: stored.email,
+              newEmail: stored.newEmail,
+              generation: 0,
+            },
+            clock(),
+          );
+          await mailer.enqueue(
+            tx,
+            MailKind.EMAIL_CHANGED,
+            { userId: account.id, email: stored.email },
+            {
+              newEmail: stored.newEmail,
+              link: mailer.link('revertEmailChange', undo),
+            },
+          );
           return { userId: account.id };
         });
       } catch (error) {
@@ -250,13 +311,39 @@ export function createAccountService(deps: {
       return view(em, result.userId);
     },
 
-    async deleteAccount({ em, log, client }, caller, current) {
-      const account = await provenOwner(em, caller, current);
+    async revertEmailChange({ em, log, client }, token) {
+      let userId: string | null;
+      try {
+        userId = await transaction(em, async (tx) => {
+          const stored = await emailTokenStore.consume(tx, EmailTokenPurpose.REVERT_EMAIL_CHANGE, token);
+          const account = stored && (await accountStore.credentials(tx, { id: stored.userId }));
+          if (!stored || !account || !emailTokenUsable(stored, clock(), account)) return null;
+          if (account.email !== stored.email) await accountStore.changeEmail(tx, account.id, account.email, stored.email);
+          // Whoever made the change holds nothing from now on, and cannot undo the undo with another link.
+          await revokeCredentials(tx, account.id, 'email_change_reverted', client);
+          await emailTokenStore.forgetAll(tx, account.id, EmailTokenPurpose.REVERT_EMAIL_CHANGE);
+          return account.id;
+        });
+      } catch (error) {
+        if (sqlState(error) === UNIQUE_VIOLATION) throw conflict('email', 'That address now belongs to another account.');
+        throw error;
+      }
+      if (!userId) {
+        log.info({ event: 'email_change', outcome: 'revert_invalid_token' }, 'email change undo refused');
+        throw invalidToken();
+      }
+      log.info({ event: 'email_change', outcome: 'reverted', userId }, 'email change undone; every session ended');
+    },
+
+    async deleteAccount(req, caller, current) {
+      const { em, log, client } = req;
+      const account = await provenOwner(req, caller, current);
       await transaction(em, async (tx) => {
         // Ended first, so every instance closes the account's live connections.
         await sessions.end(tx, { userId: account.id, sessionId: caller.sessionId, all: true, reason: 'account_deleted', client });
-        // Its mail goes too, waiting or sent, to whichever address it had: nothing is sent to, or kept
-        // about, a deleted account (the foreign key also takes mail a background task writes meanwhile).
+        // Mail waiting for the address goes too: nothing is sent to, or kept about, a deleted account.
+        // (Its mail goes too, waiting or sent, to whichever address it had: nothing is sent to, or kept
+        // about, a deleted account; the foreign key also takes mail a background task writes meanwhile.)
         await mailStore.forgetUser(tx, account.id);
         await accountStore.deleteUser(tx, account.id);
       });

@@ -6,15 +6,23 @@ export interface AccountCredentials {
   email: string;
   passwordHash: string | null;
   emailVerified: boolean;
+  /** The credential generation: a mailed link issued now carries it. */
+  generation: number;
 }
 
-type CredentialsRow = { id: string; email: string; password_hash: string | null; email_verified: boolean };
+type CredentialsRow = {
+  id: string;
+  email: string;
+  password_hash: string | null;
+  email_verified: boolean;
+  credential_generation: number;
+};
 
 const CREDENTIALS_BY_ID = statement<{ id: string }, CredentialsRow>(
-  'select id, email, password_hash, email_verified from app_user where id = :id',
+  'select id, email, password_hash, email_verified, credential_generation from app_user where id = :id',
 );
 const CREDENTIALS_BY_EMAIL = statement<{ email: string }, CredentialsRow>(
-  'select id, email, password_hash, email_verified from app_user where email = :email',
+  'select id, email, password_hash, email_verified, credential_generation from app_user where email = :email',
 );
 const SESSION_OPENED_AT = statement<{ sessionId: string }, { created_at: PgTime }>(
   'select created_at from session where id = :sessionId',
@@ -28,6 +36,9 @@ const SET_PASSWORD = statement<{ userId: string; passwordHash: string; verifyEma
 const CHANGE_EMAIL = statement<{ userId: string; from: string; to: string }, { id: string }>(
   'update app_user set email = :to, email_verified = true where id = :userId and email = :from returning id',
 );
+const SIGNED_IN_FROM = statement<{ userId: string; ip: string }, { one: number }>(
+  'select 1 as one from session where user_id = :userId and ip = :ip limit 1',
+);
 const DELETE_USER = statement<{ userId: string }>('delete from app_user where id = :userId');
 const SIGN_IN_HISTORY = statement<
   { userId: string; sessionId: string; userAgent: string | null },
@@ -40,7 +51,15 @@ const SIGN_IN_HISTORY = statement<
   from app_user u where u.id = :userId`);
 
 const credentials = (row: CredentialsRow | undefined): AccountCredentials | null =>
-  row ? { id: row.id, email: row.email, passwordHash: row.password_hash, emailVerified: row.email_verified } : null;
+  row
+    ? {
+        id: row.id,
+        email: row.email,
+        passwordHash: row.password_hash,
+        emailVerified: row.email_verified,
+        generation: row.credential_generation,
+      }
+    : null;
 
 /** The account rows the email, password and deletion flows read and write; inside the caller's transaction. */
 export const accountStore = {
@@ -68,6 +87,11 @@ export const accountStore = {
 
   async emailTaken(em: EntityManager, email: string): Promise<boolean> {
     return (await firstRow(em, CREDENTIALS_BY_EMAIL, { email })) !== undefined;
+  },
+
+  /** Whether the account ever opened a session from this address (still on record). */
+  async signedInFrom(em: EntityManager, userId: string, ip: string): Promise<boolean> {
+    return (await firstRow(em, SIGNED_IN_FROM, { userId, ip })) !== undefined;
   },
 
   /** Deletes the account; sessions, tokens, events, links and progress go with it (foreign keys cascade). */

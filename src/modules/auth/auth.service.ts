@@ -8,7 +8,7 @@ import type { AccountMail } from '../account/account-mail.js';
 import { addressKeys, type ClientInfo } from '../request/client-info.js';
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import type { SecurityEvents } from '../security-event/security-event.service.js';
-import type { IssuedRefresh, SessionService } from '../session/session.service.js';
+import type { IssuedRefresh, OpenedSession, SessionService } from '../session/session.service.js';
 import type { AccessTokenService } from '../token/access-token.service.js';
 import { Tier } from '../user/tier.js';
 import { userStore } from '../user/user.store.js';
@@ -70,6 +70,9 @@ export function createAuthService(deps: {
   function recordLater(em: EntityManager, userId: string, type: SecurityEventType, client: ClientInfo) {
     background.afterResponse(`record ${type}`, () => events.record(em.fork(), { userId, type, client }));
   }
+
+  /** A device token for the session's client, under the generation the session was opened with. */
+  const newDeviceToken = (opened: OpenedSession) => deviceTokens.issue(opened.session.user.id, opened.generation);
 
   async function payload(issued: IssuedRefresh, deviceToken: string | null): Promise<AuthPayload> {
     const { user } = issued.session;
@@ -161,7 +164,7 @@ export function createAuthService(deps: {
           log.info({ event: 'register', outcome: 'awaiting_verification' }, 'registered');
           throw emailNotVerified();
         }
-        const result = await payload(opened, deviceTokens.issue(opened.session.user.id));
+        const result = await payload(opened, newDeviceToken(opened));
         log.info({ event: 'register', outcome: 'success', userId: opened.session.user.id }, 'registered');
         return result;
       } catch (error) {
@@ -183,7 +186,7 @@ export function createAuthService(deps: {
           ? await userStore.findWithPassword(em, byEmail ? { email: canonical } : { username: canonical })
           : null;
       const userId = found?.user.id ?? null;
-      const presentedDevice = userId ? deviceTokens.verify(input.deviceToken, userId) : null;
+      const presentedDevice = found ? deviceTokens.verify(input.deviceToken, found.user.id, found.generation) : null;
       // Who and from where, for the logs of a refused attempt: the identifier only as a keyed hash, never in
       // clear. Made only when one is written: a successful sign-in logs its user, not this.
       const seen = () => ({ ip: client.ip, idHash: hashIdentifier(canonical), ...(userId ? { userId } : {}) });
@@ -191,6 +194,7 @@ export function createAuthService(deps: {
       // whatever the spelling, and an unknown identifier counted under its canonical form.
       const admission = await throttle.admit({
         account: userId ? `user:${userId}` : `name:${canonical}`,
+        spelling: `name:${canonical}`,
         addresses: addressKeys(client.ip ?? ''),
         device: presentedDevice,
       });
@@ -224,7 +228,9 @@ export function createAuthService(deps: {
       if (requireVerifiedEmail && !user.emailVerified) {
         log.info({ event: 'login', outcome: 'email_not_verified', userId: user.id }, 'login refused');
         // They cannot ask for a new link without a session, so proving the password sends one (limited per address).
-        accountMail.later('verification on login', user.email, (tx) => accountMail.sendVerification(tx, user));
+        accountMail.later('verification on login', user.email, (tx) => accountMail.sendVerification(tx, user), {
+          ip: client.ip,
+        });
         throw emailNotVerified();
       }
       const rehashedPassword = verdict === 'stale' ? await hasher.hash(input.password) : null;
@@ -255,7 +261,8 @@ export function createAuthService(deps: {
           })
         : await sessions.open(em, signedIn(passwordHash as string));
       // A device that proved itself keeps its token (and its budget); any other gets one now.
-      const result = await payload(opened, presentedDevice ? (input.deviceToken as string) : deviceTokens.issue(user.id));
+      const keepsToken = presentedDevice !== null && opened.generation === found.generation;
+      const result = await payload(opened, keepsToken ? (input.deviceToken as string) : newDeviceToken(opened));
       accountMail.noticeSignIn(user.id, opened.session.id, client, opened.prior && { email: user.email, ...opened.prior });
       log.info({ event: 'login', outcome: 'success', userId: user.id }, 'logged in');
       return result;
@@ -264,7 +271,7 @@ export function createAuthService(deps: {
     async signIn(em, user, client, event) {
       const opened = await sessions.open(em, { user, client, event });
       if (event === SecurityEventType.OAUTH_LOGIN) accountMail.noticeSignIn(user.id, opened.session.id, client);
-      return payload(opened, deviceTokens.issue(user.id));
+      return payload(opened, newDeviceToken(opened));
     },
 
     async refresh({ em, log, client }, presented) {

@@ -14,13 +14,17 @@ export class EmailToken {
   @Enum({ items: () => EmailTokenPurpose, type: 'string' })
   purpose!: EmailTokenPurpose;
 
-  /** The account's address when the token was sent. */
-  @Property({ type: 'string', length: 254 })
+  /** The account's address when the token was sent (for an undo link: the address it restores). */
+  @Property({ type: 'string', length: 254, index: 'email_token_email_idx' })
   email!: string;
 
   /** For an email change: the address it becomes. */
   @Property({ type: 'string', length: 254, nullable: true })
   newEmail: string | null = null;
+
+  /** The account's credential generation at issue; refused once it differs (undo links excepted). */
+  @Property({ type: 'integer', default: 0 })
+  generation: number = 0;
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt!: Date;

@@ -45,7 +45,10 @@ function parts(kind: MailKind, data: MailData): Parts {
     case MailKind.VERIFY_EMAIL:
       return {
         subject: 'Confirm your email address',
-        lines: ['Confirm that this address belongs to your Tollgate account.'],
+        lines: [
+          'Confirm that this address belongs to your Tollgate account.',
+          'If you did not sign up, ignore this mail: nothing happens.',
+        ],
         link: link('Confirm my address', 'This link works once, for 24 hours.'),
       };
     case MailKind.RESET_PASSWORD:
@@ -66,7 +69,11 @@ function parts(kind: MailKind, data: MailData): Parts {
     case MailKind.EMAIL_CHANGED:
       return {
         subject: 'Your email address was changed',
-        lines: [`Your Tollgate account now uses ${data.newEmail ?? 'another address'}; mail no longer comes here.`, notYou],
+        lines: [
+          `Your Tollgate account now uses ${data.newEmail ?? 'another address'}; mail no longer comes here.`,
+          'If this was not you, use the link below: it puts this address back and signs everyone out. A password reset asked at this address also still reaches your account for 7 days.',
+        ],
+        link: link('Undo this change', 'This link works once, for 7 days.'),
       };
     case MailKind.PASSWORD_CHANGED:
       return {

@@ -17,7 +17,7 @@ export interface Mailer {
   /** MAIL_DISABLED when mail is turned off: for the operations that cannot work without it. */
   requireEnabled(): void;
   /** The link for a token, from the configured template for its purpose. */
-  link(purpose: 'verifyEmail' | 'resetPassword' | 'changeEmail', token: string): string;
+  link(purpose: keyof Config['mail']['links'], token: string): string;
   /**
    * Writes one mail, sealed, into the outbox in `em`'s transaction; nothing when mail is off. The row names
    * the account (`userId`), so deleting it deletes the mail; the address is only inside the seal.

@@ -94,11 +94,12 @@ export function createOAuthService(deps: {
     const email = identity.email ? canonicalEmail(identity.email) : '';
     if (emailProblem(email)) throw oauthFailed(`${provider} did not share a usable email address.`);
     const owner = await userStore.findByEmail(tx, email);
-    // Both sides must vouch for the address. The provider's word alone is not enough: anyone can register
-    // someone else's address here with a password of their choosing, and a link would then put the real
-    // owner's sign-in into the squatter's account. The owner proves the mailbox (a reset link verifies it,
-    // ending the squatter's sessions), then links. See docs/guide/oauth.md, "Accounts and linking rules".
-    if (owner && (!identity.emailVerified || !owner.emailVerified)) {
+    // Never into an account that has a password: anyone can register someone else's address here with a
+    // password of their choosing, and one click on that sign-up's verification mail (by the owner, or a
+    // link scanner) verifies it; a link would then put the owner's sign-in into the squatter's account. The
+    // owner signs in (or resets the password by mail, which ends everything the squatter holds) and links
+    // explicitly. Automatic links stay only for accounts a provider created, whose address a provider vouched for.
+    if (owner && (!identity.emailVerified || !owner.emailVerified || (await userStore.hasPassword(tx, owner.id)))) {
       throw oauthAccountExists(provider);
     }
     if (owner) {

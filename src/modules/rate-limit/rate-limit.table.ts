@@ -61,6 +61,7 @@ export const defaultRateLimits: RateLimitTable = {
   'Mutation.verifyEmail': beforeSignIn(10),
   'Mutation.resetPassword': beforeSignIn(10),
   'Mutation.confirmEmailChange': beforeSignIn(10),
+  'Mutation.revertEmailChange': beforeSignIn(10),
   'Mutation.changePassword': perMinute(5),
   'Mutation.deleteAccount': perMinute(5),
   // Workers report as service accounts, which count as ADMIN.

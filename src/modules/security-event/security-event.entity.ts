@@ -21,6 +21,8 @@ export enum SecurityEventType {
   PASSWORD_RESET = 'PASSWORD_RESET',
   PASSWORD_CHANGED = 'PASSWORD_CHANGED',
   EMAIL_CHANGED = 'EMAIL_CHANGED',
+  EMAIL_CHANGE_REVERTED = 'EMAIL_CHANGE_REVERTED',
+  REAUTH_FAILED = 'REAUTH_FAILED',
 }
 
 registerEnumType(SecurityEventType, {
@@ -45,6 +47,12 @@ registerEnumType(SecurityEventType, {
       description: 'The password was changed (or first set) by the signed-in user; other sessions were ended.',
     },
     EMAIL_CHANGED: { description: 'The email address was changed through a link mailed to the new address.' },
+    EMAIL_CHANGE_REVERTED: {
+      description: 'An email change was undone with the link mailed to the old address; every session was ended.',
+    },
+    REAUTH_FAILED: {
+      description: 'A wrong current password was given to change the password or email or to delete the account.',
+    },
   },
 });
 

@@ -11,6 +11,8 @@ export interface SecurityEvents {
     em: EntityManager,
     event: { userId: string; type: SecurityEventType; sessionId?: string | null; client: ClientInfo },
   ): Promise<void>;
+  /** How many events of this type the session has had. */
+  countForSession(em: EntityManager, sessionId: string, type: SecurityEventType): Promise<number>;
   /** The user's newest events, newest first; BAD_USER_INPUT unless 1 ≤ first ≤ 100. */
   recent(em: EntityManager, userId: string, first: number): Promise<SecurityEvent[]>;
 }
@@ -26,6 +28,7 @@ export function createSecurityEvents(clock: Clock): SecurityEvents {
         ip: storedIp(client),
         userAgent: storedUserAgent(client),
       }),
+    countForSession: (em, sessionId, type) => securityEventStore.countForSession(em, sessionId, type),
     recent(em, userId, first) {
       if (first < 1 || first > 100) throw badInput('first', 'first must be between 1 and 100.');
       return securityEventStore.recent(em, userId, first);

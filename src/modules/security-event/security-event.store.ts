@@ -23,6 +23,9 @@ const PURGE_BEFORE = statement<{ before: Date; limit: number }, { n: number }>(`
   with doomed as (select id from security_event where at < :before limit :limit for update skip locked),
   deleted as (delete from security_event where id in (select id from doomed) returning 1)
   select count(*)::int as n from deleted`);
+const COUNT_FOR_SESSION = statement<{ sessionId: string; type: SecurityEventType }, { n: number }>(
+  'select count(*)::int as n from security_event where session_id = :sessionId and type = :type',
+);
 
 /** Where security_event is read and written (sessions also write their own opening and refresh events in one statement). */
 export const securityEventStore = {
@@ -34,6 +37,10 @@ export const securityEventStore = {
   /** Deletes at most `limit` events from before `before` (skipping rows another purge holds); returns how many. */
   async purgeBefore(em: EntityManager, before: Date, limit: number): Promise<number> {
     return (await firstRow(em, PURGE_BEFORE, { before, limit }))?.n ?? 0;
+  },
+  /** How many events of this type name the session (shared by every instance: the count lives with the events). */
+  async countForSession(em: EntityManager, sessionId: string, type: SecurityEventType): Promise<number> {
+    return (await firstRow(em, COUNT_FOR_SESSION, { sessionId, type }))?.n ?? 0;
   },
 
   recent(em: EntityManager, userId: string, limit: number): Promise<SecurityEvent[]> {

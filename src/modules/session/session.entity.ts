@@ -34,6 +34,10 @@ export class Session {
   @Property({ type: 'string', length: 64, lazy: true, hidden: true })
   rotationSecret!: string;
 
+  /** The account's credential generation when the session opened; the session check refuses it once they differ. */
+  @Property({ type: 'integer', default: 0, hidden: true })
+  generation: number = 0;
+
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   revokedAt: Date | null = null;
 

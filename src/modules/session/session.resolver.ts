@@ -17,18 +17,20 @@ export class SessionResolver {
   @Directive(rateLimitDirectiveFor('Mutation.logout'))
   @Mutation(() => Boolean, { description: "Ends the caller's session, or all of the caller's sessions." })
   async logout(
-    @Arg('allSessions', () => Boolean, { defaultValue: false, description: 'End every session of the caller, on every device.' })
+    @Arg('allSessions', () => Boolean, {
+      defaultValue: false,
+      description:
+        'End every session of the caller, on every device; device tokens and pending email-change and verification links issued before stop working too.',
+    })
     allSessions: boolean,
     @Ctx() ctx: RequestContext,
   ): Promise<boolean> {
     const { user, session } = await ctx.viewer();
-    await ctx.services.sessions.end(ctx.em, {
-      userId: user.id,
-      sessionId: session.id,
-      all: allSessions,
-      reason: 'logout',
-      client: ctx.client,
-    });
+    const ending = { userId: user.id, sessionId: session.id, reason: 'logout' as const, client: ctx.client };
+    // Signing out everywhere is what someone does who fears another holds their account: it ends what
+    // that other holds, not only the sessions.
+    if (allSessions) await ctx.services.sessions.revokeCredentials(ctx.em, ending);
+    else await ctx.services.sessions.end(ctx.em, ending);
     if (ctx.refreshCookie.present || ctx.refreshCookie.requested) ctx.refreshCookie.clear();
     ctx.log.info({ event: 'logout', userId: user.id, allSessions }, 'logged out');
     return true;

@@ -11,6 +11,7 @@ import { storedIp, storedUserAgent, type ClientInfo } from '../request/client-in
 import { SecurityEventType } from '../security-event/security-event.entity.js';
 import type { SecurityEvents } from '../security-event/security-event.service.js';
 import type { AccessClaims } from '../token/access-token.claims.js';
+import { userStore } from '../user/user.store.js';
 import { type UserRow, userViewOfRow, type UserView } from '../user/user.view.js';
 import { hashRefreshToken, newRefreshToken, newRotationSecret, successorOf } from './refresh-token.js';
 import type { Session } from './session.entity.js';
@@ -45,6 +46,12 @@ export interface IssuedRefresh {
   refreshTokenExpiresAt: Date;
 }
 
+/** A new session: also the credential generation it was opened under (device tokens carry it too). */
+export interface OpenedSession extends IssuedRefresh {
+  generation: number;
+  prior?: PriorSessions;
+}
+
 export type RefreshOutcome =
   | ({ kind: 'rotated' | 'grace' } & IssuedRefresh)
   | { kind: 'reused'; session: { id: string; user: UserView } }
@@ -58,11 +65,27 @@ const endings = {
   password_reset: SecurityEventType.PASSWORD_RESET,
   password_changed: SecurityEventType.PASSWORD_CHANGED,
   email_changed: SecurityEventType.EMAIL_CHANGED,
+  email_change_reverted: SecurityEventType.EMAIL_CHANGE_REVERTED,
+  reauth_failed: SecurityEventType.SESSION_REVOKED,
   account_deleted: SecurityEventType.SESSION_REVOKED,
 } as const satisfies Record<string, SecurityEventType>;
 export type SessionEnding = keyof typeof endings;
 /** Changes to the account itself: their event is recorded even when no session was alive to end. */
-const accountChanges: ReadonlySet<SessionEnding> = new Set(['password_reset', 'password_changed', 'email_changed']);
+const accountChanges: ReadonlySet<SessionEnding> = new Set([
+  'password_reset',
+  'password_changed',
+  'email_changed',
+  'email_change_reverted',
+]);
+
+/**
+ * The events that change who can get into an account. Each bumps the credential generation (see
+ * revokeCredentials); none of the others (one logout, revokeSession, deletion) does.
+ */
+export type CredentialEvent = Extract<
+  SessionEnding,
+  'password_reset' | 'password_changed' | 'email_changed' | 'email_change_reverted' | 'logout' | 'refresh_token_reused'
+>;
 
 export interface EndSessions {
   userId: string;
@@ -89,7 +112,7 @@ export interface SessionService {
       event: SecurityEventType;
       signedIn?: { at: Date; verifiedHash: string };
     },
-  ): Promise<IssuedRefresh & { prior?: PriorSessions }>;
+  ): Promise<OpenedSession>;
   /** The session and its user while it is alive (not revoked, not past its absolute or idle expiry). */
   findActive(em: EntityManager, sessionId: string, userId: string): Promise<ActiveSession | null>;
   /**
@@ -111,6 +134,16 @@ export interface SessionService {
    * when any ended, tells every instance (their WebSockets close). Returns how many were alive.
    */
   end(em: EntityManager, request: EndSessions): Promise<number>;
+  /**
+   * The one way the credential generation changes: bumps it and ends every session, in `em`'s transaction
+   * (or one of its own). Every mailed link, device token and session issued before is refused from then
+   * on (undo links for an email change excepted: they must survive the bump their own change causes).
+   * Returns the new generation.
+   */
+  revokeCredentials(
+    em: EntityManager,
+    request: { userId: string; sessionId: string | null; reason: CredentialEvent; client: ClientInfo },
+  ): Promise<number>;
 }
 
 const MAX_CHAIN_WALK = 16;
@@ -259,7 +292,13 @@ export function createSessionService(options: {
       if (!opened) throw invalidCredentials();
       // Should the caller's transaction roll back, the entry matches no token and is never used.
       chains.set(tokenHash, { sessionId, secret: rotationSecret, sessionExpiresAt });
-      return { session: { id: sessionId, user }, refreshToken, refreshTokenExpiresAt: expiresAt, prior: opened.prior };
+      return {
+        session: { id: sessionId, user },
+        refreshToken,
+        refreshTokenExpiresAt: expiresAt,
+        generation: opened.generation,
+        prior: opened.prior,
+      };
     },
 
     async findActive(em, sessionId, userId) {
@@ -310,7 +349,13 @@ export function createSessionService(options: {
         if (current) return { kind: 'grace', session, ...current };
       }
 
-      await service.end(em, { userId: session.user.id, sessionId: session.id, reason: 'refresh_token_reused', client });
+      // A replayed token means someone else holds the chain: every session and credential of the account goes.
+      await service.revokeCredentials(em, {
+        userId: session.user.id,
+        sessionId: session.id,
+        reason: 'refresh_token_reused',
+        client,
+      });
       return { kind: 'reused', session };
     },
 
@@ -324,6 +369,14 @@ export function createSessionService(options: {
       });
       if (ended > 0) await bus.publishSessionsEnded({ userId, sessionId: all ? null : sessionId });
       return ended;
+    },
+
+    async revokeCredentials(em, { userId, sessionId, reason, client }) {
+      return transaction(em, async (tx) => {
+        const generation = await userStore.bumpCredentialGeneration(tx, userId);
+        await service.end(tx, { userId, sessionId, all: true, reason, client });
+        return generation;
+      });
     },
   };
   return service;

@@ -43,16 +43,13 @@ export interface PriorSessions {
 const openSql = (signIn: boolean) => `
   with ${
     signIn
-      ? 'signed_in as (update app_user set last_login_at = :now where id = :userId and password_hash = :verifiedHash returning id), '
+      ? 'signed_in as (update app_user set last_login_at = :now where id = :userId and password_hash = :verifiedHash returning id, credential_generation), '
       : ''
   }opened as (
-    insert into session (id, user_id, created_at, last_used_at, expires_at, rotation_secret, user_agent, ip)
-    ${
-      signIn
-        ? 'select :sessionId, id, :now, :now, :sessionExpiresAt, :rotationSecret, :userAgent, :ip from signed_in'
-        : 'values (:sessionId, :userId, :now, :now, :sessionExpiresAt, :rotationSecret, :userAgent, :ip)'
-    }
-    returning id, user_id
+    insert into session (id, user_id, created_at, last_used_at, expires_at, rotation_secret, user_agent, ip, generation)
+    select :sessionId, id, :now, :now, :sessionExpiresAt, :rotationSecret, :userAgent, :ip, credential_generation
+    from ${signIn ? 'signed_in' : 'app_user where id = :userId'}
+    returning id, user_id, generation
   ), first_token as (
     insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
     select :tokenId, id, :tokenHash, :now, :tokenExpiresAt from opened returning id
@@ -60,18 +57,18 @@ const openSql = (signIn: boolean) => `
     insert into security_event (id, user_id, session_id, type, at, ip, user_agent)
     select :eventId, user_id, id, :event, :now, :ip, :userAgent from opened returning id
   )
-  select id${
+  select id, generation${
     signIn
       ? `,
     (select count(*)::int from session s where s.user_id = :userId) as others,
     (select count(*)::int from session s where s.user_id = :userId and s.user_agent is not distinct from :userAgent) as same_client`
       : ''
   } from opened`;
-const OPEN = statement<OpenValues>(openSql(false), { prepare: true });
-const OPEN_SIGNED_IN = statement<OpenValues & { verifiedHash: string }, { id: string; others: number; same_client: number }>(
-  openSql(true),
-  { prepare: true },
-);
+const OPEN = statement<OpenValues, { id: string; generation: number }>(openSql(false), { prepare: true });
+const OPEN_SIGNED_IN = statement<
+  OpenValues & { verifiedHash: string },
+  { id: string; generation: number; others: number; same_client: number }
+>(openSql(true), { prepare: true });
 
 export interface ActiveKey {
   sessionId: string;
@@ -86,11 +83,17 @@ export type ActiveRow = UserRow & { session_id: string };
  * Other modules' statements start with it as `with viewer as (…)` to read what a field needs in the
  * same round trip (see SessionRead).
  */
+/**
+ * A session opened under an older credential generation is over, whatever its other columns say: the
+ * check rides on the join to app_user every session read already makes, so it costs no extra read.
+ */
+const CURRENT_GENERATION = 's.generation = u.credential_generation';
+
 export const ACTIVE_SESSION_SQL = `
   select s.id as session_id, ${userColumns('u')}
   from session s join app_user u on u.id = s.user_id
   where s.id = :sessionId and s.user_id = :userId and s.revoked_at is null
-    and s.expires_at > :now and s.last_used_at > :idleCutoff`;
+    and s.expires_at > :now and s.last_used_at > :idleCutoff and ${CURRENT_GENERATION}`;
 
 /**
  * ACTIVE_SESSION_SQL for many keys at once: `keys` is a FROM item aliased `k` with the columns session_id,
@@ -101,7 +104,7 @@ export const activeSessionsSql = (keys: string, also = '') => `
   from ${keys}
   join session s on s.id = k.session_id and s.user_id = k.user_id
   join app_user u on u.id = s.user_id
-  where s.revoked_at is null and s.expires_at > :now and s.last_used_at > :idleCutoff`;
+  where s.revoked_at is null and s.expires_at > :now and s.last_used_at > :idleCutoff and ${CURRENT_GENERATION}`;
 
 /** A many-keys statement's parameters: each key field as an array (`resourceId` → `resourceIds`). */
 export type ManyParams<P> = { [K in keyof P & string as `${K}s`]: P[K][] } & {
@@ -142,7 +145,7 @@ export interface PresentedRow extends UserRow {
 const FIND_PRESENTED = statement<{ now: Date; idleCutoff: Date; tokenHash: string }, PresentedRow>(`
   select rt.id as token_id, rt.rotated_at, rt.expires_at as token_expires_at,
          s.id as session_id, s.rotation_secret, s.expires_at as session_expires_at,
-         (s.revoked_at is null and s.expires_at > :now and s.last_used_at > :idleCutoff) as alive,
+         (s.revoked_at is null and s.expires_at > :now and s.last_used_at > :idleCutoff and ${CURRENT_GENERATION}) as alive,
          ${userColumns('u')}
   from refresh_token rt join session s on s.id = rt.session_id join app_user u on u.id = s.user_id
   where rt.token_hash = :tokenHash`);
@@ -213,9 +216,10 @@ const ROTATE_PRESENTED = statement<
   `
   with claimed as (
     update refresh_token rt set rotated_at = :now
-    from session s
+    from session s, app_user u
     where rt.token_hash = :tokenHash and rt.session_id = :sessionId and rt.rotated_at is null and rt.expires_at > :now
       and s.id = rt.session_id and s.revoked_at is null and s.expires_at > :now and s.last_used_at > :idleCutoff
+      and u.id = s.user_id and ${CURRENT_GENERATION}
     returning rt.session_id, s.user_id
   ), ${afterClaim('user_id')}
   select ${userColumns('u')} from app_user u where u.id in (select user_id from claimed)`,
@@ -254,9 +258,10 @@ const ROTATE_PRESENTED_MANY = statement<
       with ordinality as r(token_hash, session_id, at, idle_cutoff, successor_id, successor_hash, until, event_id, ip, user_agent, ord)
   ), claimed as (
     update refresh_token rt set rotated_at = k.at
-    from k, session s
+    from k, session s, app_user u
     where rt.token_hash = k.token_hash and rt.session_id = k.session_id and rt.rotated_at is null and rt.expires_at > k.at
       and s.id = rt.session_id and s.revoked_at is null and s.expires_at > k.at and s.last_used_at > k.idle_cutoff
+      and u.id = s.user_id and ${CURRENT_GENERATION}
     returning k.ord, rt.session_id, s.user_id
   ), successor as (
     insert into refresh_token (id, session_id, token_hash, created_at, expires_at)
@@ -319,16 +324,20 @@ export const sessionStore = {
 
   /**
    * `signIn`: also sets the user's last_login_at to `now`, and only while the password hash is still
-   * `verifiedHash`. False when a sign-in found the hash changed: nothing was written.
+   * `verifiedHash`. Null when a sign-in found the hash changed: nothing was written. The session records the
+   * account's credential generation as the statement reads it, and returns it.
    */
   async open(
     em: EntityManager,
     values: OpenValues,
     signIn?: { verifiedHash: string },
-  ): Promise<{ prior?: PriorSessions } | null> {
-    if (!signIn) return (await firstRow(em, OPEN, values)) ? {} : null;
+  ): Promise<{ generation: number; prior?: PriorSessions } | null> {
+    if (!signIn) {
+      const row = await firstRow(em, OPEN, values);
+      return row ? { generation: row.generation } : null;
+    }
     const row = await firstRow(em, OPEN_SIGNED_IN, { ...values, ...signIn });
-    return row ? { prior: { others: row.others, sameClient: row.same_client } } : null;
+    return row ? { generation: row.generation, prior: { others: row.others, sameClient: row.same_client } } : null;
   },
 
   /** `read` for one key: its row, absent unless the session is alive at `now`. */

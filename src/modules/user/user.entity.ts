@@ -48,6 +48,14 @@ export class User {
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt!: Date;
 
+  /**
+   * The credential generation (security stamp): bumped, in the same transaction, by every event that changes
+   * who can get in (see SessionService.revokeCredentials). Sessions, mailed links and device tokens carry the
+   * generation they were issued under and are refused once it differs. Never leaves the server.
+   */
+  @Property({ type: 'integer', default: 0, hidden: true })
+  credentialGeneration: number = 0;
+
   @Field(() => Date, { nullable: true, description: 'The last successful sign-in; null before the first.' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   lastLoginAt: Date | null = null;

@@ -33,10 +33,15 @@ const USERNAME_TAKEN = statement<{ username: string }, { id: string }>('select i
 // Every sign-in reads its account this way: a prepared statement rather than em.findOne, whose query
 // building and entity hydration, cold at sign-in rates, took nearly half of a sign-in's main-thread CPU
 // (4.9 -> 2.6 ms per login).
-const WITH_PASSWORD_BY_EMAIL = statement<{ email: string }, UserRow & { password_hash: string | null }>(`
-  select ${userColumns('u')}, u.password_hash from app_user u where u.email = :email`);
-const WITH_PASSWORD_BY_USERNAME = statement<{ username: string }, UserRow & { password_hash: string | null }>(`
-  select ${userColumns('u')}, u.password_hash from app_user u where u.username = :username`);
+type WithPasswordRow = UserRow & { password_hash: string | null; credential_generation: number };
+const WITH_PASSWORD_BY_EMAIL = statement<{ email: string }, WithPasswordRow>(`
+  select ${userColumns('u')}, u.password_hash, u.credential_generation from app_user u where u.email = :email`);
+const WITH_PASSWORD_BY_USERNAME = statement<{ username: string }, WithPasswordRow>(`
+  select ${userColumns('u')}, u.password_hash, u.credential_generation from app_user u where u.username = :username`);
+
+const BUMP_GENERATION = statement<{ userId: string }, { credential_generation: number }>(`
+  update app_user set credential_generation = credential_generation + 1 where id = :userId
+  returning credential_generation`);
 
 const SET_TIER = statement<{ id: string; tier: Tier }, UserRow & { before_tier: Tier }>(`
   with old as (select id, tier from app_user where id = :id for update)
@@ -86,14 +91,22 @@ export const userStore = {
     return user && userViewOf(user);
   },
 
-  /** The user and the password hash (null for accounts without a password), for signing in. */
+  /**
+   * The user, the password hash (null for accounts without a password) and the credential generation (which
+   * a presented device token must carry), for signing in.
+   */
   async findWithPassword(
     em: EntityManager,
     by: { email: string } | { username: string },
-  ): Promise<{ user: UserView; passwordHash: string | null } | null> {
+  ): Promise<{ user: UserView; passwordHash: string | null; generation: number } | null> {
     const row =
       'email' in by ? await firstRow(em, WITH_PASSWORD_BY_EMAIL, by) : await firstRow(em, WITH_PASSWORD_BY_USERNAME, by);
-    return row ? { user: userViewOfRow(row), passwordHash: row.password_hash } : null;
+    return row ? { user: userViewOfRow(row), passwordHash: row.password_hash, generation: row.credential_generation } : null;
+  },
+
+  /** Only SessionService.revokeCredentials calls this: see there. The new generation (0 when there is no such user). */
+  async bumpCredentialGeneration(em: EntityManager, userId: string): Promise<number> {
+    return (await firstRow(em, BUMP_GENERATION, { userId }))?.credential_generation ?? 0;
   },
 
   async hasPassword(em: EntityManager, id: string): Promise<boolean> {

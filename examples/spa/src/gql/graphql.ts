@@ -28,6 +28,8 @@ export type ProcessingStage =
 export type SecurityEventType =
   /** The email address was changed through a link mailed to the new address. */
   | 'EMAIL_CHANGED'
+  /** An email change was undone with the link mailed to the old address; every session was ended. */
+  | 'EMAIL_CHANGE_REVERTED'
   /** The email address was verified through a mailed link. */
   | 'EMAIL_VERIFIED'
   /** The session was ended by logout. */
@@ -50,6 +52,8 @@ export type SecurityEventType =
   | 'PASSWORD_REHASHED'
   /** The password was reset through a mailed link; every session was ended. */
   | 'PASSWORD_RESET'
+  /** A wrong current password was given to change the password or email or to delete the account. */
+  | 'REAUTH_FAILED'
   /** A spent refresh token was presented again; the session was ended. */
   | 'REFRESH_TOKEN_REUSED'
   /** The account was created. */
