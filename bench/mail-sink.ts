@@ -42,6 +42,7 @@ export async function mailEnv(): Promise<Record<string, string>> {
     EMAIL_VERIFY_URL: 'https://app.bench.test/verify-email?token={token}',
     PASSWORD_RESET_URL: 'https://app.bench.test/reset-password?token={token}',
     EMAIL_CHANGE_URL: 'https://app.bench.test/confirm-email-change?token={token}',
+    EMAIL_CHANGE_REVERT_URL: 'https://app.bench.test/revert-email-change?token={token}',
     OUTBOX_KEYS: `bench:${randomBytes(32).toString('base64url')}`,
     // The bench signs its accounts in straight after sign-up; production's default (verify-first) would not.
     SIGNUP_MODE: 'open',

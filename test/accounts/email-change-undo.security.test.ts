@@ -128,14 +128,21 @@ describe('a reset asked at the former address', () => {
     app.clock.advance(7 * 24 * 3600 * 1000 + 1000);
     try {
       const handled = () => app.logs.filter((l) => l.includes('"label":"password reset"')).length;
+      // The outbox names the account, not the address (it is sealed): count the account's reset mail.
+      const resets = async () =>
+        (
+          (await app.orm.em
+            .getConnection()
+            .execute(`select count(*)::int as n from mail_outbox where kind = 'RESET_PASSWORD' and user_id = ?`, [
+              owner.user.id,
+            ])) as { n: number }[]
+        )[0]!.n;
       const before = handled();
+      const queuedBefore = await resets();
       await app.execute(RequestPasswordResetDocument, { email: owner.account.email });
       await until(() => handled() > before);
       expect(app.logs.at(-1)).toContain('"outcome":"no_account"');
-      const queued = await app.orm.em
-        .getConnection()
-        .execute(`select 1 from mail_outbox where recipient = ? and subject = 'Reset your password'`, [owner.account.email]);
-      expect(queued).toEqual([]);
+      expect(await resets()).toBe(queuedBefore);
     } finally {
       app.clock.advance(-(7 * 24 * 3600 * 1000 + 1000));
     }

@@ -52,6 +52,7 @@ const ALLOWED_LONG_FILES: Record<string, string> = {
   'config-env.ts': 'the schema of every setting; per-area schemas would split it',
   'config.ts': 'parsing and the derived settings of every area',
   'db/sql.ts': 'the statement helper, the transaction helper and the error classifiers',
+  'http/subscriptions.ts': 'the socket gate beside the per-socket and fleet-wide per-user caps (#29: caps apart)',
   'modules/account/account.service.ts': 'email change and password flows beside the account summary',
   'modules/auth/auth.service.ts': 'registration and sign-in in one service',
   'modules/session/session.service.ts': 'session check, refresh and lifecycle together (#29: split by concern)',

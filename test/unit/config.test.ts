@@ -187,6 +187,7 @@ describe('parseConfig', () => {
         EMAIL_VERIFY_URL: 'https://app.example.com/verify-email?token={token}',
         PASSWORD_RESET_URL: 'https://app.example.com/reset?token={token}',
         EMAIL_CHANGE_URL: 'https://app.example.com/email?token={token}',
+        EMAIL_CHANGE_REVERT_URL: 'https://app.example.com/email-undo?token={token}',
         OUTBOX_KEYS: `k1:${randomBytes(32).toString('base64url')}`,
       }).accounts,
     ).toEqual({ signupMode: 'verify-first', requireVerifiedEmail: true });
