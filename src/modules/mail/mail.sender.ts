@@ -65,10 +65,18 @@ export function startMailSender(deps: {
   async function sendOne(em: EntityManager, mail: ClaimedMail): Promise<'sent' | 'failed' | 'refused'> {
     const content = await deps.seal.open(mail.id, mail.sealed);
     if (!content) {
-      // Sealed under a key this instance does not have (rotated out too early, or an ephemeral one of another
-      // process), or tampered with: no retry will open it.
-      await mailStore.markFailed(em, mail.id, 'sealed under a key this instance does not have', null);
-      log.error({ event: 'mail_dead', mailId: mail.id, kind: mail.kind, reason: 'unsealable' }, 'mail given up: cannot open it');
+      // Sealed under a key this instance does not have: during a rolling key rotation an instance not yet
+      // restarted meets mail sealed under the new key, which another instance can open — so it is retried
+      // with backoff like a failed send, and given up only after MAIL_MAX_ATTEMPTS (a key rotated out too
+      // early, or a tampered row, never opens).
+      const attempts = mail.attempts + 1;
+      const next = afterFailure(attempts, deps, clock(), random());
+      const reason = 'sealed under a key this instance does not have';
+      await mailStore.markFailed(em, mail.id, reason, next.status === 'dead' ? null : next.nextAttemptAt);
+      if (next.status === 'dead') {
+        deps.observe?.dead();
+        log.error({ event: 'mail_dead', mailId: mail.id, kind: mail.kind, attempts, reason: 'unsealable' }, 'mail given up');
+      } else log.warn({ event: 'mail_unsealable', mailId: mail.id, kind: mail.kind, attempts }, 'mail not opened here; retried');
       return 'failed';
     }
     try {
