@@ -85,7 +85,8 @@ const TRACED = Symbol('traced connection');
 /**
  * A span per SQL statement, on every pool connection the app's knex client hands out: MikroORM's statements
  * and db/sql.ts's prepared ones alike (those bypass knex's query events). Each connection's `query` is
- * wrapped once. The span carries the statement text with its placeholders, never the values.
+ * wrapped once. The span carries the statement text only when its values are sent apart (placeholders), never
+ * values inlined into the text.
  */
 export function traceDatabase(knexClient: unknown, tracing: Tracing): void {
   const client = knexClient as KnexClient;
@@ -107,9 +108,16 @@ function tracedQuery(query: QueryFn, tracing: Tracing): QueryFn {
     if (config && typeof config === 'object' && typeof config.submit === 'function') return query.apply(this, args);
     if (!tracing.recording()) return query.apply(this, args);
     const text = typeof config === 'string' ? config : (config?.text ?? '');
+    // The text only of a statement whose values travel apart from it ($1… with a values array): MikroORM's
+    // raw execute inlines values into the text (addresses, password hashes), which must not reach a trace.
+    const values = typeof config === 'object' && config ? (config as { values?: unknown }).values : args[1];
+    const parameterized = Array.isArray(values) && values.length > 0;
     const span = tracing.tracer.startSpan(statementName(text), {
       kind: SpanKind.CLIENT,
-      attributes: { 'db.system.name': 'postgresql', 'db.query.text': text.slice(0, 2000) },
+      attributes: {
+        'db.system.name': 'postgresql',
+        ...(parameterized ? { 'db.query.text': text.slice(0, 2000) } : {}),
+      },
     });
     const end = (error?: unknown) => {
       if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message ?? 'failed' });
