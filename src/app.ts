@@ -362,9 +362,20 @@ export async function createApp({ config, logger, clock = systemClock, hooks = {
         subscriptions: () => subscriptions.stats(),
         threadPoolSize: config.threadPoolSize,
       });
-      const server = await startMetricsServer(metrics.registry, config.metrics, logger);
-      closers.push(() => server.close());
-      metricsUrl = server.url;
+      const server = await startMetricsServer(metrics.registry, config.metrics, logger).catch((err: unknown) => {
+        // Production fails loudly: an operator who set up scraping must know. In development a second
+        // process on the machine (a test, a bench, another checkout) holding the port must not stop the API.
+        if (config.env === 'production' || (err as { code?: string }).code !== 'EADDRINUSE') throw err;
+        logger.warn(
+          { err: { message: (err as Error).message } },
+          `metrics are not served: ${config.metrics?.host}:${config.metrics?.port} is in use (set METRICS_PORT)`,
+        );
+        return null;
+      });
+      if (server) {
+        closers.push(() => server.close());
+        metricsUrl = server.url;
+      }
     }
     const { port } = http.address() as AddressInfo;
     const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LoginDocument, MeDocument } from '../../src/client/generated/graphql.js';
 import { codeOf } from '../helpers/graphql.js';
@@ -126,6 +128,23 @@ describe('Prometheus metrics', () => {
     for (const [, field, outcome] of fieldLabels) {
       expect(field).toMatch(/^(Query|Mutation|Subscription)\.[a-zA-Z]+$/);
       expect(outcome).toMatch(/^(ok|other|[A-Z_]+)$/);
+    }
+  });
+});
+
+describe('a metrics port already taken', () => {
+  it('leaves the API up outside production, with a warning and no metrics URL', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      // A second development process on the machine (a test, the bench) holds the port.
+      const second = await createTestApp({ METRICS_PORT: String(port) });
+      expect(second.metricsUrl).toBeNull();
+      expect(second.logs.some((l) => l.includes('metrics are not served'))).toBe(true);
+      expect((await signUp(second)).accessToken).toBeTruthy();
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
     }
   });
 });
