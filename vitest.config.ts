@@ -21,6 +21,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     setupFiles: ['test/helpers/setup.ts'],
     pool: 'forks',
+    // Three files at a time on CI's 2 cores: the suites mostly wait on Postgres, Redis and servers of their
+    // own, so the whole run took 213 s against 408 s with vitest's default (one per core) on this machine.
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default', 'json'],
