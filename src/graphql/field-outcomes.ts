@@ -1,12 +1,6 @@
-import {
-  type DocumentNode,
-  type GraphQLFormattedError,
-  type GraphQLSchema,
-  Kind,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-} from 'graphql';
+import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { ErrorCode } from '../errors.js';
+import { rootFields } from './root-fields.js';
 
 /**
  * What an operation's root fields came to, for the metrics: `Type.field` and `ok` or an error code. Pure.
@@ -64,23 +58,8 @@ function rootFieldsOf(
   if (cached) return cached;
   const typeName = rootTypeName[operation.operation];
   const fields = schema.getRootType(operation.operation)?.getFields() ?? {};
-  const fragments = new Map(
-    (document?.definitions ?? []).flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
-  );
-  // Response key → field name, through inline fragments and fragment spreads at the root.
-  const keys = new Map<string, string>();
-  const visit = (set: SelectionSetNode, depth: number) => {
-    if (depth > 10) return;
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) keys.set(selection.alias?.value ?? selection.name.value, selection.name.value);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet, depth + 1);
-      else {
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) visit(fragment.selectionSet, depth + 1);
-      }
-    }
-  };
-  visit(operation.selectionSet, 0);
+  // Response key → field name: an aliased repeat of one field is one key per alias.
+  const keys = new Map(rootFields(operation.selectionSet, document).map((f) => [f.alias?.value ?? f.name.value, f.name.value]));
   const found = [...keys]
     .filter(([, name]) => Object.hasOwn(fields, name))
     .map(([key, name]) => [key, `${typeName}.${name}`] as const);

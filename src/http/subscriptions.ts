@@ -2,13 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import {
   type DocumentNode,
-  type FragmentDefinitionNode,
   GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
-  Kind,
   type OperationDefinitionNode,
-  type SelectionSetNode,
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { RateLimiterRes } from 'rate-limiter-flexible';
@@ -17,6 +14,7 @@ import type { Config } from '../config.js';
 import type { RequestContext } from '../modules/request/request-context.js';
 import { AppError, ErrorCode, rateLimited, unauthenticated } from '../errors.js';
 import { type Admission, reportUnexpected } from '../graphql/admission.js';
+import { rootFields } from '../graphql/root-fields.js';
 import type { Logger } from '../logger.js';
 import type { ChangeBus } from '../modules/realtime/change-bus.js';
 import type { SharedCaps } from '../modules/realtime/shared-caps.js';
@@ -244,7 +242,9 @@ export function attachSubscriptions(deps: {
     const viewer = await context.viewerOrNull();
     if (!viewer) return unauthenticated('The access token is invalid, out of date or has expired; reconnect with a fresh one.');
     const caller = await context.caller();
-    for (const name of rootFieldNames(operation.selectionSet, document)) {
+    for (const {
+      name: { value: name },
+    } of rootFields(operation.selectionSet, document)) {
       const field = `Subscription.${name}`;
       try {
         await deps.rateLimits.consume(field, caller, 1);
@@ -274,22 +274,3 @@ export function attachSubscriptions(deps: {
 }
 
 const tooMany = (limit: string) => new AppError(ErrorCode.RATE_LIMITED, `Too many subscriptions: ${limit}.`, { limit });
-
-/**
- * The root fields an operation selects, through fragment spreads and inline fragments too: a subscription
- * wrapped in a fragment is still one subscription to pay for. `@skip`/`@include` are not read, so a skipped
- * field is charged as well (never less than what runs).
- */
-export function rootFieldNames(selectionSet: SelectionSetNode, document: DocumentNode, seen = new Set<string>()): string[] {
-  return selectionSet.selections.flatMap((selection) => {
-    if (selection.kind === Kind.FIELD) return [selection.name.value];
-    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFieldNames(selection.selectionSet, document, seen);
-    const name = selection.name.value;
-    if (seen.has(name)) return [];
-    seen.add(name);
-    const fragment = document.definitions.find(
-      (d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === name,
-    );
-    return fragment ? rootFieldNames(fragment.selectionSet, document, seen) : [];
-  });
-}
