@@ -11,7 +11,7 @@ import type { SecurityEvents } from '../security-event/security-event.service.js
 import type { IssuedRefresh, OpenedSession, SessionService } from '../session/session.service.js';
 import type { AccessTokenService } from '../token/access-token.service.js';
 import { Tier } from '../user/tier.js';
-import { userStore } from '../user/user.store.js';
+import { type NewUser, userStore } from '../user/user.store.js';
 import type { UserView } from '../user/user.view.js';
 import { type AuthPayload, type LoginInput, type RegisterInput, RegistrationPending } from './auth.types.js';
 import { canonicalEmail, canonicalUsername, checkRegistration, looksLikeEmail } from './credentials.rules.js';
@@ -93,27 +93,16 @@ export function createAuthService(deps: {
    * which mail follows (a link for a new account, a notice to an existing one's owner, both limited per
    * address) is decided after the response. Nobody is signed in until the link is followed.
    */
-  async function registerPending(
-    { em, log, client }: AuthRequest,
-    fields: ReturnType<typeof checkRegistration>,
-    passwordHash: string,
-  ): Promise<RegistrationPending> {
+  async function registerPending({ em, log, client }: AuthRequest, newUser: NewUser): Promise<RegistrationPending> {
     // Checked before the insert, so a taken username answers CONFLICT whether or not the email is taken too:
     // the answer never depends on the address. (Usernames are public handles; addresses are not.)
-    if (fields.username && (await userStore.usernameTaken(em, fields.username))) {
+    if (newUser.username && (await userStore.usernameTaken(em, newUser.username))) {
       log.info({ event: 'register', outcome: 'conflict', field: 'username' }, 'register conflict');
       throw conflict('username', 'That username is already registered.');
     }
     let user: UserView | null;
     try {
-      user = await userStore.insertIfNewEmail(em, {
-        email: fields.email,
-        username: fields.username,
-        passwordHash,
-        emailVerified: false,
-        tier: Tier.FREE,
-        createdAt: clock(),
-      });
+      user = await userStore.insertIfNewEmail(em, newUser);
     } catch (error) {
       // A username taken since the check above: the address was new, or the insert would not have tried.
       if (sqlState(error) === UNIQUE_VIOLATION) throw conflict('username', 'That username is already registered.');
@@ -122,13 +111,13 @@ export function createAuthService(deps: {
     if (user) {
       const created = user;
       recordLater(em, created.id, SecurityEventType.REGISTERED, client);
-      accountMail.later('verification at sign-up', fields.email, (tx) => accountMail.sendVerification(tx, created));
+      accountMail.later('verification at sign-up', newUser.email, (tx) => accountMail.sendVerification(tx, created));
     } else {
-      accountMail.later('sign-up attempt notice', fields.email, (tx) => accountMail.noticeSignUpAttempt(tx, fields.email));
+      accountMail.later('sign-up attempt notice', newUser.email, (tx) => accountMail.noticeSignUpAttempt(tx, newUser.email));
     }
     // One log line for both: the log must not become the oracle the response is not.
     log.info({ event: 'register', outcome: 'pending', ...(user ? { userId: user.id } : {}) }, 'registration pending');
-    return Object.assign(new RegistrationPending(), { email: fields.email });
+    return Object.assign(new RegistrationPending(), { email: newUser.email });
   }
 
   return {
@@ -141,16 +130,15 @@ export function createAuthService(deps: {
         log.info({ event: 'register', outcome: 'rejected', field: fieldOf(error) }, 'register rejected');
         throw error;
       }
-      const passwordHash = await hasher.hash(fields.password);
-      if (signupMode === 'verify-first') return registerPending(req, fields, passwordHash);
-      const newUser = {
+      const newUser: NewUser = {
         email: fields.email,
         username: fields.username,
-        passwordHash,
+        passwordHash: await hasher.hash(fields.password),
         emailVerified: false,
         tier: Tier.FREE,
         createdAt: clock(),
       };
+      if (signupMode === 'verify-first') return registerPending(req, newUser);
       try {
         // The user, its session, refresh token and event are written in one transaction: all or none.
         const opened = await transaction(em, async (tx) => {
