@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoginDocument, RequestPasswordResetDocument } from '../../src/client/generated/graphql.js';
+import { LoginDocument, RequestEmailChangeDocument, RequestPasswordResetDocument } from '../../src/client/generated/graphql.js';
 import { codeOf } from '../helpers/graphql.js';
 import { redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { startSmtpServer } from '../helpers/smtp.js';
-import { createTestApp, signUp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, newAccount, signUp, type TestApp } from '../helpers/test-app.js';
 import { startCollector } from './otlp-collector.js';
 
 let app: TestApp;
@@ -92,6 +92,34 @@ describe('OpenTelemetry traces', () => {
         },
       )
       .toBeDefined();
+  });
+
+  // A trace backend is read by more people than the database: MikroORM's raw statements inline their values
+  // into the text, which must not carry an address or a password hash into a span.
+  it('no exported span attribute holds an address or a password hash given to the API', async () => {
+    const me = await signUp(app);
+    const newEmail = newAccount().email;
+    const res = await app.execute(
+      RequestEmailChangeDocument,
+      { newEmail, currentPassword: me.account.password },
+      { token: me.accessToken },
+    );
+    const traceId = res.headers.get('x-trace-id') ?? '';
+    await expect
+      .poll(() => collector.spans.some((s) => s.traceId === traceId && s.parentSpanId === ''), { timeout: 10_000 })
+      .toBe(true);
+    // The request's own child spans (SQL among them) are exported with or after its root.
+    await expect.poll(() => collector.spans.filter((s) => s.traceId === traceId).length, { timeout: 10_000 }).toBeGreaterThan(2);
+    const exported = JSON.stringify(collector.spans.map((s) => s.attributes));
+    expect({
+      email: exported.includes(me.account.email),
+      newEmail: exported.includes(newEmail),
+      argon2: exported.includes('$argon2id$'),
+    }).toEqual({
+      email: false,
+      newEmail: false,
+      argon2: false,
+    });
   });
 
   it('ignore a traceparent the client sends: the API picks its own trace ids', async () => {
